@@ -1,0 +1,12 @@
+// Embeds the generated migrations in the binary. When drizzle-kit adds a migration, import its
+// SQL here too; test/db-migrations.test.ts fails until the journal and this map agree.
+import init from "./0000_init.sql" with { type: "text" };
+import tasksFts from "./0001_tasks_fts.sql" with { type: "text" };
+import journal from "./meta/_journal.json";
+
+export const migrationJournal: { entries: { idx: number; when: number; tag: string }[] } = journal;
+
+export const migrationSql: Readonly<Record<string, string>> = {
+  "0000_init": init,
+  "0001_tasks_fts": tasksFts,
+};

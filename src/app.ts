@@ -1,0 +1,58 @@
+import { cors } from "@elysiajs/cors";
+import { Elysia } from "elysia";
+import type { Deps } from "./deps";
+import { authRoutes } from "./modules/auth/routes";
+import { taskRoutes } from "./modules/tasks/routes";
+import { userRoutes } from "./modules/users/routes";
+import { healthRoutes } from "./platform/health";
+import { accessLog } from "./platform/http/access-log";
+import { errorHandler } from "./platform/http/error-handler";
+import { openapiDocs } from "./platform/http/openapi";
+import { requestContext } from "./platform/http/request-context";
+
+/** The whole HTTP application. Building it does no I/O; tests drive it with app.handle(). */
+export function createApp(deps: Deps) {
+  const { config } = deps;
+  return new Elysia({ normalize: false })
+    .use(requestContext(config))
+    .use(errorHandler(deps.log))
+    .use(accessLog(deps.log))
+    .use(corsPolicy(config.corsOrigins))
+    .use(openapiDocs())
+    .use(healthRoutes(deps))
+    .group("/api/v1", (api) =>
+      api.use(authRoutes(deps)).use(userRoutes(deps)).use(taskRoutes(deps)),
+    );
+}
+
+/** No CORS_ORIGINS means no cross-origin browser access at all, and no CORS headers. */
+function corsPolicy(origins: readonly string[]) {
+  if (origins.length === 0) return new Elysia();
+  return cors({
+    origin: origins.includes("*") ? true : [...origins],
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allowedHeaders: [
+      "authorization",
+      "content-type",
+      "if-match",
+      "if-none-match",
+      "idempotency-key",
+      "x-request-id",
+    ],
+    exposeHeaders: [
+      "etag",
+      "location",
+      "link",
+      "x-total-count",
+      "x-request-id",
+      "retry-after",
+      "ratelimit-limit",
+      "ratelimit-remaining",
+      "ratelimit-reset",
+    ],
+    credentials: false,
+    maxAge: 600,
+  });
+}
+
+export type App = ReturnType<typeof createApp>;

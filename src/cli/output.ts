@@ -1,0 +1,15 @@
+/** Where CLI commands write; swapped for a buffer in tests. */
+export interface Output {
+  info(line: string): void;
+  error(line: string): void;
+}
+
+export const consoleOutput: Output = {
+  info: (line) => process.stdout.write(`${line}\n`),
+  error: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** A user-facing failure: printed as one line, exit code 1, no stack trace. */
+export class CliError extends Error {
+  override name = "CliError";
+}

@@ -1,0 +1,75 @@
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../platform/config";
+import { VERSION } from "../version";
+import { backupCommand, migrateCommand } from "./database-commands";
+import { HELP } from "./help";
+import { CliError, type Output } from "./output";
+import { serve } from "./serve";
+import { createUserCommand, setPasswordCommand } from "./users-commands";
+
+/** Parses argv and runs one command. Resolves to the process exit code (serve keeps running). */
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: Output,
+): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+        username: { type: "string" },
+        email: { type: "string" },
+        password: { type: "string" },
+        role: { type: "string" },
+      },
+    });
+    const [command = "serve", sub, ...rest] = positionals;
+    if (values.help || command === "help") return print(out, HELP);
+    if (values.version || command === "version") return print(out, VERSION);
+
+    const config = loadConfig(env);
+    switch (command) {
+      case "serve":
+        await serve(config);
+        return 0;
+      case "migrate":
+        migrateCommand(config, out);
+        return 0;
+      case "backup":
+        if (rest.length > 0) throw new CliError("Usage: kanbun backup FILE");
+        backupCommand(config, out, sub);
+        return 0;
+      case "users":
+        if (sub === "create") await createUserCommand(config, out, values);
+        else if (sub === "set-password") await setPasswordCommand(config, out, values);
+        else throw new CliError("Usage: kanbun users create|set-password … (see kanbun --help)");
+        return 0;
+      default:
+        throw new CliError(`Unknown command "${command}"; see kanbun --help`);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) out.error(`kanbun: invalid configuration: ${problem}`);
+      return 1;
+    }
+    if (
+      error instanceof CliError ||
+      (error instanceof TypeError &&
+        "code" in error &&
+        String(error.code).startsWith("ERR_PARSE_ARGS"))
+    ) {
+      out.error(`kanbun: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function print(out: Output, text: string): number {
+  out.info(text);
+  return 0;
+}

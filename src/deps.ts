@@ -1,0 +1,47 @@
+import type { Database } from "bun:sqlite";
+import { type Clock, systemClock } from "./platform/clock";
+import type { Config } from "./platform/config";
+import { createDb, type Db, openDatabase } from "./platform/db/client";
+import { createLogger, type Logger } from "./platform/logging";
+import {
+  createPasswordHasher,
+  type PasswordCost,
+  type PasswordHasher,
+  PRODUCTION_PASSWORD_COST,
+} from "./platform/passwords";
+import { resolveJwtSecret } from "./platform/secret";
+import { createTokenService, type TokenService } from "./platform/tokens";
+
+/** Everything a request or command needs from the outside world, built once per process. */
+export interface Deps {
+  config: Config;
+  sqlite: Database;
+  db: Db;
+  log: Logger;
+  clock: Clock;
+  tokens: TokenService;
+  passwords: PasswordHasher;
+}
+
+export interface DepsOverrides {
+  sqlite?: Database;
+  log?: Logger;
+  clock?: Clock;
+  passwordCost?: PasswordCost;
+}
+
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const sqlite = overrides.sqlite ?? openDatabase(config.databasePath);
+  const secret = resolveJwtSecret(config, log);
+  return {
+    config,
+    sqlite,
+    db: createDb(sqlite),
+    log,
+    clock,
+    tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
+    passwords: createPasswordHasher(overrides.passwordCost ?? PRODUCTION_PASSWORD_COST),
+  };
+}

@@ -1,0 +1,148 @@
+import { t } from "elysia";
+import type { Deps } from "../../deps";
+import type { ClientInfo } from "../../platform/context";
+import { ValidationFailed } from "../../platform/errors";
+import { authGuard } from "../../platform/http/auth";
+import { clientIp } from "../../platform/http/request-context";
+import { createRouter } from "../../platform/http/router";
+import { IdParam, problemResponses } from "../../platform/http/schemas";
+import { UserResponse } from "../users/schema";
+import {
+  LoginBody,
+  LogoutBody,
+  RefreshBody,
+  SessionResponse,
+  SignupBody,
+  TokenFormBody,
+  TokenResponse,
+} from "./schema";
+import {
+  grantToken,
+  listSessions,
+  login,
+  logout,
+  logoutAll,
+  refresh,
+  revokeSession,
+  signup,
+} from "./service";
+
+// Token responses must never be cached by a browser or proxy (RFC 6749 section 5.1).
+const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
+
+export function authRoutes(deps: Deps) {
+  const client = (request: Request, server: Parameters<typeof clientIp>[1]): ClientInfo => ({
+    ip: clientIp(request, server, deps.config.trustProxy),
+    userAgent: request.headers.get("user-agent"),
+  });
+
+  return createRouter("/auth", "Auth")
+    .use(authGuard(deps))
+    .post(
+      "/signup",
+      async ({ body, set }) => {
+        set.status = 201;
+        return signup({ deps }, body);
+      },
+      {
+        body: SignupBody,
+        detail: { summary: "Create an account" },
+        response: {
+          201: t.Object({ message: t.String(), user: UserResponse }),
+          ...problemResponses(400, 415, 422),
+        },
+      },
+    )
+    .post(
+      "/login",
+      ({ body, request, server, set }) => {
+        const identifier = body.email ?? body.username;
+        if (!identifier || (body.email !== undefined && body.username !== undefined)) {
+          throw new ValidationFailed("Give either email or username", [
+            { path: "/email", message: "Give either email or username, not both or neither" },
+          ]);
+        }
+        Object.assign(set.headers, NO_STORE);
+        return login(
+          { deps },
+          { login: identifier, password: body.password },
+          client(request, server),
+        );
+      },
+      {
+        body: LoginBody,
+        detail: { summary: "Sign in with email or username and password" },
+        response: { 200: TokenResponse, ...problemResponses(401, 403, 422) },
+      },
+    )
+    .post(
+      "/token",
+      ({ body, request, server, set }) => {
+        Object.assign(set.headers, NO_STORE);
+        return grantToken({ deps }, body, client(request, server));
+      },
+      {
+        body: TokenFormBody,
+        detail: {
+          summary: "OAuth2 token endpoint (password and refresh_token grants)",
+          description: "Form-encoded as RFC 6749 asks; used by the docs page's Authorize button.",
+        },
+        response: { 200: TokenResponse, ...problemResponses(400, 422) },
+      },
+    )
+    .post(
+      "/refresh",
+      ({ body, set }) => {
+        Object.assign(set.headers, NO_STORE);
+        return refresh({ deps }, body.refresh_token);
+      },
+      {
+        body: RefreshBody,
+        detail: { summary: "Exchange a refresh token for a new pair; the old one is spent" },
+        response: { 200: TokenResponse, ...problemResponses(401, 422) },
+      },
+    )
+    .post(
+      "/logout",
+      ({ actor, body, set }) => {
+        logout({ deps, actor }, body?.refresh_token);
+        set.status = 204;
+      },
+      {
+        auth: true,
+        body: LogoutBody,
+        detail: { summary: "End this session; its access token stops working at once" },
+        response: { 204: t.Void(), ...problemResponses(401) },
+      },
+    )
+    .post(
+      "/logout-all",
+      ({ actor, set }) => {
+        logoutAll({ deps, actor });
+        set.status = 204;
+      },
+      {
+        auth: true,
+        detail: { summary: "End every session of the signed-in user" },
+        response: { 204: t.Void(), ...problemResponses(401) },
+      },
+    )
+    .get("/sessions", ({ actor }) => listSessions({ deps, actor }), {
+      auth: true,
+      detail: { summary: "The signed-in user's live sessions" },
+      response: { 200: t.Array(SessionResponse), ...problemResponses(401) },
+    })
+    .delete(
+      "/sessions/:id",
+      ({ actor, params, set }) => {
+        revokeSession({ deps, actor }, params.id);
+        set.status = 204;
+      },
+      {
+        auth: true,
+        params: IdParam,
+        detail: { summary: "End one of your sessions" },
+        response: { 204: t.Void(), ...problemResponses(401, 404) },
+      },
+    );
+}

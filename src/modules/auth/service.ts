@@ -1,0 +1,208 @@
+import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import type { ActorContext, ClientInfo, PublicContext } from "../../platform/context";
+import { toIso } from "../../platform/clock";
+import { sessions, type UserRow, users } from "../../platform/db/tables";
+import {
+  AppError,
+  BadRequest,
+  Forbidden,
+  NotFound,
+  Unauthenticated,
+  ValidationFailed,
+} from "../../platform/errors";
+import { presentUser } from "../users/present";
+import { isCommonPassword } from "./common-passwords";
+import {
+  openSession,
+  revokeSessions,
+  rotateRefreshToken,
+  sessionOfRefreshToken,
+  type TokenPair,
+} from "./session-tokens";
+
+export interface SignupInput {
+  username: string;
+  email: string;
+  password: string;
+  full_name?: string | null;
+}
+
+export interface Credentials {
+  /** An email address or a username. */
+  login: string;
+  password: string;
+}
+
+const DUPLICATE_ACCOUNT = "Username or email already exists";
+const BAD_CREDENTIALS = "Incorrect email or password";
+
+/** Refuses passwords on the common list; length is checked by the request schema. */
+export function assertAcceptablePassword(password: string, field = "/password"): void {
+  if (isCommonPassword(password)) {
+    throw new ValidationFailed("Choose a less common password", [
+      { path: field, message: "This password is too common; choose another" },
+    ]);
+  }
+}
+
+export async function signup({ deps }: PublicContext, input: SignupInput) {
+  assertAcceptablePassword(input.password);
+  const email = input.email.trim().toLowerCase();
+  const username = input.username.trim();
+  if (findUserByLogin(deps.db, email) || findUserByLogin(deps.db, username)) {
+    throw new BadRequest(DUPLICATE_ACCOUNT);
+  }
+  const passwordHash = await deps.passwords.hash(input.password);
+  const now = deps.clock.now();
+  try {
+    const user = deps.db
+      .insert(users)
+      .values({
+        username,
+        email,
+        passwordHash,
+        fullName: input.full_name?.trim() || null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+      .get();
+    deps.log.info("user signed up", { user_id: user.id });
+    return { message: "User created successfully", user: presentUser(user) };
+  } catch (error) {
+    // Another sign-up with the same name may have won the race while we were hashing.
+    if (isUniqueViolation(error)) throw new BadRequest(DUPLICATE_ACCOUNT);
+    throw error;
+  }
+}
+
+/**
+ * Checks credentials in the same time whether or not the account exists: an unknown login
+ * still spends one password verification, so timing does not reveal which accounts exist.
+ */
+export async function login(
+  { deps }: PublicContext,
+  credentials: Credentials,
+  client: ClientInfo,
+): Promise<TokenPair> {
+  const user = findUserByLogin(deps.db, credentials.login.trim());
+  if (!user) {
+    await deps.passwords.verifyAgainstDummy(credentials.password);
+    throw new Unauthenticated(BAD_CREDENTIALS);
+  }
+  if (!(await deps.passwords.verify(credentials.password, user.passwordHash))) {
+    throw new Unauthenticated(BAD_CREDENTIALS);
+  }
+  if (!user.isActive) throw new Forbidden("This account has been deactivated");
+  return openSession(deps, user.id, client);
+}
+
+export function refresh({ deps }: PublicContext, refreshToken: string): Promise<TokenPair> {
+  return rotateRefreshToken(deps, refreshToken);
+}
+
+/** Ends the caller's session and, if given, the session of a refresh token the caller holds. */
+export function logout({ deps, actor }: ActorContext, refreshToken?: string): void {
+  const now = deps.clock.now();
+  const other = refreshToken
+    ? sessionOfRefreshToken(deps.db, actor.userId, refreshToken, now)
+    : null;
+  revokeSessions(deps.db, now, eq(sessions.id, actor.sessionId));
+  if (other !== null) revokeSessions(deps.db, now, eq(sessions.id, other));
+}
+
+export function logoutAll({ deps, actor }: ActorContext): void {
+  revokeSessions(deps.db, deps.clock.now(), eq(sessions.userId, actor.userId));
+}
+
+export function listSessions({ deps, actor }: ActorContext) {
+  const rows = deps.db
+    .select()
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.userId, actor.userId),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, deps.clock.now()),
+      ),
+    )
+    .orderBy(desc(sessions.lastUsedAt), desc(sessions.id))
+    .all();
+  return rows.map((row) => ({
+    id: row.id,
+    created_at: toIso(row.createdAt),
+    last_used_at: toIso(row.lastUsedAt),
+    user_agent: row.userAgent,
+    ip: row.ip,
+    current: row.id === actor.sessionId,
+  }));
+}
+
+/** Revokes one of the caller's own sessions; anyone else's is "not found". */
+export function revokeSession({ deps, actor }: ActorContext, sessionId: number): void {
+  const revoked = revokeSessions(
+    deps.db,
+    deps.clock.now(),
+    and(eq(sessions.id, sessionId), eq(sessions.userId, actor.userId)),
+  );
+  if (revoked === 0) throw new NotFound("Session not found");
+}
+
+export function findUserByLogin(
+  db: PublicContext["deps"]["db"],
+  login: string,
+): UserRow | undefined {
+  const key = login.toLowerCase();
+  return db
+    .select()
+    .from(users)
+    .where(or(eq(users.email, key), eq(sql`lower(${users.username})`, key)))
+    .get();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  // drizzle wraps driver errors; the SQLite message is on the cause.
+  const messages = [error, (error as { cause?: unknown })?.cause].map((e) =>
+    e instanceof Error ? e.message : "",
+  );
+  return messages.some((message) => message.includes("UNIQUE constraint failed"));
+}
+
+/** RFC 6749 section 5.2 error, carried inside the usual problem body. */
+export class OAuthError extends AppError {
+  constructor(error: "invalid_grant" | "invalid_request", detail: string) {
+    super(400, "bad_request", detail);
+    this.extensions = { error, error_description: detail };
+  }
+}
+
+/** The OAuth2 token endpoint: the password grant signs in, refresh_token rotates. */
+export async function grantToken(
+  context: PublicContext,
+  form: {
+    grant_type: "password" | "refresh_token";
+    username?: string;
+    password?: string;
+    refresh_token?: string;
+  },
+  client: ClientInfo,
+): Promise<TokenPair> {
+  if (form.grant_type === "refresh_token") {
+    if (!form.refresh_token) throw new OAuthError("invalid_request", "refresh_token is required");
+    try {
+      return await refresh(context, form.refresh_token);
+    } catch (error) {
+      if (error instanceof Unauthenticated) throw new OAuthError("invalid_grant", error.detail);
+      throw error;
+    }
+  }
+  if (!form.username || form.password === undefined) {
+    throw new OAuthError("invalid_request", "username and password are required");
+  }
+  try {
+    return await login(context, { login: form.username, password: form.password }, client);
+  } catch (error) {
+    if (error instanceof Unauthenticated) throw new OAuthError("invalid_grant", error.detail);
+    throw error;
+  }
+}

@@ -1,0 +1,153 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import type { ClientInfo } from "../../platform/context";
+import type { Db } from "../../platform/db/client";
+import { refreshTokens, sessions, users } from "../../platform/db/tables";
+import { Unauthenticated } from "../../platform/errors";
+
+export interface TokenPair {
+  access_token: string;
+  token_type: "bearer";
+  expires_in: number;
+  refresh_token: string;
+}
+
+/** Refresh tokens are 256 random bits; only their SHA-256 is stored. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  return { token, hash: hashRefreshToken(token) };
+}
+
+export function hashRefreshToken(token: string): string {
+  return new Bun.CryptoHasher("sha256").update(token).digest("hex");
+}
+
+/** Opens a session (one login) and returns its first token pair. */
+export async function openSession(
+  deps: Deps,
+  userId: number,
+  client: ClientInfo,
+): Promise<TokenPair> {
+  const now = deps.clock.now();
+  const refresh = newRefreshToken();
+  const sessionId = deps.db.transaction((tx) => {
+    const session = tx
+      .insert(sessions)
+      .values({
+        userId,
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt: now + deps.config.refreshTokenTtlSeconds * 1000,
+        userAgent: client.userAgent?.slice(0, 512) ?? null,
+        ip: client.ip,
+      })
+      .returning({ id: sessions.id })
+      .get();
+    tx.insert(refreshTokens)
+      .values({ sessionId: session.id, tokenHash: refresh.hash, createdAt: now })
+      .run();
+    tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, userId)).run();
+    return session.id;
+  });
+  return tokenPair(deps, userId, sessionId, refresh.token);
+}
+
+/**
+ * Spends a refresh token and issues the next pair of its session. A token that was already spent
+ * means someone replayed it: the whole session is revoked, ending both the thief's and the
+ * owner's copies.
+ */
+export async function rotateRefreshToken(deps: Deps, presented: string): Promise<TokenPair> {
+  const now = deps.clock.now();
+  const next = newRefreshToken();
+  const outcome = deps.db.transaction((tx) => {
+    const found = tx
+      .select({
+        tokenId: refreshTokens.id,
+        spentAt: refreshTokens.spentAt,
+        sessionId: sessions.id,
+        userId: sessions.userId,
+        revokedAt: sessions.revokedAt,
+        expiresAt: sessions.expiresAt,
+        isActive: users.isActive,
+      })
+      .from(refreshTokens)
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(refreshTokens.tokenHash, hashRefreshToken(presented)))
+      .get();
+    if (!found || found.revokedAt !== null || found.expiresAt <= now || !found.isActive)
+      return null;
+    if (found.spentAt !== null) {
+      revokeSessions(tx, now, eq(sessions.id, found.sessionId));
+      return "reused" as const;
+    }
+    tx.update(refreshTokens).set({ spentAt: now }).where(eq(refreshTokens.id, found.tokenId)).run();
+    tx.insert(refreshTokens)
+      .values({ sessionId: found.sessionId, tokenHash: next.hash, createdAt: now })
+      .run();
+    tx.update(sessions)
+      .set({ lastUsedAt: now, expiresAt: now + deps.config.refreshTokenTtlSeconds * 1000 })
+      .where(eq(sessions.id, found.sessionId))
+      .run();
+    return { userId: found.userId, sessionId: found.sessionId };
+  });
+  if (outcome === "reused") {
+    deps.log.warn("refresh token reused; session revoked");
+    throw new Unauthenticated("Refresh token is no longer valid");
+  }
+  if (!outcome) throw new Unauthenticated("Refresh token is no longer valid");
+  return tokenPair(deps, outcome.userId, outcome.sessionId, next.token);
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export function revokeSessions(
+  tx: Tx | Db,
+  now: number,
+  where: ReturnType<typeof eq> | ReturnType<typeof and>,
+): number {
+  return tx
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(where, isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id })
+    .all().length;
+}
+
+/** The session a refresh token belongs to, if it is live and belongs to this user. */
+export function sessionOfRefreshToken(
+  db: Db,
+  userId: number,
+  token: string,
+  now: number,
+): number | null {
+  const row = db
+    .select({ sessionId: sessions.id })
+    .from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+    .where(
+      and(
+        eq(refreshTokens.tokenHash, hashRefreshToken(token)),
+        eq(sessions.userId, userId),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+      ),
+    )
+    .get();
+  return row?.sessionId ?? null;
+}
+
+async function tokenPair(
+  deps: Deps,
+  userId: number,
+  sessionId: number,
+  refreshToken: string,
+): Promise<TokenPair> {
+  return {
+    access_token: await deps.tokens.signAccess({ userId, sessionId }),
+    token_type: "bearer",
+    expires_in: deps.tokens.accessTtlSeconds,
+    refresh_token: refreshToken,
+  };
+}

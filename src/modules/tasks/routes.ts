@@ -1,0 +1,136 @@
+import { t } from "elysia";
+import type { Deps } from "../../deps";
+import { authGuard } from "../../platform/http/auth";
+import { createRouter } from "../../platform/http/router";
+import { IdParam, problemResponses } from "../../platform/http/schemas";
+import { DEFAULT_LIMIT, listTasks } from "./list";
+import { paginationLinks } from "./pagination";
+import { etagOf } from "./present";
+import {
+  CreateTaskBody,
+  DeletedCount,
+  ListTasksQuery,
+  TaskResponse,
+  UpdateTaskBody,
+} from "./schema";
+import { createTask, deleteAllPersonalTasks, deleteTask, getTask, updateTask } from "./service";
+
+const IfMatchHeaders = t.Object({
+  "if-match": t.Optional(t.String({ maxLength: 1024, description: "ETag from an earlier read" })),
+});
+
+export function taskRoutes(deps: Deps) {
+  const update = {
+    auth: true,
+    params: IdParam,
+    body: UpdateTaskBody,
+    headers: IfMatchHeaders,
+    response: { 200: TaskResponse, ...problemResponses(401, 404, 412, 422) },
+  } as const;
+  const applyUpdate = ({
+    actor,
+    params,
+    body,
+    headers,
+    set,
+  }: {
+    actor: Parameters<typeof updateTask>[0]["actor"];
+    params: { id: number };
+    body: Parameters<typeof updateTask>[2];
+    headers: { "if-match"?: string };
+    set: { headers: Record<string, string | number> };
+  }) => {
+    const task = updateTask({ deps, actor }, params.id, body, { ifMatch: headers["if-match"] });
+    set.headers.etag = etagOf(task);
+    return task;
+  };
+
+  return createRouter("/tasks", "Tasks")
+    .use(authGuard(deps))
+    .post(
+      "",
+      ({ actor, body, set, request }) => {
+        const task = createTask({ deps, actor }, body);
+        set.status = 201;
+        set.headers.location = `${new URL(request.url).pathname}/${task.id}`;
+        set.headers.etag = etagOf(task);
+        return task;
+      },
+      {
+        auth: true,
+        body: CreateTaskBody,
+        detail: { summary: "Create a task" },
+        response: { 201: TaskResponse, ...problemResponses(401, 415, 422) },
+      },
+    )
+    .get(
+      "",
+      ({ actor, query, set, request }) => {
+        const page = listTasks({ deps, actor }, query);
+        set.headers["x-total-count"] = String(page.total);
+        const link = paginationLinks(request.url, page);
+        if (link) set.headers.link = link;
+        return page.items;
+      },
+      {
+        auth: true,
+        query: ListTasksQuery,
+        detail: {
+          summary: "List the tasks you can see",
+          description: `Paginated with limit (default ${DEFAULT_LIMIT}) and offset; the total is in X-Total-Count and the pages in an RFC 8288 Link header.`,
+        },
+        response: { 200: t.Array(TaskResponse), ...problemResponses(401, 422) },
+      },
+    )
+    .delete("", ({ actor }) => deleteAllPersonalTasks({ deps, actor }), {
+      auth: true,
+      detail: { summary: "Delete all of your personal tasks (cards on shared boards stay)" },
+      response: { 200: DeletedCount, ...problemResponses(401) },
+    })
+    .get(
+      "/:id",
+      ({ actor, params, headers, set }) => {
+        const task = getTask({ deps, actor }, params.id);
+        const etag = etagOf(task);
+        set.headers.etag = etag;
+        if (matchesNoneOf(headers["if-none-match"], etag)) {
+          set.status = 304;
+          return undefined;
+        }
+        return task;
+      },
+      {
+        auth: true,
+        params: IdParam,
+        headers: t.Object({ "if-none-match": t.Optional(t.String({ maxLength: 1024 })) }),
+        detail: { summary: "One task (304 when If-None-Match still matches)" },
+        response: { 200: TaskResponse, 304: t.Void(), ...problemResponses(401, 404) },
+      },
+    )
+    .put("/:id", applyUpdate, {
+      ...update,
+      detail: { summary: "Update a task (partial, like PATCH)" },
+    })
+    .patch("/:id", applyUpdate, { ...update, detail: { summary: "Update some fields of a task" } })
+    .delete(
+      "/:id",
+      ({ actor, params, headers, set }) => {
+        deleteTask({ deps, actor }, params.id, { ifMatch: headers["if-match"] });
+        set.status = 204;
+      },
+      {
+        auth: true,
+        params: IdParam,
+        headers: IfMatchHeaders,
+        detail: { summary: "Delete a task" },
+        response: { 204: t.Void(), ...problemResponses(401, 404, 412) },
+      },
+    );
+}
+
+/** If-None-Match uses the weak comparison (RFC 9110 section 13.1.2). */
+function matchesNoneOf(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((candidate) => candidate.trim().replace(/^W\//, "") === etag);
+}

@@ -1,0 +1,131 @@
+import { t } from "elysia";
+import { IsoTimestamp, NullableIsoTimestamp, Strict } from "../../platform/http/schemas";
+
+export const MAX_TAGS = 20;
+export const SORT_FIELDS = [
+  "created_at",
+  "updated_at",
+  "due_date",
+  "priority",
+  "title",
+  "position",
+] as const;
+
+const Title = t.String({ minLength: 1, maxLength: 200, error: "Must be 1–200 characters" });
+const Description = t.String({ maxLength: 10_000, error: "Must be at most 10,000 characters" });
+const Priority = t.Integer({ minimum: 0, maximum: 4, error: "Must be a whole number from 0 to 4" });
+const Tags = t.Array(
+  t.String({
+    minLength: 1,
+    maxLength: 32,
+    pattern: "\\S",
+    error: "Each tag must be 1–32 characters",
+  }),
+  {
+    maxItems: MAX_TAGS,
+    error: `At most ${MAX_TAGS} tags of 1–32 characters each`,
+  },
+);
+const DueDate = t.Union(
+  [t.String({ format: "date-time" }), t.String({ format: "date" }), t.Null()],
+  { error: "Must be an ISO 8601 date or date-time, or null", examples: ["2026-12-01T17:00:00Z"] },
+);
+const Position = t.Number({ minimum: -1e12, maximum: 1e12, error: "Must be a number" });
+const ForeignId = t.Union([t.Integer({ minimum: 1 }), t.Null()], {
+  error: "Must be a positive id or null",
+});
+
+const writableFields = {
+  title: Title,
+  description: Description,
+  completed: t.Boolean({ error: "Must be true or false" }),
+  due_date: DueDate,
+  priority: Priority,
+  tags: Tags,
+  position: Position,
+  list_id: ForeignId,
+  assignee_id: ForeignId,
+};
+
+export const CreateTaskBody = t.Object(
+  {
+    title: Title,
+    description: t.Optional(Description),
+    completed: t.Optional(writableFields.completed),
+    due_date: t.Optional(DueDate),
+    priority: t.Optional(Priority),
+    tags: t.Optional(Tags),
+    position: t.Optional(Position),
+    list_id: t.Optional(ForeignId),
+    assignee_id: t.Optional(ForeignId),
+  },
+  Strict,
+);
+
+export const UpdateTaskBody = t.Partial(t.Object(writableFields), {
+  ...Strict,
+  description: "Any writable field; fields left out are unchanged",
+});
+
+export const TaskResponse = t.Object({
+  id: t.Integer(),
+  title: t.String(),
+  description: t.String(),
+  completed: t.Boolean(),
+  completed_at: NullableIsoTimestamp,
+  due_date: NullableIsoTimestamp,
+  priority: t.Integer(),
+  tags: t.Array(t.String()),
+  position: t.Number(),
+  board_id: t.Union([t.Integer(), t.Null()]),
+  list_id: t.Union([t.Integer(), t.Null()]),
+  assignee_id: t.Union([t.Integer(), t.Null()]),
+  owner_id: t.Integer(),
+  created_at: IsoTimestamp,
+  updated_at: IsoTimestamp,
+  version: t.Integer(),
+});
+
+const BooleanQuery = t.Boolean({ error: "Must be true or false" });
+const DateQuery = t.Union([t.String({ format: "date-time" }), t.String({ format: "date" })], {
+  error: "Must be an ISO 8601 date or date-time",
+});
+
+export const ListTasksQuery = t.Object(
+  {
+    limit: t.Optional(
+      t.Integer({
+        minimum: 1,
+        maximum: 200,
+        default: 50,
+        error: "Must be a whole number from 1 to 200",
+      }),
+    ),
+    offset: t.Optional(
+      t.Integer({ minimum: 0, maximum: 1e9, default: 0, error: "Must be a whole number ≥ 0" }),
+    ),
+    completed: t.Optional(BooleanQuery),
+    priority: t.Optional(Priority),
+    tag: t.Optional(t.String({ minLength: 1, maxLength: 32, error: "Must be 1–32 characters" })),
+    due_before: t.Optional(DateQuery),
+    due_after: t.Optional(DateQuery),
+    overdue: t.Optional(BooleanQuery),
+    board_id: t.Optional(t.Integer({ minimum: 1, error: "Must be a positive id" })),
+    list_id: t.Optional(t.Integer({ minimum: 1, error: "Must be a positive id" })),
+    assignee_id: t.Optional(
+      t.Union([t.Literal("me"), t.Integer({ minimum: 1 })], {
+        error: "Must be a positive id or me",
+      }),
+    ),
+    q: t.Optional(t.String({ minLength: 1, maxLength: 1000, error: "Must be 1–1,000 characters" })),
+    sort: t.Optional(
+      t.Union(
+        SORT_FIELDS.flatMap((field) => [t.Literal(field), t.Literal(`-${field}`)]),
+        { error: `Must be one of ${SORT_FIELDS.join(", ")}, optionally prefixed with -` },
+      ),
+    ),
+  },
+  { description: "Unknown query parameters are ignored; known ones are validated" },
+);
+
+export const DeletedCount = t.Object({ deleted: t.Integer() });

@@ -1,0 +1,208 @@
+/**
+ * The one place that reads the environment. Every variable of the API contract is parsed and
+ * checked here; all problems are collected so an operator sees every bad value at once.
+ */
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly nodeEnv: "production" | "development" | "test";
+  readonly port: number;
+  readonly host: string;
+  readonly databasePath: string;
+  /** Null until resolved: in development a secret is generated and kept in the data folder. */
+  readonly jwtSecret: string | null;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly appUrl: string;
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  readonly corsOrigins: readonly string[];
+  readonly trustProxy: boolean;
+  readonly rateLimitMax: number;
+  readonly authRateLimitMax: number;
+  readonly authBanThreshold: number;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: LogLevel;
+  readonly requireEmailVerification: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+type Env = Record<string, string | undefined>;
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1000,
+  kib: 1024,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+};
+
+/** Reads the environment into a frozen Config, or throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T | string): T => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") return fallback;
+    const parsed = parse(raw);
+    if (typeof parsed === "string" && typeof fallback !== "string") {
+      problems.push(`${name}: ${parsed}`);
+      return fallback;
+    }
+    return parsed as T;
+  };
+  // String-valued variables report problems through this instead of the return value.
+  const readString = (name: string, fallback: string, check?: (raw: string) => string | null) => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") return fallback;
+    const problem = check?.(raw);
+    if (problem) problems.push(`${name}: ${problem}`);
+    return raw;
+  };
+
+  const nodeEnv = readString("NODE_ENV", "development", (raw) =>
+    ["production", "development", "test"].includes(raw)
+      ? null
+      : `must be production, development or test (got "${raw}")`,
+  ) as Config["nodeEnv"];
+  const port = read("PORT", 3000, integerIn(0, 65535));
+  const host = readString("HOST", "0.0.0.0");
+  const databasePath = readString("DATABASE_PATH", "./data/kanbun.db");
+
+  const jwtSecretRaw = env.JWT_SECRET?.trim() || null;
+  if (jwtSecretRaw !== null && jwtSecretRaw.length < MIN_JWT_SECRET_LENGTH) {
+    problems.push(`JWT_SECRET: must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+  }
+  if (jwtSecretRaw === null && nodeEnv === "production") {
+    problems.push(
+      `JWT_SECRET: required when NODE_ENV=production (at least ${MIN_JWT_SECRET_LENGTH} characters)`,
+    );
+  }
+
+  const accessTokenTtlSeconds = read("ACCESS_TOKEN_TTL", 900, durationSeconds(10, 86400));
+  const refreshTokenTtlSeconds = read(
+    "REFRESH_TOKEN_TTL",
+    30 * 86400,
+    durationSeconds(60, 365 * 86400),
+  );
+  const appUrl = readString("APP_URL", `http://localhost:${port}`, (raw) =>
+    isHttpUrl(raw) ? null : `must be an http(s) URL (got "${raw}")`,
+  ).replace(/\/+$/, "");
+  const smtpUrlRaw = readString("SMTP_URL", "", (raw) =>
+    /^smtps?:\/\/[^/\s]+/.test(raw) && URL.canParse(raw)
+      ? null
+      : "must look like smtp://user:pass@host:587 or smtps://…",
+  );
+  const mailFrom = readString("MAIL_FROM", "Kanbun <no-reply@localhost>", (raw) =>
+    /@/.test(raw) ? null : `must be an email address (got "${raw}")`,
+  );
+  const corsOriginsRaw = readString("CORS_ORIGINS", "", (raw) => {
+    const bad = splitList(raw).filter((origin) => origin !== "*" && !isOrigin(origin));
+    return bad.length
+      ? `not an origin: ${bad.join(", ")} (use e.g. https://app.example.com)`
+      : null;
+  });
+  const trustProxy = read("TRUST_PROXY", false, boolean);
+  const rateLimitMax = read("RATE_LIMIT_MAX", 300, integerIn(0, 1_000_000));
+  const authRateLimitMax = read("AUTH_RATE_LIMIT_MAX", 10, integerIn(0, 1_000_000));
+  const authBanThreshold = read("AUTH_BAN_THRESHOLD", 50, integerIn(0, 1_000_000));
+  const bodyLimitBytes = read("BODY_LIMIT", 1024 * 1024, byteSize(1024, 100 * 1024 * 1024));
+  const logLevel = readString("LOG_LEVEL", "info", (raw) =>
+    (LOG_LEVELS as readonly string[]).includes(raw)
+      ? null
+      : `must be one of ${LOG_LEVELS.join(", ")}`,
+  ) as LogLevel;
+  const requireEmailVerification = read("REQUIRE_EMAIL_VERIFICATION", false, boolean);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    nodeEnv,
+    port,
+    host,
+    databasePath,
+    jwtSecret: jwtSecretRaw,
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
+    appUrl,
+    smtpUrl: smtpUrlRaw || null,
+    mailFrom,
+    corsOrigins: Object.freeze(splitList(corsOriginsRaw)),
+    trustProxy,
+    rateLimitMax,
+    authRateLimitMax,
+    authBanThreshold,
+    bodyLimitBytes,
+    logLevel,
+    requireEmailVerification,
+  });
+}
+
+function integerIn(min: number, max: number) {
+  return (raw: string): number | string => {
+    if (!/^\d+$/.test(raw)) return `must be a whole number (got "${raw}")`;
+    const value = Number(raw);
+    return value >= min && value <= max
+      ? value
+      : `must be between ${min} and ${max} (got ${value})`;
+  };
+}
+
+/** Accepts plain seconds ("900") or a number with a unit ("15m", "30d"). */
+function durationSeconds(min: number, max: number) {
+  return (raw: string): number | string => {
+    const match = /^(\d+)\s*([smhd]?)$/i.exec(raw);
+    if (!match) return `must be seconds or a duration like 15m, 12h, 30d (got "${raw}")`;
+    const unit = (match[2] || "s").toLowerCase();
+    const seconds = Number(match[1]) * (DURATION_UNITS[unit] ?? 1);
+    return seconds >= min && seconds <= max
+      ? seconds
+      : `must be between ${min}s and ${max}s (got ${seconds}s)`;
+  };
+}
+
+/** Accepts bytes ("1048576") or a size with a unit ("512kb", "1MiB"). */
+function byteSize(min: number, max: number) {
+  return (raw: string): number | string => {
+    const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
+    const factor = match ? SIZE_UNITS[(match[2] || "b").toLowerCase()] : undefined;
+    if (!match || factor === undefined)
+      return `must be bytes or a size like 512kb, 1mb (got "${raw}")`;
+    const bytes = Number(match[1]) * factor;
+    return bytes >= min && bytes <= max
+      ? bytes
+      : `must be between ${min} and ${max} bytes (got ${bytes})`;
+  };
+}
+
+function boolean(raw: string): boolean | string {
+  const value = raw.toLowerCase();
+  if (["true", "1", "yes", "on"].includes(value)) return true;
+  if (["false", "0", "no", "off"].includes(value)) return false;
+  return `must be true or false (got "${raw}")`;
+}
+
+function splitList(raw: string): string[] {
+  return raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function isHttpUrl(raw: string): boolean {
+  return /^https?:\/\//.test(raw) && URL.canParse(raw);
+}
+
+function isOrigin(raw: string): boolean {
+  return isHttpUrl(raw) && new URL(raw).origin === raw;
+}

@@ -1,0 +1,95 @@
+import type { Database } from "bun:sqlite";
+import { migrationJournal, migrationSql } from "../../../drizzle";
+
+const STATEMENT_BREAKPOINT = "--> statement-breakpoint";
+
+export interface Migration {
+  tag: string;
+  /** drizzle-kit's timestamp for the migration; also what the bookkeeping table records. */
+  when: number;
+  hash: string;
+  statements: string[];
+}
+
+export class MigrationError extends Error {
+  override name = "MigrationError";
+}
+
+/** The embedded migrations in journal order. */
+export function embeddedMigrations(): Migration[] {
+  return migrationJournal.entries.map((entry) => {
+    const sql = migrationSql[entry.tag];
+    if (sql === undefined) throw new MigrationError(`Migration ${entry.tag} is not embedded`);
+    return {
+      tag: entry.tag,
+      when: entry.when,
+      hash: new Bun.CryptoHasher("sha256").update(sql).digest("hex"),
+      statements: sql
+        .split(STATEMENT_BREAKPOINT)
+        .map((statement) => statement.trim())
+        .filter(Boolean),
+    };
+  });
+}
+
+/**
+ * Applies pending migrations, each in its own transaction, using drizzle's bookkeeping table so
+ * drizzle-kit agrees about what has run.
+ *
+ * Foreign keys are switched off around the migrations (SQLite ignores that pragma inside a
+ * transaction): drizzle-kit rebuilds tables by copy-drop-rename, and with foreign keys on, the
+ * drop would cascade into child rows. Each migration is checked with foreign_key_check before
+ * it commits, so a migration cannot leave dangling references behind.
+ */
+export function migrate(sqlite: Database, migrations = embeddedMigrations()): string[] {
+  sqlite.run(
+    "CREATE TABLE IF NOT EXISTS __drizzle_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)",
+  );
+  const last = sqlite
+    .query<{ created_at: number }, []>(
+      "SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1",
+    )
+    .get();
+  const pending = migrations.filter((migration) => migration.when > Number(last?.created_at ?? 0));
+  if (pending.length === 0) return [];
+
+  sqlite.run("PRAGMA foreign_keys = OFF");
+  try {
+    for (const migration of pending) applyOne(sqlite, migration);
+  } finally {
+    sqlite.run("PRAGMA foreign_keys = ON");
+  }
+  return pending.map((migration) => migration.tag);
+}
+
+function applyOne(sqlite: Database, migration: Migration): void {
+  sqlite.transaction(() => {
+    for (const statement of migration.statements) sqlite.run(statement);
+    const violations = sqlite.query("PRAGMA foreign_key_check").all();
+    if (violations.length > 0) {
+      throw new MigrationError(
+        `Migration ${migration.tag} would leave ${violations.length} broken foreign key reference(s)`,
+      );
+    }
+    sqlite.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)", [
+      migration.hash,
+      migration.when,
+    ]);
+  })();
+}
+
+/** Tags of embedded migrations that the database has not applied yet. */
+export function pendingMigrations(sqlite: Database): string[] {
+  const exists = sqlite
+    .query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get();
+  if (!exists) return embeddedMigrations().map((migration) => migration.tag);
+  const last = sqlite
+    .query<{ created_at: number }, []>(
+      "SELECT max(created_at) AS created_at FROM __drizzle_migrations",
+    )
+    .get();
+  return embeddedMigrations()
+    .filter((migration) => migration.when > Number(last?.created_at ?? 0))
+    .map((migration) => migration.tag);
+}

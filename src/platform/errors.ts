@@ -1,0 +1,123 @@
+/**
+ * The application's error family. Services throw these; the HTTP error handler turns each into
+ * an RFC 9457 problem body. Anything else that is thrown is answered as a generic 500.
+ */
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export type ProblemCode =
+  | "bad_request"
+  | "unauthorized_error"
+  | "forbidden_access"
+  | "not_found"
+  | "conflict"
+  | "precondition_failed"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "validation_error"
+  | "too_many_requests"
+  | "internal_server_error"
+  | "service_unavailable";
+
+export const PROBLEM_TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export class AppError extends Error {
+  readonly title: string;
+  /** Extra members for the problem body (RFC 9457 extensions). */
+  extensions?: Record<string, string>;
+  constructor(
+    readonly status: number,
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+    this.name = new.target.name;
+    this.title = PROBLEM_TITLES[status] ?? "Error";
+  }
+}
+
+export class BadRequest extends AppError {
+  constructor(detail: string) {
+    super(400, "bad_request", detail);
+  }
+}
+
+export class Unauthenticated extends AppError {
+  constructor(detail = "Authentication required") {
+    super(401, "unauthorized_error", detail, undefined, { "www-authenticate": "Bearer" });
+  }
+}
+
+export class Forbidden extends AppError {
+  constructor(detail = "You are not allowed to do this") {
+    super(403, "forbidden_access", detail);
+  }
+}
+
+export class NotFound extends AppError {
+  constructor(detail = "Not found") {
+    super(404, "not_found", detail);
+  }
+}
+
+export class Conflict extends AppError {
+  constructor(detail: string) {
+    super(409, "conflict", detail);
+  }
+}
+
+export class PreconditionFailed extends AppError {
+  constructor(detail = "The resource has changed since you last read it") {
+    super(412, "precondition_failed", detail);
+  }
+}
+
+export class PayloadTooLarge extends AppError {
+  constructor(limitBytes: number) {
+    super(413, "payload_too_large", `Request body is larger than ${limitBytes} bytes`);
+  }
+}
+
+export class UnsupportedMediaType extends AppError {
+  constructor(detail: string) {
+    super(415, "unsupported_media_type", detail);
+  }
+}
+
+export class ValidationFailed extends AppError {
+  constructor(detail: string, errors: FieldError[]) {
+    super(422, "validation_error", detail, errors);
+  }
+}
+
+export class RateLimited extends AppError {
+  constructor(retryAfterSeconds: number, detail = "Too many requests, slow down") {
+    super(429, "too_many_requests", detail, undefined, {
+      "retry-after": String(retryAfterSeconds),
+    });
+  }
+}
+
+export class ServiceUnavailable extends AppError {
+  constructor(detail = "Service unavailable") {
+    super(503, "service_unavailable", detail);
+  }
+}

@@ -1,0 +1,27 @@
+import { Elysia, t } from "elysia";
+import type { Deps } from "../deps";
+import { VERSION } from "../version";
+import { ServiceUnavailable } from "./errors";
+
+export function healthRoutes(deps: Deps) {
+  return new Elysia({ detail: { tags: ["Operations"] } })
+    .get("/health", () => ({ status: "ok" as const, version: VERSION }), {
+      detail: { summary: "Liveness: the process answers" },
+      response: { 200: t.Object({ status: t.Literal("ok"), version: t.String() }) },
+    })
+    .get(
+      "/ready",
+      () => {
+        try {
+          deps.sqlite.query("SELECT 1").get();
+        } catch {
+          throw new ServiceUnavailable("The database does not answer");
+        }
+        return { status: "ready" as const };
+      },
+      {
+        detail: { summary: "Readiness: the database answers (503 when it does not)" },
+        response: { 200: t.Object({ status: t.Literal("ready") }) },
+      },
+    );
+}

@@ -1,0 +1,168 @@
+import { Elysia, ValidationError } from "elysia";
+import { AppError, type FieldError, PROBLEM_TITLES, type ProblemCode } from "../errors";
+import type { Logger } from "../logging";
+import { pathOf, requestState } from "./request-context";
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: ProblemCode;
+  request_id: string;
+  errors?: FieldError[];
+}
+
+const CODE_BY_STATUS: Record<number, ProblemCode> = {
+  400: "bad_request",
+  401: "unauthorized_error",
+  403: "forbidden_access",
+  404: "not_found",
+  409: "conflict",
+  412: "precondition_failed",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  422: "validation_error",
+  429: "too_many_requests",
+  503: "service_unavailable",
+};
+
+/** Turns every error, ours, Elysia's or unexpected, into an RFC 9457 problem response. */
+export function errorHandler(log: Logger) {
+  return new Elysia().onError({ as: "global" }, ({ code, error, request, set }) => {
+    const state = requestState(request);
+    const problem = toProblem(code, error, pathOf(request.url), state.id);
+    if (problem.status >= 500) {
+      log.error("unhandled error", {
+        request_id: state.id,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+    }
+    set.status = problem.status;
+    const headers = error instanceof AppError ? error.headers : undefined;
+    return problemResponse(problem, { ...(set.headers as Record<string, string>), ...headers });
+  });
+}
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { ...headers, "content-type": "application/problem+json" },
+  });
+}
+
+function toProblem(
+  code: string | number,
+  error: unknown,
+  instance: string,
+  requestId: string,
+): Problem {
+  const base = { type: "about:blank", instance, request_id: requestId };
+  if (error instanceof AppError) {
+    return {
+      ...base,
+      title: error.title,
+      status: error.status,
+      detail: error.detail,
+      code: error.code,
+      ...(error.errors ? { errors: error.errors } : {}),
+      ...error.extensions,
+    };
+  }
+  if (error instanceof ValidationError || code === "VALIDATION") {
+    const errors = validationErrors(error);
+    return {
+      ...base,
+      title: "Unprocessable Content",
+      status: 422,
+      detail: describeValidation(error, errors),
+      code: "validation_error",
+      errors,
+    };
+  }
+  if (code === "PARSE") {
+    return {
+      ...base,
+      title: "Bad Request",
+      status: 400,
+      detail: "The request body is not valid JSON",
+      code: "bad_request",
+    };
+  }
+  if (code === "NOT_FOUND") {
+    return {
+      ...base,
+      title: "Not Found",
+      status: 404,
+      detail: `No route for ${instance}`,
+      code: "not_found",
+    };
+  }
+  // Elysia reports some client errors (e.g. a bad status thrown by a plugin) with a status.
+  const status = statusOf(error);
+  if (status && status >= 400 && status < 500 && CODE_BY_STATUS[status]) {
+    return {
+      ...base,
+      title: PROBLEM_TITLES[status] ?? "Error",
+      status,
+      detail: PROBLEM_TITLES[status] ?? "Request failed",
+      code: CODE_BY_STATUS[status] ?? "bad_request",
+    };
+  }
+  return {
+    ...base,
+    title: "Internal Server Error",
+    status: 500,
+    detail: "Something went wrong on our side; the request id identifies it in the logs",
+    code: "internal_server_error",
+  };
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const status = (error as { status?: unknown; code?: unknown }).status;
+  return typeof status === "number" ? status : undefined;
+}
+
+function validationErrors(error: unknown): FieldError[] {
+  if (!(error instanceof ValidationError)) return [];
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const issue of error.all) {
+    const path = "path" in issue && typeof issue.path === "string" ? issue.path || "/" : "/";
+    const message =
+      "message" in issue && typeof issue.message === "string" ? friendly(issue) : "Invalid value";
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    errors.push({ path, message });
+  }
+  return errors;
+}
+
+// TypeBox's own wording for the common cases, made readable for API clients.
+function friendly(issue: {
+  message: string;
+  schema?: unknown;
+  value?: unknown;
+  path?: string;
+}): string {
+  const schema = (issue.schema ?? {}) as { error?: unknown; additionalProperties?: unknown };
+  if (typeof schema.error === "string") return schema.error;
+  if (issue.message === "Unexpected property") return "Unknown or read-only field";
+  if (issue.message === "Expected required property") return "Required";
+  return issue.message;
+}
+
+function describeValidation(error: unknown, errors: FieldError[]): string {
+  const where = error instanceof ValidationError ? error.type : "request";
+  const place =
+    where === "query" ? "query parameter" : where === "params" ? "path parameter" : "field";
+  const first = errors[0];
+  if (!first) return "The request is not valid";
+  const name = first.path.replace(/^\//, "") || where;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  return `Invalid ${place} ${name}: ${first.message}${more}`;
+}

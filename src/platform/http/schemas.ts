@@ -1,0 +1,34 @@
+import { t } from "elysia";
+
+/** Shared TypeBox building blocks for API schemas. */
+
+export const IsoTimestamp = t.String({
+  format: "date-time",
+  examples: ["2026-11-21T10:15:30.123Z"],
+});
+export const NullableIsoTimestamp = t.Union([IsoTimestamp, t.Null()]);
+
+export const IdParam = t.Object({
+  id: t.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "Resource id" }),
+});
+
+/** A JSON object whose unknown or server-owned fields are rejected rather than dropped. */
+export const Strict = { additionalProperties: false } as const;
+
+export const ProblemSchema = t.Object(
+  {
+    type: t.String(),
+    title: t.String(),
+    status: t.Integer(),
+    detail: t.String(),
+    instance: t.String(),
+    code: t.String(),
+    request_id: t.String(),
+    errors: t.Optional(t.Array(t.Object({ path: t.String(), message: t.String() }))),
+  },
+  { description: "RFC 9457 problem details" },
+);
+
+/** Problem responses shared by every route, for the OpenAPI document. */
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
