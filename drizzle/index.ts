@@ -2,6 +2,7 @@
 // SQL here too; test/db-migrations.test.ts fails until the journal and this map agree.
 import init from "./0000_init.sql" with { type: "text" };
 import tasksFts from "./0001_tasks_fts.sql" with { type: "text" };
+import accountsJobsIdempotency from "./0002_accounts_jobs_idempotency.sql" with { type: "text" };
 import journal from "./meta/_journal.json";
 
 export const migrationJournal: { entries: { idx: number; when: number; tag: string }[] } = journal;
@@ -9,4 +10,5 @@ export const migrationJournal: { entries: { idx: number; when: number; tag: stri
 export const migrationSql: Readonly<Record<string, string>> = {
   "0000_init": init,
   "0001_tasks_fts": tasksFts,
+  "0002_accounts_jobs_idempotency": accountsJobsIdempotency,
 };

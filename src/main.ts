@@ -1,5 +1,5 @@
-import { runCli } from "./cli/run";
 import { consoleOutput } from "./cli/output";
+import { runCli } from "./cli/run";
 
 const code = await runCli(process.argv.slice(2), process.env, consoleOutput);
 // `serve` returns 0 while its server keeps the process alive; other commands are done.

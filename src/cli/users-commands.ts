@@ -1,8 +1,8 @@
 import { Value } from "@sinclair/typebox/value";
 import { eq } from "drizzle-orm";
 import { createDeps, type Deps } from "../deps";
+import { NewPassword, SignupBody } from "../modules/auth/schema";
 import { assertAcceptablePassword, findUserByLogin, signup } from "../modules/auth/service";
-import { SignupBody, NewPassword } from "../modules/auth/schema";
 import { revokeSessions } from "../modules/auth/session-tokens";
 import type { Config } from "../platform/config";
 import { migrate } from "../platform/db/migrate";

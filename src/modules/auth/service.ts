@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
-import type { ActorContext, ClientInfo, PublicContext } from "../../platform/context";
 import { toIso } from "../../platform/clock";
+import type { ActorContext, ClientInfo, PublicContext } from "../../platform/context";
 import { sessions, type UserRow, users } from "../../platform/db/tables";
 import {
   AppError,

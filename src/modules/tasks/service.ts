@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import type { Db } from "../../platform/db/client";
-import { type TaskRow, taskTags, tasks } from "../../platform/db/tables";
+import { type TaskRow, tasks, taskTags } from "../../platform/db/tables";
 import { NotFound, PreconditionFailed, ValidationFailed } from "../../platform/errors";
 import { etagOf, presentTask, type TaskView } from "./present";
 

@@ -1,3 +1,5 @@
+export * from "./jobs";
+export * from "./security";
 export * from "./sessions";
 export * from "./tasks";
 export * from "./users";

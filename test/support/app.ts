@@ -1,0 +1,69 @@
+import { createApp } from "../../src/app";
+import { createDeps, type Deps } from "../../src/deps";
+import { loadConfig } from "../../src/platform/config";
+import { createLogger } from "../../src/platform/logging";
+import { TEST_PASSWORD_COST } from "../../src/platform/passwords";
+import { FakeClock } from "./clock";
+import { freshDatabase } from "./database";
+
+export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-000";
+
+export interface TestContext {
+  app: ReturnType<typeof createApp>;
+  deps: Deps;
+  clock: FakeClock;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  request: (path: string, init?: RequestOptions) => Promise<Response>;
+}
+
+export interface RequestOptions {
+  method?: string;
+  /** Sent as JSON unless it is already a string or URLSearchParams. */
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** A whole application on a private in-memory database, driven through app.handle(). */
+export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+  const config = loadConfig({
+    NODE_ENV: "test",
+    DATABASE_PATH: ":memory:",
+    JWT_SECRET: TEST_SECRET,
+    LOG_LEVEL: "info",
+    ...env,
+  });
+  const logs: Record<string, unknown>[] = [];
+  const clock = new FakeClock();
+  const deps = await createDeps(config, {
+    sqlite: freshDatabase(),
+    clock,
+    log: createLogger(config.logLevel, (line) => logs.push(JSON.parse(line))),
+    passwordCost: TEST_PASSWORD_COST,
+  });
+  const app = createApp(deps);
+  const request = (path: string, init: RequestOptions = {}) => app.handle(buildRequest(path, init));
+  return { app, deps, clock, logs, request };
+}
+
+export function buildRequest(path: string, init: RequestOptions = {}): Request {
+  const headers: Record<string, string> = { ...init.headers };
+  let body: string | undefined;
+  if (init.body instanceof URLSearchParams) {
+    body = init.body.toString();
+    headers["content-type"] ??= "application/x-www-form-urlencoded";
+  } else if (typeof init.body === "string") {
+    body = init.body;
+    headers["content-type"] ??= "application/json";
+  } else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers["content-type"] ??= "application/json";
+  }
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  return new Request(`http://localhost${path}`, {
+    method: init.method ?? (body === undefined ? "GET" : "POST"),
+    headers,
+    body,
+  });
+}
