@@ -7,6 +7,7 @@ import { userRoutes } from "./modules/users/routes";
 import { healthRoutes } from "./platform/health";
 import { accessLog } from "./platform/http/access-log";
 import { errorHandler } from "./platform/http/error-handler";
+import { metricsPlugin } from "./platform/http/metrics";
 import { openapiDocs } from "./platform/http/openapi";
 import { requestContext } from "./platform/http/request-context";
 
@@ -17,6 +18,7 @@ export function createApp(deps: Deps) {
     .use(requestContext(config))
     .use(errorHandler(deps.log))
     .use(accessLog(deps.log))
+    .use(metricsPlugin(deps.metrics))
     .use(corsPolicy(config.corsOrigins))
     .use(openapiDocs())
     .use(healthRoutes(deps))

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from "./platform/clock";
 import type { Config } from "./platform/config";
 import { createDb, type Db, openDatabase } from "./platform/db/client";
 import { createLogger, type Logger } from "./platform/logging";
+import { createMetrics, type Metrics } from "./platform/metrics";
 import {
   createPasswordHasher,
   type PasswordCost,
@@ -21,6 +22,7 @@ export interface Deps {
   clock: Clock;
   tokens: TokenService;
   passwords: PasswordHasher;
+  metrics: Metrics;
 }
 
 export interface DepsOverrides {
@@ -42,6 +44,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     log,
     clock,
     tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
+    metrics: createMetrics(sqlite),
     passwords: createPasswordHasher(overrides.passwordCost ?? PRODUCTION_PASSWORD_COST),
   };
 }

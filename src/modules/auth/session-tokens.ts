@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { ClientInfo } from "../../platform/context";
-import type { Db } from "../../platform/db/client";
+import type { Db, Tx } from "../../platform/db/client";
 import { refreshTokens, sessions, users } from "../../platform/db/tables";
 import { Unauthenticated } from "../../platform/errors";
 
@@ -99,8 +99,6 @@ export async function rotateRefreshToken(deps: Deps, presented: string): Promise
   if (!outcome) throw new Unauthenticated("Refresh token is no longer valid");
   return tokenPair(deps, outcome.userId, outcome.sessionId, next.token);
 }
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export function revokeSessions(
   tx: Tx | Db,

@@ -2,9 +2,11 @@ import { t } from "elysia";
 import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
 import { createRouter } from "../../platform/http/router";
+import { runIdempotent } from "../idempotency/service";
+import { IdempotencyKeyHeader } from "../idempotency/schema";
 import { IdParam, problemResponses } from "../../platform/http/schemas";
 import { DEFAULT_LIMIT, listTasks } from "./list";
-import { paginationLinks } from "./pagination";
+import { paginationLinks } from "../../platform/http/pagination";
 import { etagOf } from "./present";
 import {
   CreateTaskBody,
@@ -49,18 +51,29 @@ export function taskRoutes(deps: Deps) {
     .use(authGuard(deps))
     .post(
       "",
-      ({ actor, body, set, request }) => {
-        const task = createTask({ deps, actor }, body);
-        set.status = 201;
-        set.headers.location = `${new URL(request.url).pathname}/${task.id}`;
-        set.headers.etag = etagOf(task);
-        return task;
+      ({ actor, body, headers, set, request }) => {
+        const create = () => {
+          const task = createTask({ deps, actor }, body);
+          set.status = 201;
+          set.headers.location = `${new URL(request.url).pathname}/${task.id}`;
+          set.headers.etag = etagOf(task);
+          return task;
+        };
+        const key = headers["idempotency-key"];
+        if (key === undefined) return create();
+        const call = { key, method: "POST", path: "/api/v1/tasks", body };
+        return runIdempotent({ deps, actor }, call, set, create);
       },
       {
         auth: true,
         body: CreateTaskBody,
-        detail: { summary: "Create a task" },
-        response: { 201: TaskResponse, ...problemResponses(401, 415, 422) },
+        headers: IdempotencyKeyHeader,
+        detail: {
+          summary: "Create a task",
+          description:
+            "Send an Idempotency-Key to retry safely: the same key and body within 24 h replays the first response; the same key with another body is 422; while the first is still running, 409.",
+        },
+        response: { 201: TaskResponse, ...problemResponses(401, 409, 415, 422) },
       },
     )
     .get(

@@ -5,6 +5,8 @@ import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import * as tables from "./tables";
 
 export type Db = BunSQLiteDatabase<typeof tables>;
+/** The handle a synchronous drizzle transaction callback receives. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export const IN_MEMORY = ":memory:";
 
