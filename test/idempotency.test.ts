@@ -21,6 +21,8 @@ const advance = async (ms: number) => {
   user.accessToken = (await login(ctx, user.email, user.password)).access_token;
 };
 
+const taskOf = async (response: Response) => (await response.json()) as { id: number; title: string };
+
 const countTasks = async () => {
   const response = await ctx.request("/api/v1/tasks", { token: user.accessToken });
   return Number(response.headers.get("x-total-count"));
@@ -81,16 +83,16 @@ describe("Idempotency-Key on POST /tasks", () => {
     expect((await post({ title: "Mine" }, "shared-key")).status).toBe(201);
     const theirs = await post({ title: "Theirs" }, "shared-key", other.accessToken);
     expect(theirs.status).toBe(201);
-    expect((await theirs.json()).title).toBe("Theirs");
+    expect((await taskOf(theirs)).title).toBe("Theirs");
     expect(theirs.headers.get("idempotent-replayed")).toBeNull();
   });
 
   test("after 24 hours the key is forgotten and a new task is created", async () => {
-    const first = await (await post({ title: "Daily" }, "key-day")).json();
+    const first = await taskOf(await post({ title: "Daily" }, "key-day"));
     await advance(24 * 60 * 60 * 1000 + 1);
     const second = await post({ title: "Daily" }, "key-day");
     expect(second.status).toBe(201);
-    expect((await second.json()).id).not.toBe(first.id);
+    expect((await taskOf(second)).id).not.toBe(first.id);
     expect(await countTasks()).toBe(2);
   });
 
