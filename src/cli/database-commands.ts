@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { chmodSync, existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Config } from "../platform/config";
-import { openDatabase } from "../platform/db/client";
+import { IN_MEMORY, openDatabase } from "../platform/db/client";
 import { migrate } from "../platform/db/migrate";
 import { CliError, type Output } from "./output";
 
@@ -23,10 +23,19 @@ export function backupCommand(config: Config, out: Output, target: string | unde
   if (!target) throw new CliError("Usage: kanbun backup FILE");
   const file = resolve(target);
   if (existsSync(file)) throw new CliError(`${file} already exists; choose a new file name`);
+  // Opening a missing database would create an empty one and "back up" nothing.
+  if (config.databasePath === IN_MEMORY || !existsSync(config.databasePath)) {
+    throw new CliError(`No database at ${config.databasePath} to back up`);
+  }
+  if (!existsSync(dirname(file))) throw new CliError(`Folder ${dirname(file)} does not exist`);
   const sqlite = openDatabase(config.databasePath);
   try {
     sqlite.query("VACUUM INTO ?").run(file);
+    // The copy holds password hashes and tokens' hashes: readable by its owner only.
+    chmodSync(file, 0o600);
     out.info(`Backup written to ${file}`);
+  } catch (error) {
+    throw new CliError(`Backup failed: ${error instanceof Error ? error.message : error}`);
   } finally {
     sqlite.close(false);
   }

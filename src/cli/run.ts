@@ -5,13 +5,14 @@ import { backupCommand, migrateCommand } from "./database-commands";
 import { HELP } from "./help";
 import { CliError, type Output } from "./output";
 import { serve } from "./serve";
-import { createUserCommand, setPasswordCommand } from "./users-commands";
+import { type CommandOverrides, createUserCommand, setPasswordCommand } from "./users-commands";
 
 /** Parses argv and runs one command. Resolves to the process exit code (serve keeps running). */
 export async function runCli(
   argv: string[],
   env: Record<string, string | undefined>,
   out: Output,
+  overrides: CommandOverrides = {},
 ): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -44,8 +45,8 @@ export async function runCli(
         backupCommand(config, out, sub);
         return 0;
       case "users":
-        if (sub === "create") await createUserCommand(config, out, values);
-        else if (sub === "set-password") await setPasswordCommand(config, out, values);
+        if (sub === "create") await createUserCommand(config, out, values, overrides);
+        else if (sub === "set-password") await setPasswordCommand(config, out, values, overrides);
         else throw new CliError("Usage: kanbun users create|set-password … (see kanbun --help)");
         return 0;
       default:
@@ -65,7 +66,11 @@ export async function runCli(
       out.error(`kanbun: ${error.message}`);
       return 1;
     }
-    throw error;
+    // Anything else (an unreadable database file, a port in use) is still one line for the
+    // operator, never a stack trace; the first line of the message carries the cause.
+    const message = error instanceof Error ? error.message : String(error);
+    out.error(`kanbun: ${message.split("\n")[0] || "unexpected error"}`);
+    return 1;
   }
 }
 

@@ -40,11 +40,14 @@ export const MIN_JWT_SECRET_LENGTH = 32;
 type Env = Record<string, string | undefined>;
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+// Binary units, as Express/body-parser read them: "1mb" is the 1 MiB default, not 1,000,000.
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
-  kb: 1000,
+  k: 1024,
+  kb: 1024,
   kib: 1024,
-  mb: 1000 ** 2,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
   mib: 1024 ** 2,
 };
 
@@ -73,7 +76,7 @@ export function loadConfig(env: Env): Config {
   const nodeEnv = readString("NODE_ENV", "development", (raw) =>
     ["production", "development", "test"].includes(raw)
       ? null
-      : `must be production, development or test (got "${raw}")`,
+      : `must be production, development or test (got ${quote(raw)})`,
   ) as Config["nodeEnv"];
   const port = read("PORT", 3000, integerIn(0, 65535));
   const host = readString("HOST", "0.0.0.0");
@@ -96,7 +99,7 @@ export function loadConfig(env: Env): Config {
     durationSeconds(60, 365 * 86400),
   );
   const appUrl = readString("APP_URL", `http://localhost:${port}`, (raw) =>
-    isHttpUrl(raw) ? null : `must be an http(s) URL (got "${raw}")`,
+    isHttpUrl(raw) ? null : `must be an http(s) URL (got ${quote(raw)})`,
   ).replace(/\/+$/, "");
   const smtpUrlRaw = readString("SMTP_URL", "", (raw) =>
     /^smtps?:\/\/[^/\s]+/.test(raw) && URL.canParse(raw)
@@ -104,12 +107,12 @@ export function loadConfig(env: Env): Config {
       : "must look like smtp://user:pass@host:587 or smtps://…",
   );
   const mailFrom = readString("MAIL_FROM", "Kanbun <no-reply@localhost>", (raw) =>
-    /@/.test(raw) ? null : `must be an email address (got "${raw}")`,
+    /@/.test(raw) ? null : `must be an email address (got ${quote(raw)})`,
   );
   const corsOriginsRaw = readString("CORS_ORIGINS", "", (raw) => {
     const bad = splitList(raw).filter((origin) => origin !== "*" && !isOrigin(origin));
     return bad.length
-      ? `not an origin: ${bad.join(", ")} (use e.g. https://app.example.com)`
+      ? `not an origin: ${bad.map(quote).join(", ")} (use e.g. https://app.example.com)`
       : null;
   });
   const trustProxy = read("TRUST_PROXY", false, boolean);
@@ -150,7 +153,7 @@ export function loadConfig(env: Env): Config {
 
 function integerIn(min: number, max: number) {
   return (raw: string): number | string => {
-    if (!/^\d+$/.test(raw)) return `must be a whole number (got "${raw}")`;
+    if (!/^\d+$/.test(raw)) return `must be a whole number (got ${quote(raw)})`;
     const value = Number(raw);
     return value >= min && value <= max
       ? value
@@ -162,7 +165,7 @@ function integerIn(min: number, max: number) {
 function durationSeconds(min: number, max: number) {
   return (raw: string): number | string => {
     const match = /^(\d+)\s*([smhd]?)$/i.exec(raw);
-    if (!match) return `must be seconds or a duration like 15m, 12h, 30d (got "${raw}")`;
+    if (!match) return `must be seconds or a duration like 15m, 12h, 30d (got ${quote(raw)})`;
     const unit = (match[2] || "s").toLowerCase();
     const seconds = Number(match[1]) * (DURATION_UNITS[unit] ?? 1);
     return seconds >= min && seconds <= max
@@ -177,7 +180,7 @@ function byteSize(min: number, max: number) {
     const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
     const factor = match ? SIZE_UNITS[(match[2] || "b").toLowerCase()] : undefined;
     if (!match || factor === undefined)
-      return `must be bytes or a size like 512kb, 1mb (got "${raw}")`;
+      return `must be bytes or a size like 512kb, 1mb (got ${quote(raw)})`;
     const bytes = Number(match[1]) * factor;
     return bytes >= min && bytes <= max
       ? bytes
@@ -189,7 +192,12 @@ function boolean(raw: string): boolean | string {
   const value = raw.toLowerCase();
   if (["true", "1", "yes", "on"].includes(value)) return true;
   if (["false", "0", "no", "off"].includes(value)) return false;
-  return `must be true or false (got "${raw}")`;
+  return `must be true or false (got ${quote(raw)})`;
+}
+
+/** Echoes a bad value on one line: a newline or control character in it is escaped. */
+function quote(raw: string): string {
+  return JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
 }
 
 function splitList(raw: string): string[] {

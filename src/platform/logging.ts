@@ -18,6 +18,13 @@ const stdoutSink: LogSink = (line) => {
   process.stdout.write(`${line}\n`);
 };
 
+// A log call must never throw (JSON.stringify does on a bigint) nor lose an Error to "{}".
+function safeValue(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  return value;
+}
+
 /** Structured JSON logger: one object per line, so any log shipper can parse it. */
 export function createLogger(
   level: LogLevel,
@@ -28,13 +35,16 @@ export function createLogger(
   const write = (lineLevel: Exclude<LogLevel, "silent">, message: string, fields?: LogFields) => {
     if (RANK[lineLevel] < threshold) return;
     sink(
-      JSON.stringify({
-        time: new Date().toISOString(),
-        level: lineLevel,
-        msg: message,
-        ...base,
-        ...fields,
-      }),
+      JSON.stringify(
+        {
+          time: new Date().toISOString(),
+          level: lineLevel,
+          msg: message,
+          ...base,
+          ...fields,
+        },
+        safeValue,
+      ),
     );
   };
   return {

@@ -63,6 +63,17 @@ export function migrate(sqlite: Database, migrations = embeddedMigrations()): st
 }
 
 function applyOne(sqlite: Database, migration: Migration): void {
+  try {
+    applyInTransaction(sqlite, migration);
+  } catch (error) {
+    if (error instanceof MigrationError) throw error;
+    // Name the migration: an operator reading "near ...: syntax error" alone cannot act on it.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(`Migration ${migration.tag} failed: ${reason}`, { cause: error });
+  }
+}
+
+function applyInTransaction(sqlite: Database, migration: Migration): void {
   sqlite.transaction(() => {
     for (const statement of migration.statements) sqlite.run(statement);
     const violations = sqlite.query("PRAGMA foreign_key_check").all();

@@ -33,7 +33,10 @@ export function errorHandler(log: Logger) {
   return new Elysia().onError({ as: "global" }, ({ code, error, request, set }) => {
     const state = requestState(request);
     const problem = toProblem(code, error, pathOf(request.url), state.id);
-    if (problem.status >= 500) {
+    if (problem.status >= 500 && error instanceof AppError) {
+      // An expected outage (e.g. 503 from /ready): worth a line, not a stack trace.
+      log.warn(error.detail, { request_id: state.id, status: problem.status });
+    } else if (problem.status >= 500) {
       log.error("unhandled error", {
         request_id: state.id,
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),

@@ -43,6 +43,7 @@ export function openapiDocs() {
             { name: "Auth", description: "Sign-up, sign-in, tokens and sessions" },
             { name: "Users", description: "The signed-in user" },
             { name: "Tasks", description: "Personal tasks and board cards" },
+            { name: "Admin", description: "User, ban and job management (admin role)" },
             { name: "Operations", description: "Health and readiness" },
           ],
           components: {

@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { Config } from "../config";
-import { PayloadTooLarge, UnsupportedMediaType } from "../errors";
+import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from "../errors";
 
 /** What the platform learns about one request, kept beside it without touching Elysia's types. */
 export interface RequestState {
@@ -36,7 +36,7 @@ const FORM_PATHS = new Set(["/api/v1/auth/token"]);
  * (size and media type) that must answer before anything parses it.
  */
 export function requestContext(config: Config) {
-  return new Elysia().onRequest(({ request, set }) => {
+  return new Elysia().onRequest(async ({ request, set }) => {
     const incomingId = request.headers.get("x-request-id");
     const state = requestState(request);
     if (incomingId && VALID_REQUEST_ID.test(incomingId)) state.id = incomingId;
@@ -48,16 +48,27 @@ export function requestContext(config: Config) {
     set.headers["x-frame-options"] = "DENY";
     set.headers["cross-origin-opener-policy"] = "same-origin";
     set.headers["cross-origin-resource-policy"] = "same-origin";
-    set.headers["content-security-policy"] = path.startsWith("/docs") ? DOCS_CSP : JSON_CSP;
+    // Only the HTML page runs scripts; the spec and assets keep the strict policy.
+    set.headers["content-security-policy"] = DOCS_PAGES.has(path) ? DOCS_CSP : JSON_CSP;
 
-    if (BODY_METHODS.has(request.method)) checkBody(request, path, config.bodyLimitBytes);
+    if (BODY_METHODS.has(request.method)) await checkBody(request, path, config.bodyLimitBytes);
   });
 }
 
-function checkBody(request: Request, path: string, limit: number): void {
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > limit) throw new PayloadTooLarge(limit);
-  const hasBody = length > 0 || request.headers.has("transfer-encoding");
+const DOCS_PAGES = new Set(["/docs", "/docs/"]);
+
+async function checkBody(request: Request, path: string, limit: number): Promise<void> {
+  const declared = request.headers.get("content-length");
+  let hasBody: boolean;
+  if (declared !== null) {
+    if (!/^\d+$/.test(declared.trim())) throw new BadRequest("Invalid Content-Length header");
+    const length = Number(declared);
+    if (length > limit) throw new PayloadTooLarge(limit);
+    hasBody = length > 0;
+  } else {
+    // A chunked body declares no length: measure a copy, giving up as soon as it is too big.
+    hasBody = request.body !== null && (await measureBody(request.clone() as Request, limit)) > 0;
+  }
   if (!hasBody) return;
   const type =
     (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
@@ -69,6 +80,21 @@ function checkBody(request: Request, path: string, limit: number): void {
         ? "Send application/x-www-form-urlencoded or application/json"
         : "Send the body as application/json",
     );
+  }
+}
+
+async function measureBody(copy: Request, limit: number): Promise<number> {
+  const reader = copy.body?.getReader();
+  if (!reader) return 0;
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return size;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new PayloadTooLarge(limit);
+    }
   }
 }
 
