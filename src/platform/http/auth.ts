@@ -46,11 +46,15 @@ export function findActor(deps: Deps, claims: AccessClaims): Actor | null {
   return { userId: claims.userId, sessionId: claims.sessionId, role: row.role };
 }
 
+const actors = new WeakMap<Request, Actor>();
+
 export function authGuard(deps: Deps) {
   return new Elysia().macro({
     auth: (required: true | Role) => ({
       detail: { security: [{ bearer: [] }, { oauth2: [] }] },
-      async resolve({ request }) {
+      // Authenticate in `transform`, which runs before validation: an anonymous caller gets 401,
+      // never a 422 that describes the route's schema. `resolve` (after validation) hands it on.
+      async transform({ request }) {
         const match = BEARER.exec(request.headers.get("authorization") ?? "");
         if (!match?.[1]) throw new Unauthenticated("Missing or malformed bearer token");
         const claims = await deps.tokens.verifyAccess(match[1]);
@@ -60,6 +64,11 @@ export function authGuard(deps: Deps) {
         if (required !== true && !hasRole(actor, required)) {
           throw new Forbidden("Your role does not allow this");
         }
+        actors.set(request, actor);
+      },
+      resolve({ request }) {
+        const actor = actors.get(request);
+        if (!actor) throw new Unauthenticated();
         return { actor };
       },
     }),
