@@ -1,5 +1,6 @@
 import { createApp } from "../app";
 import { createDeps } from "../deps";
+import { createScheduler } from "../modules/jobs/scheduler";
 import type { Config } from "../platform/config";
 import { migrate } from "../platform/db/migrate";
 import { VERSION } from "../version";
@@ -24,6 +25,10 @@ export async function serve(config: Config): Promise<void> {
   const server = app.server;
   if (!server) throw new Error("The server did not start");
   deps.log.info("listening", { url: `http://${server.hostname}:${server.port}`, version: VERSION });
+  // Jobs left by a previous run (pending, or interrupted while running) start now.
+  deps.jobs.start();
+  const scheduler = createScheduler(deps);
+  scheduler.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -32,6 +37,12 @@ export async function serve(config: Config): Promise<void> {
     deps.log.info("stopping", { signal });
     // Stop accepting; the promise settles once in-flight requests have been answered.
     await server.stop(false);
+    // Elysia runs after-response hooks (the access log) in a setImmediate; let the last ones run.
+    await new Promise((resolve) => setImmediate(resolve));
+    // Before the database closes: a job cut short here stays `running` and reruns at next start.
+    scheduler.stop();
+    await deps.jobs.stop();
+    deps.mailer.close();
     deps.sqlite.close(false);
     deps.log.info("stopped");
     process.exit(0);

@@ -1,6 +1,6 @@
 import { Value } from "@sinclair/typebox/value";
 import { eq } from "drizzle-orm";
-import { createDeps, type Deps } from "../deps";
+import { createDeps, type Deps, type DepsOverrides } from "../deps";
 import { NewPassword, SignupBody } from "../modules/auth/schema";
 import { assertAcceptablePassword, findUserByLogin, signup } from "../modules/auth/service";
 import { revokeSessions } from "../modules/auth/session-tokens";
@@ -18,10 +18,14 @@ export interface CreateUserOptions {
   role?: string;
 }
 
+/** What tests may swap in a command's dependencies (a cheap password hash). */
+export type CommandOverrides = Pick<DepsOverrides, "passwordCost">;
+
 export async function createUserCommand(
   config: Config,
   out: Output,
   options: CreateUserOptions,
+  overrides: CommandOverrides = {},
 ): Promise<void> {
   const { username, email, password } = options;
   if (!username || !email || !password) {
@@ -38,10 +42,11 @@ export async function createUserCommand(
       `${problem.path.slice(1) || "input"}: ${problem.schema.error ?? problem.message}`,
     );
 
-  await withDeps(config, async (deps) => {
-    const { user } = await signup({ deps }, input);
-    // Accounts made by the operator are trusted: verified, and with the role asked for.
-    deps.db.update(users).set({ role, emailVerified: true }).where(eq(users.id, user.id)).run();
+  await withDeps(config, overrides, async (deps) => {
+    // Accounts made by the operator are trusted: verified (so no verification email is queued),
+    // and with the role asked for.
+    const { user } = await signup({ deps }, input, { verified: true });
+    deps.db.update(users).set({ role }).where(eq(users.id, user.id)).run();
     out.info(`Created ${role} ${user.username} <${user.email}> (id ${user.id})`);
   });
 }
@@ -50,13 +55,14 @@ export async function setPasswordCommand(
   config: Config,
   out: Output,
   options: { email?: string; password?: string },
+  overrides: CommandOverrides = {},
 ): Promise<void> {
   const { email, password } = options;
   if (!email || !password)
     throw new CliError("Usage: kanbun users set-password --email E --password P");
   if (!Value.Check(NewPassword, password)) throw new CliError("password: Must be 8–128 characters");
 
-  await withDeps(config, async (deps) => {
+  await withDeps(config, overrides, async (deps) => {
     assertAcceptablePassword(password);
     const user = findUserByLogin(deps.db, email.trim());
     if (!user || user.email !== email.trim().toLowerCase())
@@ -71,8 +77,17 @@ export async function setPasswordCommand(
   });
 }
 
-async function withDeps(config: Config, run: (deps: Deps) => Promise<void>): Promise<void> {
-  const deps = await createDeps(config, { log: createLogger("warn") });
+async function withDeps(
+  config: Config,
+  overrides: CommandOverrides,
+  run: (deps: Deps) => Promise<void>,
+): Promise<void> {
+  // Commands print their own result; only warnings and errors from below are worth showing.
+  const quiet = config.logLevel === "error" || config.logLevel === "silent";
+  const deps = await createDeps(config, {
+    ...overrides,
+    log: createLogger(quiet ? config.logLevel : "warn"),
+  });
   try {
     migrate(deps.sqlite);
     await run(deps);

@@ -5,6 +5,7 @@ import { createLogger } from "../../src/platform/logging";
 import { TEST_PASSWORD_COST } from "../../src/platform/passwords";
 import { FakeClock } from "./clock";
 import { freshDatabase } from "./database";
+import { FakeMailer } from "./mailer";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-000";
 
@@ -14,6 +15,8 @@ export interface TestContext {
   clock: FakeClock;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
+  /** Captures every email the app sends (jobs run on `deps.jobs.runDueJobs()`), unless SMTP_URL is set. */
+  mailer: FakeMailer;
   request: (path: string, init?: RequestOptions) => Promise<Response>;
 }
 
@@ -36,15 +39,18 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
   });
   const logs: Record<string, unknown>[] = [];
   const clock = new FakeClock();
+  const mailer = new FakeMailer();
   const deps = await createDeps(config, {
     sqlite: freshDatabase(),
     clock,
     log: createLogger(config.logLevel, (line) => logs.push(JSON.parse(line))),
     passwordCost: TEST_PASSWORD_COST,
+    // A test that sets SMTP_URL gets the real SMTP mailer.
+    mailer: config.smtpUrl ? undefined : mailer,
   });
   const app = createApp(deps);
   const request = (path: string, init: RequestOptions = {}) => app.handle(buildRequest(path, init));
-  return { app, deps, clock, logs, request };
+  return { app, deps, clock, logs, mailer, request };
 }
 
 export function buildRequest(path: string, init: RequestOptions = {}): Request {

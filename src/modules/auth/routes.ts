@@ -7,10 +7,16 @@ import { clientIp } from "../../platform/http/request-context";
 import { createRouter } from "../../platform/http/router";
 import { IdParam, problemResponses } from "../../platform/http/schemas";
 import { UserResponse } from "../users/schema";
+import { requestPasswordReset, resetPassword, verifyResetCode } from "./recovery";
 import {
+  EmailBody,
+  EmailCodeBody,
   LoginBody,
   LogoutBody,
+  MessageResponse,
   RefreshBody,
+  ResetPasswordBody,
+  ResetTokenResponse,
   SessionResponse,
   SignupBody,
   TokenFormBody,
@@ -26,6 +32,7 @@ import {
   revokeSession,
   signup,
 } from "./service";
+import { resendVerification, verifyEmail } from "./verification";
 
 // Token responses must never be cached by a browser or proxy (RFC 6749 section 5.1).
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
@@ -143,6 +150,70 @@ export function authRoutes(deps: Deps) {
         params: IdParam,
         detail: { summary: "End one of your sessions" },
         response: { 204: t.Void(), ...problemResponses(401, 404) },
+      },
+    )
+    .post(
+      "/forgot-password",
+      ({ body, set }) => {
+        set.status = 202;
+        return requestPasswordReset({ deps }, body);
+      },
+      {
+        body: EmailBody,
+        detail: {
+          summary: "Email a 6-digit password reset code",
+          description:
+            "Always 202 with the same body, whether or not the address has an account. The code is valid for 10 minutes and 5 tries; a new request replaces it, but within 60 s of the last one no new email is sent.",
+        },
+        response: { 202: MessageResponse, ...problemResponses(415, 422, 429) },
+      },
+    )
+    .post(
+      "/verify-otp",
+      ({ body, set }) => {
+        Object.assign(set.headers, NO_STORE);
+        return verifyResetCode({ deps }, body);
+      },
+      {
+        body: EmailCodeBody,
+        detail: {
+          summary: "Exchange a password reset code for a reset token",
+          description: "A wrong, expired or used-up code gets 400; each wrong code uses a try.",
+        },
+        response: { 200: ResetTokenResponse, ...problemResponses(400, 415, 422, 429) },
+      },
+    )
+    .post("/reset-password", ({ body }) => resetPassword({ deps }, body), {
+      body: ResetPasswordBody,
+      detail: {
+        summary: "Set a new password with a reset token",
+        description:
+          "The token works once. Every session of the account ends, and a 'password changed' email goes out.",
+      },
+      response: { 200: MessageResponse, ...problemResponses(400, 415, 422) },
+    })
+    .post("/verify-email", ({ body }) => verifyEmail({ deps }, body), {
+      body: EmailCodeBody,
+      detail: {
+        summary: "Verify your email address with the emailed code",
+        description: "A wrong, expired or used-up code gets 400; each wrong code uses a try.",
+      },
+      response: { 200: MessageResponse, ...problemResponses(400, 415, 422, 429) },
+    })
+    .post(
+      "/resend-verification",
+      ({ body, set }) => {
+        set.status = 202;
+        return resendVerification({ deps }, body);
+      },
+      {
+        body: EmailBody,
+        detail: {
+          summary: "Email a new verification code",
+          description:
+            "Always 202 with the same body. Nothing is sent for unknown or already verified addresses, nor within 60 s of the last code.",
+        },
+        response: { 202: MessageResponse, ...problemResponses(415, 422) },
       },
     );
 }

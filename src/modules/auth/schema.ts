@@ -74,3 +74,28 @@ export const SessionResponse = t.Object({
   ip: t.Union([t.String(), t.Null()]),
   current: t.Boolean(),
 });
+
+export const OneTimeCode = t.String({
+  pattern: "^[0-9]{6}$",
+  error: "Must be the 6-digit code from the email",
+  examples: ["042917"],
+});
+
+export const EmailBody = t.Object({ email: Email }, Strict);
+
+export const EmailCodeBody = t.Object({ email: Email, otp: OneTimeCode }, Strict);
+
+export const ResetPasswordBody = t.Object(
+  {
+    reset_token: t.String({ minLength: 1, maxLength: 512, error: "Must be the reset token" }),
+    new_password: NewPassword,
+  },
+  Strict,
+);
+
+export const MessageResponse = t.Object({ message: t.String() });
+
+export const ResetTokenResponse = t.Object({
+  reset_token: t.String({ description: "Single use; give it to POST /auth/reset-password" }),
+  expires_in: t.Integer({ description: "Seconds until the reset token expires" }),
+});

@@ -19,6 +19,7 @@ import {
   sessionOfRefreshToken,
   type TokenPair,
 } from "./session-tokens";
+import { enqueueEmailVerification } from "./verification";
 
 export interface SignupInput {
   username: string;
@@ -45,7 +46,12 @@ export function assertAcceptablePassword(password: string, field = "/password"):
   }
 }
 
-export async function signup({ deps }: PublicContext, input: SignupInput) {
+/** `verified`: the operator vouches for the address (CLI), so no verification email goes out. */
+export async function signup(
+  { deps }: PublicContext,
+  input: SignupInput,
+  options: { verified?: boolean } = {},
+) {
   assertAcceptablePassword(input.password);
   const email = input.email.trim().toLowerCase();
   const username = input.username.trim();
@@ -55,18 +61,24 @@ export async function signup({ deps }: PublicContext, input: SignupInput) {
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
   try {
-    const user = deps.db
-      .insert(users)
-      .values({
-        username,
-        email,
-        passwordHash,
-        fullName: input.full_name?.trim() || null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-      .get();
+    // The verification code and its email exist exactly when the account does.
+    const user = deps.db.transaction((tx) => {
+      const created = tx
+        .insert(users)
+        .values({
+          username,
+          email,
+          passwordHash,
+          fullName: input.full_name?.trim() || null,
+          emailVerified: options.verified ?? false,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      if (!created.emailVerified) enqueueEmailVerification(tx, deps, created);
+      return created;
+    });
     deps.log.info("user signed up", { user_id: user.id });
     return { message: "User created successfully", user: presentUser(user) };
   } catch (error) {
@@ -94,6 +106,12 @@ export async function login(
     throw new Unauthenticated(BAD_CREDENTIALS);
   }
   if (!user.isActive) throw new Forbidden("This account has been deactivated");
+  // Only after the password matched, so that this answer reveals nothing to a stranger.
+  if (deps.config.requireEmailVerification && !user.emailVerified) {
+    throw new Forbidden(
+      "Verify your email address before signing in: enter the code we emailed you at POST /api/v1/auth/verify-email, or ask for a new one at POST /api/v1/auth/resend-verification",
+    );
+  }
   return openSession(deps, user.id, client);
 }
 

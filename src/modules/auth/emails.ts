@@ -1,0 +1,66 @@
+import type { MailMessage } from "../../platform/mailer";
+
+/** Plain-text and simple HTML bodies of the account emails. */
+
+interface Recipient {
+  email: string;
+  username: string;
+}
+
+const PRODUCT = "Kanbun";
+
+export function passwordResetEmail(appUrl: string, user: Recipient, code: string): MailMessage {
+  return compose(appUrl, user, `Your ${PRODUCT} password reset code`, [
+    `Someone (hopefully you) asked to reset the password of your ${PRODUCT} account.`,
+    { code },
+    "The code is valid for 10 minutes. If you did not ask for it, ignore this email: your password stays as it is.",
+  ]);
+}
+
+export function verificationEmail(appUrl: string, user: Recipient, code: string): MailMessage {
+  return compose(appUrl, user, `Verify your email address for ${PRODUCT}`, [
+    `Use this code to confirm that ${user.email} is your address:`,
+    { code },
+    "The code is valid for 10 minutes. If you did not create an account, ignore this email.",
+  ]);
+}
+
+export function passwordChangedEmail(appUrl: string, user: Recipient): MailMessage {
+  return compose(appUrl, user, `Your ${PRODUCT} password was changed`, [
+    `The password of your ${PRODUCT} account was just changed, and every session was signed out.`,
+    `If this was not you, reset your password at once from ${appUrl} and check your account.`,
+  ]);
+}
+
+type Paragraph = string | { code: string };
+
+function compose(
+  appUrl: string,
+  user: Recipient,
+  subject: string,
+  paragraphs: Paragraph[],
+): MailMessage {
+  const greeting = `Hello ${user.username},`;
+  const signature = `— ${PRODUCT}, ${appUrl}`;
+  const text = [greeting, ...paragraphs.map((p) => (typeof p === "string" ? p : p.code)), signature]
+    .join("\n\n")
+    .concat("\n");
+  const html = [
+    `<p>${escapeHtml(greeting)}</p>`,
+    ...paragraphs.map((p) =>
+      typeof p === "string"
+        ? `<p>${escapeHtml(p)}</p>`
+        : `<p style="font-size:24px;font-weight:bold;letter-spacing:4px">${escapeHtml(p.code)}</p>`,
+    ),
+    `<p>— ${PRODUCT}, <a href="${escapeHtml(appUrl)}">${escapeHtml(appUrl)}</a></p>`,
+  ].join("\n");
+  return { to: user.email, subject, text, html };
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(
+    /[&<>"']/g,
+    (char) =>
+      ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char,
+  );
+}

@@ -1,0 +1,126 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { PublicContext } from "../../platform/context";
+import { passwordResetTokens, sessions, users } from "../../platform/db/tables";
+import { BadRequest } from "../../platform/errors";
+import { enqueueEmail } from "../jobs/handlers";
+import { passwordResetEmail } from "./emails";
+import {
+  consumeCode,
+  deleteCodes,
+  findCode,
+  generateCode,
+  hashCode,
+  issueCode,
+} from "./one-time-codes";
+import { assertAcceptablePassword } from "./service";
+import { hashRefreshToken, newRefreshToken, revokeSessions } from "./session-tokens";
+import { enqueuePasswordChangedEmail } from "./verification";
+
+export const RESET_TOKEN_TTL_SECONDS = 15 * 60;
+
+export const RESET_CODE_SENT = {
+  message: "If an account uses that address, a reset code is on its way.",
+};
+const BAD_CODE = "The code is wrong or has expired";
+const BAD_RESET_TOKEN = "The reset token is invalid or has expired";
+
+/**
+ * Emails a reset code. The answer, and the work done, are the same whether or not the address
+ * has an account, and the email is sent later by a job, so neither body nor timing tells.
+ */
+export function requestPasswordReset({ deps }: PublicContext, input: { email: string }) {
+  const email = input.email.trim().toLowerCase();
+  const now = deps.clock.now();
+  deps.db.transaction((tx) => {
+    const user = tx.select().from(users).where(eq(users.email, email)).get();
+    if (!user?.isActive) {
+      // The same lookup and hashing as for a real account, minus the write.
+      findCode(tx, 0, "password_reset");
+      hashCode(0, "password_reset", generateCode());
+      return;
+    }
+    const code = issueCode(tx, now, user, "password_reset", { throttle: true });
+    if (code !== null) enqueueEmail(tx, deps, passwordResetEmail(deps.config.appUrl, user, code));
+  });
+  return RESET_CODE_SENT;
+}
+
+/** Trades a correct code for a single-use reset token. */
+export function verifyResetCode({ deps }: PublicContext, input: { email: string; otp: string }) {
+  const email = input.email.trim().toLowerCase();
+  const now = deps.clock.now();
+  const reset = newRefreshToken();
+  const ok = deps.db.transaction((tx) => {
+    const user = tx.select().from(users).where(eq(users.email, email)).get();
+    if (!user) return false;
+    const check = consumeCode(tx, now, user.id, "password_reset", input.otp);
+    // A code mailed to an address the account no longer uses proves nothing.
+    if (!check.ok || check.email !== user.email) return false;
+    // One live reset token per user: an older, unused one stops working.
+    tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, user.id)).run();
+    tx.insert(passwordResetTokens)
+      .values({
+        userId: user.id,
+        tokenHash: reset.hash,
+        createdAt: now,
+        expiresAt: now + RESET_TOKEN_TTL_SECONDS * 1000,
+      })
+      .run();
+    return true;
+  });
+  if (!ok) throw new BadRequest(BAD_CODE);
+  return { reset_token: reset.token, expires_in: RESET_TOKEN_TTL_SECONDS };
+}
+
+/**
+ * Sets a new password with a reset token, once. Every session ends, since whoever held the
+ * old password may hold one, and the owner is told by email.
+ */
+export async function resetPassword(
+  { deps }: PublicContext,
+  input: { reset_token: string; new_password: string },
+) {
+  const tokenHash = hashRefreshToken(input.reset_token);
+  const live = and(
+    eq(passwordResetTokens.tokenHash, tokenHash),
+    isNull(passwordResetTokens.usedAt),
+    gt(passwordResetTokens.expiresAt, deps.clock.now()),
+  );
+  // Checked before the slow hash, and again in the transaction, which is what spends it.
+  if (!deps.db.select({ id: passwordResetTokens.id }).from(passwordResetTokens).where(live).get()) {
+    throw new BadRequest(BAD_RESET_TOKEN);
+  }
+  assertAcceptablePassword(input.new_password, "/new_password");
+  const passwordHash = await deps.passwords.hash(input.new_password);
+  const now = deps.clock.now();
+  const done = deps.db.transaction((tx) => {
+    const spent = tx
+      .update(passwordResetTokens)
+      .set({ usedAt: now })
+      .where(
+        and(
+          eq(passwordResetTokens.tokenHash, tokenHash),
+          isNull(passwordResetTokens.usedAt),
+          gt(passwordResetTokens.expiresAt, now),
+        ),
+      )
+      .returning({ userId: passwordResetTokens.userId })
+      .get();
+    if (!spent) return false;
+    // Receiving the code proved control of the address, so it counts as verified too.
+    const user = tx
+      .update(users)
+      .set({ passwordHash, emailVerified: true, updatedAt: now })
+      .where(eq(users.id, spent.userId))
+      .returning()
+      .get();
+    if (!user) return false;
+    revokeSessions(tx, now, eq(sessions.userId, user.id));
+    deleteCodes(tx, user.id, "password_reset");
+    enqueuePasswordChangedEmail(tx, deps, user);
+    return true;
+  });
+  if (!done) throw new BadRequest(BAD_RESET_TOKEN);
+  deps.log.info("password reset");
+  return { message: "Password has been reset; sign in with the new password" };
+}

@@ -1,0 +1,133 @@
+import { and, eq, isNotNull, lte, or } from "drizzle-orm";
+import type { Clock } from "../../platform/clock";
+import type { Db } from "../../platform/db/client";
+import {
+  authFailures,
+  bans,
+  idempotencyKeys,
+  jobs,
+  oneTimeCodes,
+  passwordResetTokens,
+  sessions,
+} from "../../platform/db/tables";
+import type { Logger } from "../../platform/logging";
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/** Failures older than the ban window no longer count towards a ban. */
+export const AUTH_FAILURE_WINDOW_MS = 10 * MINUTE;
+/** Revoked sessions stay listed for a day so that a user can see what was signed out. */
+const REVOKED_SESSION_RETENTION_MS = DAY;
+const DONE_JOB_RETENTION_MS = DAY;
+/** Failed jobs stay for admins to inspect. */
+const FAILED_JOB_RETENTION_MS = 30 * DAY;
+
+export type PurgeCounts = Record<string, number>;
+
+/** Deletes every row whose life is over. Refresh tokens go with their sessions (ON DELETE CASCADE). */
+export function purgeExpired(db: Db, now: number): PurgeCounts {
+  return db.transaction((tx) => {
+    const count = (rows: unknown[]) => rows.length;
+    return {
+      sessions: count(
+        tx
+          .delete(sessions)
+          .where(
+            or(
+              lte(sessions.expiresAt, now),
+              and(
+                isNotNull(sessions.revokedAt),
+                lte(sessions.revokedAt, now - REVOKED_SESSION_RETENTION_MS),
+              ),
+            ),
+          )
+          .returning({ id: sessions.id })
+          .all(),
+      ),
+      one_time_codes: count(
+        tx
+          .delete(oneTimeCodes)
+          .where(lte(oneTimeCodes.expiresAt, now))
+          .returning({ id: oneTimeCodes.id })
+          .all(),
+      ),
+      password_reset_tokens: count(
+        tx
+          .delete(passwordResetTokens)
+          .where(lte(passwordResetTokens.expiresAt, now))
+          .returning({ id: passwordResetTokens.id })
+          .all(),
+      ),
+      bans: count(tx.delete(bans).where(lte(bans.expiresAt, now)).returning({ id: bans.id }).all()),
+      auth_failures: count(
+        tx
+          .delete(authFailures)
+          .where(lte(authFailures.createdAt, now - AUTH_FAILURE_WINDOW_MS))
+          .returning({ id: authFailures.id })
+          .all(),
+      ),
+      idempotency_keys: count(
+        tx
+          .delete(idempotencyKeys)
+          .where(lte(idempotencyKeys.expiresAt, now))
+          .returning({ id: idempotencyKeys.id })
+          .all(),
+      ),
+      jobs: count(
+        tx
+          .delete(jobs)
+          .where(
+            or(
+              and(eq(jobs.status, "done"), lte(jobs.updatedAt, now - DONE_JOB_RETENTION_MS)),
+              and(eq(jobs.status, "failed"), lte(jobs.updatedAt, now - FAILED_JOB_RETENTION_MS)),
+            ),
+          )
+          .returning({ id: jobs.id })
+          .all(),
+      ),
+    };
+  });
+}
+
+export interface Scheduler {
+  start(): void;
+  stop(): void;
+  /** Runs every periodic task once, now. */
+  runOnce(): PurgeCounts;
+}
+
+/** Periodic housekeeping, in process: once at start, then every `intervalMs`. */
+export function createScheduler(
+  services: { db: Db; clock: Clock; log: Logger },
+  intervalMs = 5 * MINUTE,
+): Scheduler {
+  let timer: ReturnType<typeof setInterval> | null = null;
+  const runOnce = () => {
+    const counts = purgeExpired(services.db, services.clock.now());
+    const purged = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+    if (Object.keys(purged).length > 0) services.log.info("purged expired rows", purged);
+    return counts;
+  };
+  const tick = () => {
+    try {
+      runOnce();
+    } catch (error) {
+      services.log.error("scheduled purge failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+  return {
+    start() {
+      if (timer) return;
+      tick();
+      timer = setInterval(tick, intervalMs);
+      timer.unref?.();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+    runOnce,
+  };
+}

@@ -1,0 +1,215 @@
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Clock } from "../../platform/clock";
+import type { Db } from "../../platform/db/client";
+import { type JobRow, jobs } from "../../platform/db/tables";
+import type { Logger } from "../../platform/logging";
+import type { JobHandlers } from "./handlers";
+
+export interface JobWorkerOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  handlers: JobHandlers;
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** Retry n waits min(cap, base × 2^n) after the n-th failed attempt. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** A job still running after this long counts as a failed attempt. */
+  jobTimeoutMs?: number;
+  /** How long stop() waits for the job in hand before giving up on it. */
+  stopGraceMs?: number;
+}
+
+export interface JobWorker {
+  /** Requeues jobs a crash left running, then polls for due jobs until stop(). */
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs due jobs soon (a no-op unless started); called after a transaction enqueues one. */
+  kick(): void;
+  /** Runs every job that is due now, to completion; returns how many ran. */
+  runDueJobs(): Promise<number>;
+  /** Puts `running` jobs back to `pending`; returns how many. */
+  recoverInterrupted(): number;
+}
+
+const MAX_ERROR_LENGTH = 500;
+
+export function createJobWorker(options: JobWorkerOptions): JobWorker {
+  const { db, clock, log, handlers } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const batchSize = options.batchSize ?? 10;
+  const backoffBaseMs = options.backoffBaseMs ?? 15_000;
+  const backoffCapMs = options.backoffCapMs ?? 15 * 60_000;
+  const jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
+  const stopGraceMs = options.stopGraceMs ?? 10_000;
+
+  let started = false;
+  let stopped = false;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let kickPending = false;
+  let current: Promise<number> | null = null;
+  let again = false;
+
+  const claimDue = (): JobRow[] => {
+    const now = clock.now();
+    return db.transaction((tx) => {
+      const due = tx
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.status, "pending"), lte(jobs.runAt, now)))
+        .orderBy(asc(jobs.runAt), asc(jobs.id))
+        .limit(batchSize)
+        .all();
+      if (due.length === 0) return [];
+      tx.update(jobs)
+        .set({ status: "running", attempts: sql`${jobs.attempts} + 1`, updatedAt: now })
+        .where(
+          inArray(
+            jobs.id,
+            due.map((job) => job.id),
+          ),
+        )
+        .run();
+      return due.map((job) => ({ ...job, status: "running" as const, attempts: job.attempts + 1 }));
+    });
+  };
+
+  const settle = (job: JobRow, changes: Partial<JobRow>) => {
+    db.update(jobs)
+      .set({ ...changes, updatedAt: clock.now() })
+      .where(eq(jobs.id, job.id))
+      .run();
+  };
+
+  const redacted = (job: JobRow): string => {
+    const redact = handlers[job.type]?.redact;
+    if (!redact) return job.payload;
+    try {
+      return JSON.stringify(redact(JSON.parse(job.payload)));
+    } catch {
+      return "{}";
+    }
+  };
+
+  const runOne = async (job: JobRow): Promise<void> => {
+    const handler = handlers[job.type];
+    const fields = { job_id: job.id, job_type: job.type, attempt: job.attempts };
+    try {
+      if (!handler) throw new PermanentJobError(`No handler for job type "${job.type}"`);
+      await withTimeout(handler.run(JSON.parse(job.payload)), jobTimeoutMs);
+      settle(job, { status: "done", lastError: null, payload: redacted(job) });
+      log.info("job done", fields);
+    } catch (error) {
+      const lastError = describeError(error);
+      if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) {
+        settle(job, { status: "failed", lastError, payload: redacted(job) });
+        log.error("job failed", { ...fields, error: lastError });
+      } else {
+        const delay = Math.min(backoffCapMs, backoffBaseMs * 2 ** job.attempts);
+        settle(job, { status: "pending", lastError, runAt: clock.now() + delay });
+        log.warn("job attempt failed; will retry", {
+          ...fields,
+          error: lastError,
+          retry_in_ms: delay,
+        });
+      }
+    }
+  };
+
+  const drain = async (): Promise<number> => {
+    let total = 0;
+    do {
+      again = false;
+      for (;;) {
+        if (stopped) return total;
+        const batch = claimDue();
+        if (batch.length === 0) break;
+        for (const job of batch) await runOne(job);
+        total += batch.length;
+      }
+    } while (again);
+    return total;
+  };
+
+  const runDueJobs = (): Promise<number> => {
+    // One drain at a time: a call during a drain makes it look once more before finishing.
+    if (current) {
+      again = true;
+      return current;
+    }
+    current = drain().finally(() => {
+      current = null;
+    });
+    return current;
+  };
+
+  const runInBackground = () => {
+    runDueJobs().catch((error) => log.error("job worker error", { error: describeError(error) }));
+  };
+
+  const recoverInterrupted = (): number => {
+    const recovered = db
+      .update(jobs)
+      .set({ status: "pending", updatedAt: clock.now() })
+      .where(eq(jobs.status, "running"))
+      .returning({ id: jobs.id })
+      .all().length;
+    if (recovered > 0) log.warn("requeued jobs interrupted by a restart", { jobs: recovered });
+    return recovered;
+  };
+
+  return {
+    start() {
+      if (started) return;
+      started = true;
+      recoverInterrupted();
+      timer = setInterval(runInBackground, pollIntervalMs);
+      timer.unref?.();
+      runInBackground();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (current) await Promise.race([current.catch(() => 0), Bun.sleep(stopGraceMs)]);
+    },
+    kick() {
+      if (!started || stopped || kickPending) return;
+      kickPending = true;
+      setTimeout(() => {
+        kickPending = false;
+        runInBackground();
+      }, 0);
+    },
+    runDueJobs,
+    recoverInterrupted,
+  };
+}
+
+/** A failure that retrying cannot fix. */
+export class PermanentJobError extends Error {}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timeout: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timeout = setTimeout(() => reject(new Error(`Timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timeout);
+  }
+}
+
+/**
+ * The message kept in last_error and the log: no stack, bounded, with URL credentials and
+ * anything shaped like a one-time code removed, since admins can read it.
+ */
+export function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .replace(/\/\/[^/\s@]+@/g, "//***@")
+    .replace(/\b\d{6}\b/g, "******")
+    .slice(0, MAX_ERROR_LENGTH);
+}

@@ -1,0 +1,250 @@
+import { describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
+import { createScheduler } from "../src/modules/jobs/scheduler";
+import {
+  authFailures,
+  bans,
+  idempotencyKeys,
+  jobs,
+  oneTimeCodes,
+  passwordResetTokens,
+  refreshTokens,
+  sessions,
+  users,
+} from "../src/platform/db/tables";
+import { createTestContext, type TestContext } from "./support/app";
+import { createUser, expectProblem, login } from "./support/factories";
+
+const MINUTE = 60_000;
+
+describe("scheduler", () => {
+  test("purges what has expired and keeps what has not", async () => {
+    const ctx = await createTestContext();
+    const user = await createUser(ctx);
+    const other = await createUser(ctx);
+    await login(ctx, user.email, user.password); // a second session
+    const { db } = ctx.deps;
+    const now = ctx.clock.now();
+    const [firstSession, secondSession] = db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.userId, user.id))
+      .all();
+    if (!firstSession || !secondSession) throw new Error("sessions missing");
+    db.update(sessions).set({ expiresAt: now }).where(eq(sessions.id, firstSession.id)).run();
+    db.update(sessions)
+      .set({ revokedAt: now - 25 * 60 * MINUTE })
+      .where(eq(sessions.userId, other.id))
+      .run();
+    db.delete(oneTimeCodes).run();
+    db.insert(oneTimeCodes)
+      .values([
+        {
+          userId: user.id,
+          purpose: "password_reset",
+          codeHash: "a",
+          email: user.email,
+          createdAt: now,
+          expiresAt: now,
+        },
+        {
+          userId: other.id,
+          purpose: "password_reset",
+          codeHash: "b",
+          email: other.email,
+          createdAt: now,
+          expiresAt: now + 1,
+        },
+      ])
+      .run();
+    db.insert(passwordResetTokens)
+      .values([
+        { userId: user.id, tokenHash: "old", createdAt: now, expiresAt: now - 1 },
+        { userId: user.id, tokenHash: "new", createdAt: now, expiresAt: now + MINUTE },
+      ])
+      .run();
+    db.insert(bans)
+      .values([
+        { ip: "10.0.0.1", reason: "r", createdAt: now, expiresAt: now },
+        { ip: "10.0.0.2", reason: "r", createdAt: now, expiresAt: now + MINUTE },
+      ])
+      .run();
+    db.insert(authFailures)
+      .values([
+        { ip: "10.0.0.1", createdAt: now - 10 * MINUTE },
+        { ip: "10.0.0.1", createdAt: now - 10 * MINUTE + 1 },
+      ])
+      .run();
+    const key = {
+      userId: user.id,
+      method: "POST",
+      path: "/api/v1/tasks",
+      requestHash: "h",
+      createdAt: now,
+    };
+    db.insert(idempotencyKeys)
+      .values([
+        { ...key, key: "old", expiresAt: now },
+        { ...key, key: "new", expiresAt: now + MINUTE },
+      ])
+      .run();
+    const jobBase = { type: "t", payload: "{}", runAt: now, createdAt: now };
+    db.delete(jobs).run();
+    db.insert(jobs)
+      .values([
+        { ...jobBase, status: "done", updatedAt: now - 25 * 60 * MINUTE },
+        { ...jobBase, status: "done", updatedAt: now },
+        { ...jobBase, status: "failed", updatedAt: now - 29 * 24 * 60 * MINUTE },
+        { ...jobBase, status: "pending", updatedAt: now - 90 * 24 * 60 * MINUTE },
+      ])
+      .run();
+
+    const scheduler = createScheduler({ db, clock: ctx.clock, log: ctx.deps.log });
+    expect(scheduler.runOnce()).toEqual({
+      sessions: 2,
+      one_time_codes: 1,
+      password_reset_tokens: 1,
+      bans: 1,
+      auth_failures: 1,
+      idempotency_keys: 1,
+      jobs: 1,
+    });
+    const left = db.select().from(sessions).all();
+    expect(left.map((s) => s.id)).toEqual([secondSession.id]);
+    // Refresh tokens went with their sessions.
+    const tokenSessions = new Set(
+      db
+        .select()
+        .from(refreshTokens)
+        .all()
+        .map((t) => t.sessionId),
+    );
+    expect([...tokenSessions]).toEqual([secondSession.id]);
+    expect(
+      db
+        .select()
+        .from(oneTimeCodes)
+        .all()
+        .map((c) => c.userId),
+    ).toEqual([other.id]);
+    expect(
+      db
+        .select()
+        .from(passwordResetTokens)
+        .all()
+        .map((t) => t.tokenHash),
+    ).toEqual(["new"]);
+    expect(
+      db
+        .select()
+        .from(bans)
+        .all()
+        .map((b) => b.ip),
+    ).toEqual(["10.0.0.2"]);
+    expect(db.select().from(authFailures).all()).toHaveLength(1);
+    expect(
+      db
+        .select()
+        .from(idempotencyKeys)
+        .all()
+        .map((k) => k.key),
+    ).toEqual(["new"]);
+    expect(db.select().from(jobs).all()).toHaveLength(3);
+    expect(ctx.logs.some((line) => line.msg === "purged expired rows")).toBe(true);
+    expect(scheduler.runOnce().sessions).toBe(0);
+  });
+
+  test("runs at start and on its interval until stopped", async () => {
+    const ctx = await createTestContext();
+    const user = await createUser(ctx);
+    const scheduler = createScheduler({ db: ctx.deps.db, clock: ctx.clock, log: ctx.deps.log }, 10);
+    ctx.clock.advance(31 * 24 * 60 * MINUTE); // the session has expired
+    scheduler.start();
+    expect(ctx.deps.db.select().from(sessions).where(eq(sessions.userId, user.id)).all()).toEqual(
+      [],
+    );
+    await login(ctx, user.email, user.password);
+    ctx.clock.advance(31 * 24 * 60 * MINUTE);
+    await Bun.sleep(40);
+    scheduler.stop();
+    expect(ctx.deps.db.select().from(sessions).all()).toEqual([]);
+  });
+});
+
+describe("GET /api/v1/admin/jobs", () => {
+  async function admin(ctx: TestContext) {
+    const user = await createUser(ctx);
+    ctx.deps.db.update(users).set({ role: "admin" }).where(eq(users.id, user.id)).run();
+    return user;
+  }
+
+  test("admins page through failed jobs; others are refused", async () => {
+    const ctx = await createTestContext();
+    const boss = await admin(ctx);
+    const plain = await createUser(ctx);
+    ctx.deps.db.delete(jobs).run();
+    const now = ctx.clock.now();
+    const row = {
+      type: "email.send",
+      payload: '{"to":"x"}',
+      runAt: now,
+      createdAt: now,
+      updatedAt: now,
+    };
+    ctx.deps.db
+      .insert(jobs)
+      .values([
+        { ...row, status: "failed", attempts: 5, lastError: "boom 1" },
+        { ...row, status: "done", attempts: 1 },
+        { ...row, status: "failed", attempts: 5, lastError: "boom 2" },
+        { ...row, status: "failed", attempts: 5, lastError: "boom 3" },
+      ])
+      .run();
+
+    const page = await ctx.request("/api/v1/admin/jobs?status=failed&limit=2", {
+      token: boss.accessToken,
+    });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toStartWith("application/json");
+    expect(page.headers.get("x-total-count")).toBe("3");
+    expect(page.headers.get("link")).toContain('rel="next"');
+    const items = (await page.json()) as Record<string, unknown>[];
+    expect(items.map((item) => item.last_error)).toEqual(["boom 3", "boom 2"]);
+    expect(items[0]).toEqual({
+      id: expect.any(Number),
+      type: "email.send",
+      status: "failed",
+      attempts: 5,
+      max_attempts: 5,
+      run_at: new Date(now).toISOString(),
+      last_error: "boom 3",
+      created_at: new Date(now).toISOString(),
+      updated_at: new Date(now).toISOString(),
+      finished_at: new Date(now).toISOString(),
+    });
+
+    const next = await ctx.request("/api/v1/admin/jobs?status=failed&limit=2&offset=2", {
+      token: boss.accessToken,
+    });
+    expect(((await next.json()) as unknown[]).length).toBe(1);
+    const all = await ctx.request("/api/v1/admin/jobs", { token: boss.accessToken });
+    expect(all.headers.get("x-total-count")).toBe("4");
+
+    await expectProblem(await ctx.request("/api/v1/admin/jobs"), 401, "unauthorized_error");
+    await expectProblem(
+      await ctx.request("/api/v1/admin/jobs", { token: plain.accessToken }),
+      403,
+      "forbidden_access",
+    );
+    await expectProblem(
+      await ctx.request("/api/v1/admin/jobs?status=lost", { token: boss.accessToken }),
+      422,
+      "validation_error",
+    );
+    await expectProblem(
+      await ctx.request("/api/v1/admin/jobs?limit=0", { token: boss.accessToken }),
+      422,
+      "validation_error",
+    );
+  });
+});

@@ -1,0 +1,298 @@
+import { describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
+import { enqueueEmail, type JobHandlers } from "../src/modules/jobs/handlers";
+import { enqueueJob } from "../src/modules/jobs/queue";
+import { createJobWorker, describeError } from "../src/modules/jobs/worker";
+import { loadConfig } from "../src/platform/config";
+import { jobs } from "../src/platform/db/tables";
+import { createLogger } from "../src/platform/logging";
+import { createMailer } from "../src/platform/mailer";
+import { createTestContext, type TestContext } from "./support/app";
+import { startSmtpServer } from "./support/smtp";
+
+const MINUTE = 60_000;
+
+/** A handler that fails `failures` times, then succeeds, recording every payload it saw. */
+function flaky(failures: number, message = "mail server said no") {
+  const seen: unknown[] = [];
+  let left = failures;
+  const handlers: JobHandlers = {
+    test: {
+      run: async (payload) => {
+        seen.push(payload);
+        if (left > 0) {
+          left -= 1;
+          throw new Error(message);
+        }
+      },
+      redact: () => ({ redacted: true }),
+    },
+  };
+  return { seen, handlers };
+}
+
+function workerFor(ctx: TestContext, handlers: JobHandlers, extra = {}) {
+  return createJobWorker({
+    db: ctx.deps.db,
+    clock: ctx.clock,
+    log: ctx.deps.log,
+    handlers,
+    backoffBaseMs: 1000,
+    backoffCapMs: 5000,
+    ...extra,
+  });
+}
+
+function enqueue(ctx: TestContext, type: string, payload: unknown, maxAttempts?: number) {
+  return ctx.deps.db.transaction((tx) => enqueueJob(tx, ctx.clock, type, payload, { maxAttempts }));
+}
+
+function job(ctx: TestContext, id: number) {
+  const row = ctx.deps.db.select().from(jobs).where(eq(jobs.id, id)).get();
+  if (!row) throw new Error(`job ${id} is gone`);
+  return row;
+}
+
+describe("worker", () => {
+  test("runs a due job once and keeps only the redacted payload", async () => {
+    const ctx = await createTestContext();
+    const { seen, handlers } = flaky(0);
+    const worker = workerFor(ctx, handlers);
+    const id = enqueue(ctx, "test", { secret: "123456" });
+    expect(job(ctx, id).status).toBe("pending");
+    expect(await worker.runDueJobs()).toBe(1);
+    expect(seen).toEqual([{ secret: "123456" }]);
+    const done = job(ctx, id);
+    expect([done.status, done.attempts, done.lastError]).toEqual(["done", 1, null]);
+    expect(JSON.parse(done.payload)).toEqual({ redacted: true });
+    expect(await worker.runDueJobs()).toBe(0);
+    expect(seen).toHaveLength(1);
+  });
+
+  test("a job delayed into the future waits for its time", async () => {
+    const ctx = await createTestContext();
+    const { seen, handlers } = flaky(0);
+    const worker = workerFor(ctx, handlers);
+    ctx.deps.db.transaction((tx) => enqueueJob(tx, ctx.deps, "test", {}, { delayMs: MINUTE }));
+    expect(await worker.runDueJobs()).toBe(0);
+    ctx.clock.advance(MINUTE);
+    expect(await worker.runDueJobs()).toBe(1);
+    expect(seen).toHaveLength(1);
+  });
+
+  test("retries with exponential backoff, then succeeds", async () => {
+    const ctx = await createTestContext();
+    const { seen, handlers } = flaky(2);
+    const worker = workerFor(ctx, handlers);
+    const start = ctx.clock.now();
+    const id = enqueue(ctx, "test", { n: 1 });
+
+    await worker.runDueJobs();
+    let row = job(ctx, id);
+    expect([row.status, row.attempts, row.lastError]).toEqual([
+      "pending",
+      1,
+      "mail server said no",
+    ]);
+    expect(row.runAt).toBe(start + 2000); // base × 2^1
+    expect(await worker.runDueJobs()).toBe(0); // not due yet
+
+    ctx.clock.advance(2000);
+    await worker.runDueJobs();
+    row = job(ctx, id);
+    expect([row.status, row.attempts]).toEqual(["pending", 2]);
+    expect(row.runAt).toBe(start + 2000 + 4000); // base × 2^2
+
+    ctx.clock.advance(4000);
+    await worker.runDueJobs();
+    row = job(ctx, id);
+    expect([row.status, row.attempts, row.lastError]).toEqual(["done", 3, null]);
+    expect(seen).toHaveLength(3);
+  });
+
+  test("the backoff is capped", async () => {
+    const ctx = await createTestContext();
+    const { handlers } = flaky(10);
+    const worker = workerFor(ctx, handlers);
+    const id = enqueue(ctx, "test", {}, 10);
+    for (let i = 0; i < 4; i += 1) {
+      await worker.runDueJobs();
+      ctx.clock.advance(job(ctx, id).runAt - ctx.clock.now());
+    }
+    const row = job(ctx, id);
+    expect(row.attempts).toBe(4);
+    await worker.runDueJobs();
+    expect(job(ctx, id).runAt - ctx.clock.now()).toBe(5000);
+  });
+
+  test("after max_attempts the job is failed, with a last_error free of codes", async () => {
+    const ctx = await createTestContext();
+    const { seen, handlers } = flaky(
+      99,
+      "rejected message with code 654321 for smtp://bob:hunter2@mx",
+    );
+    const worker = workerFor(ctx, handlers);
+    const id = enqueue(ctx, "test", { code: "654321" }, 3);
+    for (let i = 0; i < 5; i += 1) {
+      await worker.runDueJobs();
+      ctx.clock.advance(10_000);
+    }
+    expect(seen).toHaveLength(3);
+    const row = job(ctx, id);
+    expect([row.status, row.attempts]).toEqual(["failed", 3]);
+    expect(row.lastError).toBe("rejected message with code ****** for smtp://***@mx");
+    expect(row.payload).not.toContain("654321");
+    expect(ctx.logs.some((line) => line.msg === "job failed" && line.job_id === id)).toBe(true);
+  });
+
+  test("a job type without a handler fails at once", async () => {
+    const ctx = await createTestContext();
+    const worker = workerFor(ctx, {});
+    const id = enqueue(ctx, "nobody.handles.this", {});
+    await worker.runDueJobs();
+    const row = job(ctx, id);
+    expect([row.status, row.attempts]).toEqual(["failed", 1]);
+    expect(row.lastError).toBe('No handler for job type "nobody.handles.this"');
+  });
+
+  test("a job that hangs times out and is retried", async () => {
+    const ctx = await createTestContext();
+    const worker = workerFor(
+      ctx,
+      { test: { run: () => new Promise(() => {}) } },
+      { jobTimeoutMs: 20 },
+    );
+    const id = enqueue(ctx, "test", {});
+    await worker.runDueJobs();
+    const row = job(ctx, id);
+    expect([row.status, row.lastError]).toEqual(["pending", "Timed out after 20 ms"]);
+  });
+
+  test("a job survives a restart: a new worker on the same database runs it", async () => {
+    const ctx = await createTestContext();
+    const first = workerFor(ctx, flaky(0).handlers);
+    const waiting = enqueue(ctx, "test", { n: "waiting" });
+    const interrupted = enqueue(ctx, "test", { n: "interrupted" });
+    // The first process claimed one job and died before finishing it.
+    ctx.deps.db
+      .update(jobs)
+      .set({ status: "running", attempts: 1 })
+      .where(eq(jobs.id, interrupted))
+      .run();
+    await first.stop();
+
+    const { seen, handlers } = flaky(0);
+    const second = workerFor(ctx, handlers, { pollIntervalMs: 60_000 });
+    second.start();
+    await second.runDueJobs();
+    await second.stop();
+    expect(seen).toEqual([{ n: "waiting" }, { n: "interrupted" }]);
+    expect(job(ctx, waiting).status).toBe("done");
+    expect([job(ctx, interrupted).status, job(ctx, interrupted).attempts]).toEqual(["done", 2]);
+    expect(ctx.logs.some((line) => line.msg === "requeued jobs interrupted by a restart")).toBe(
+      true,
+    );
+  });
+
+  test("a started worker runs a job right after the transaction commits, not on rollback", async () => {
+    const ctx = await createTestContext();
+    const { seen, handlers } = flaky(0);
+    const worker = workerFor(ctx, handlers, { pollIntervalMs: 60_000 });
+    const kicked = { clock: ctx.clock, jobs: worker };
+    worker.start();
+    try {
+      ctx.deps.db.transaction((tx) => enqueueJob(tx, kicked, "test", { n: 1 }));
+      expect(seen).toHaveLength(0); // never inside the transaction
+      expect(() =>
+        ctx.deps.db.transaction((tx) => {
+          enqueueJob(tx, kicked, "test", { n: 2 });
+          throw new Error("rolled back");
+        }),
+      ).toThrow("rolled back");
+      for (let i = 0; i < 50 && seen.length === 0; i += 1) await Bun.sleep(5);
+      expect(seen).toEqual([{ n: 1 }]);
+      expect(ctx.deps.db.select().from(jobs).all()).toHaveLength(1);
+    } finally {
+      await worker.stop();
+    }
+    expect(await worker.runDueJobs()).toBe(0);
+  });
+
+  test("a stopped worker neither polls nor wakes", async () => {
+    const ctx = await createTestContext();
+    const { seen, handlers } = flaky(0);
+    const worker = workerFor(ctx, handlers, { pollIntervalMs: 5 });
+    worker.start();
+    await worker.stop();
+    const id = ctx.deps.db.transaction((tx) =>
+      enqueueJob(tx, { clock: ctx.clock, jobs: worker }, "test", {}),
+    );
+    await Bun.sleep(30);
+    expect(seen).toHaveLength(0);
+    expect(job(ctx, id).status).toBe("pending");
+  });
+
+  test("describeError keeps messages short and free of credentials", () => {
+    expect(describeError("x".repeat(600))).toHaveLength(500);
+    expect(describeError(new Error("auth failed for smtps://me:pw@mail.example"))).toBe(
+      "auth failed for smtps://***@mail.example",
+    );
+  });
+});
+
+describe("email jobs", () => {
+  test("an email that cannot be sent is retried and then marked failed for admins", async () => {
+    const ctx = await createTestContext();
+    ctx.mailer.failNext = 99;
+    const id = ctx.deps.db.transaction((tx) =>
+      enqueueEmail(
+        tx,
+        ctx.deps,
+        { to: "a@example.com", subject: "Hello", text: "code\n\n123456\n", html: "<p>123456</p>" },
+        { maxAttempts: 2 },
+      ),
+    );
+    await ctx.deps.jobs.runDueJobs();
+    expect(job(ctx, id).status).toBe("pending");
+    ctx.clock.advance(job(ctx, id).runAt - ctx.clock.now());
+    await ctx.deps.jobs.runDueJobs();
+    const row = job(ctx, id);
+    expect([row.status, row.attempts]).toEqual(["failed", 2]);
+    expect(row.lastError).toContain("ECONNREFUSED");
+    expect(JSON.parse(row.payload)).toEqual({ to: "a@example.com", subject: "Hello" });
+  });
+
+  test("mail to an unreachable SMTP server fails the attempt", async () => {
+    const smtp = await startSmtpServer();
+    const url = smtp.url;
+    await smtp.close(); // nothing listens there now
+    const config = loadConfig({ SMTP_URL: url, NODE_ENV: "test" });
+    const mailer = createMailer(config, createLogger("silent"));
+    await expect(
+      mailer.send({ to: "a@example.com", subject: "s", text: "t", html: "<p>t</p>" }),
+    ).rejects.toThrow();
+    mailer.close();
+  });
+
+  test("without SMTP_URL, mail goes to the log; the body only in development", async () => {
+    for (const [nodeEnv, withBody] of [
+      ["development", true],
+      ["production", false],
+      ["test", false],
+    ] as const) {
+      const lines: Record<string, unknown>[] = [];
+      const config = loadConfig({
+        NODE_ENV: nodeEnv,
+        JWT_SECRET: "x".repeat(32),
+        MAIL_FROM: "Kanbun <no-reply@example.com>",
+      });
+      const log = createLogger("info", (line) => lines.push(JSON.parse(line)));
+      const mailer = createMailer(config, log);
+      await mailer.send({ to: "a@example.com", subject: "Hi", text: "code 123456", html: "" });
+      mailer.close();
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: "info", to: "a@example.com", subject: "Hi" });
+      expect(JSON.stringify(lines).includes("123456")).toBe(withBody);
+    }
+  });
+});

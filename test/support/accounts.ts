@@ -1,0 +1,65 @@
+import { expect } from "bun:test";
+import { eq } from "drizzle-orm";
+import { jobs, type Role, users } from "../../src/platform/db/tables";
+import type { TestContext } from "./app";
+import { createUser, type TestUser } from "./factories";
+
+/** Asserts a JSON response with the given status and returns its parsed body. */
+export async function expectJsonBody<T = Record<string, unknown>>(
+  response: Response,
+  status = 200,
+): Promise<T> {
+  const text = await response.text();
+  if (response.status !== status) {
+    throw new Error(`expected ${status}, got ${response.status}: ${text}`);
+  }
+  expect(response.headers.get("content-type")).toStartWith("application/json");
+  return JSON.parse(text) as T;
+}
+
+/** Test setup: gives a user a role (and active flag) straight in the database. */
+export function setRole(ctx: TestContext, user: { id: number }, role: Role, isActive = true) {
+  ctx.deps.db.update(users).set({ role, isActive }).where(eq(users.id, user.id)).run();
+}
+
+export async function createUserWithRole(
+  ctx: TestContext,
+  role: Role,
+  overrides: Parameters<typeof createUser>[1] = {},
+): Promise<TestUser> {
+  const user = await createUser(ctx, overrides);
+  setRole(ctx, user, role);
+  return user;
+}
+
+export function userRow(ctx: TestContext, id: number) {
+  return ctx.deps.db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export function countRows(
+  ctx: TestContext,
+  table: string,
+  where: string,
+  ...args: number[]
+): number {
+  return (
+    ctx.deps.sqlite
+      .query<{ n: number }, number[]>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
+      .get(...args)?.n ?? -1
+  );
+}
+
+/** Sign-up queues a verification email; tests that count emails start after it. */
+export function forgetQueuedEmails(ctx: TestContext) {
+  ctx.deps.sqlite.run("DELETE FROM jobs");
+}
+
+/** Emails waiting in the job queue for one address. */
+export function queuedEmailsTo(ctx: TestContext, address: string) {
+  return ctx.deps.db
+    .select()
+    .from(jobs)
+    .all()
+    .map((job) => JSON.parse(job.payload) as { to: string; subject: string; text: string })
+    .filter((message) => message.to === address);
+}
