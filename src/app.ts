@@ -1,7 +1,10 @@
 import { cors } from "@elysiajs/cors";
 import { Elysia } from "elysia";
 import type { Deps } from "./deps";
+import { adminRoutes } from "./modules/admin/routes";
 import { authRoutes } from "./modules/auth/routes";
+import { authThrottle } from "./modules/auth/throttle";
+import { jobRoutes } from "./modules/jobs/routes";
 import { taskRoutes } from "./modules/tasks/routes";
 import { userRoutes } from "./modules/users/routes";
 import { healthRoutes } from "./platform/health";
@@ -9,22 +12,33 @@ import { accessLog } from "./platform/http/access-log";
 import { errorHandler } from "./platform/http/error-handler";
 import { metricsPlugin } from "./platform/http/metrics";
 import { openapiDocs } from "./platform/http/openapi";
+import { globalRateLimit } from "./platform/http/rate-limit";
 import { requestContext } from "./platform/http/request-context";
 
 /** The whole HTTP application. Building it does no I/O; tests drive it with app.handle(). */
 export function createApp(deps: Deps) {
   const { config } = deps;
-  return new Elysia({ normalize: false })
-    .use(requestContext(config))
-    .use(errorHandler(deps.log))
-    .use(accessLog(deps.log))
-    .use(metricsPlugin(deps.metrics))
-    .use(corsPolicy(config.corsOrigins))
-    .use(openapiDocs())
-    .use(healthRoutes(deps))
-    .group("/api/v1", (api) =>
-      api.use(authRoutes(deps)).use(userRoutes(deps)).use(taskRoutes(deps)),
-    );
+  return (
+    new Elysia({ normalize: false })
+      .use(requestContext(config))
+      .use(errorHandler(deps.log))
+      .use(accessLog(deps.log))
+      .use(metricsPlugin(deps.metrics))
+      .use(corsPolicy(config.corsOrigins))
+      // After CORS, so a browser can read the 403/429 these answer with.
+      .use(authThrottle(deps))
+      .use(globalRateLimit(deps))
+      .use(openapiDocs())
+      .use(healthRoutes(deps))
+      .group("/api/v1", (api) =>
+        api
+          .use(authRoutes(deps))
+          .use(userRoutes(deps))
+          .use(taskRoutes(deps))
+          .use(adminRoutes(deps))
+          .use(jobRoutes(deps)),
+      )
+  );
 }
 
 /** No CORS_ORIGINS means no cross-origin browser access at all, and no CORS headers. */

@@ -8,8 +8,19 @@ export const IsoTimestamp = t.String({
 });
 export const NullableIsoTimestamp = t.Union([IsoTimestamp, t.Null()]);
 
+// Digits checked by pattern: Elysia's t.Integer range-checks after converting the string and its
+// 422 then loses the parameter's name (path "/", "Invalid field property").
 export const IdParam = t.Object({
-  id: t.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "Resource id" }),
+  id: t
+    .Transform(
+      t.String({
+        pattern: "^[1-9][0-9]{0,14}$",
+        error: "Must be a positive whole number",
+        description: "Resource id",
+      }),
+    )
+    .Decode((value) => Number(value))
+    .Encode((value) => String(value)),
 });
 
 /** A JSON object whose unknown or server-owned fields are rejected rather than dropped. */

@@ -1,0 +1,104 @@
+import { t } from "elysia";
+import type { Deps } from "../../deps";
+import { authGuard } from "../../platform/http/auth";
+import { DEFAULT_PAGE_LIMIT, setPageHeaders } from "../../platform/http/pagination";
+import { createRouter } from "../../platform/http/router";
+import { IdParam, problemResponses } from "../../platform/http/schemas";
+import {
+  AdminUserResponse,
+  BanResponse,
+  ListBansQuery,
+  ListUsersQuery,
+  UpdateUserBody,
+} from "./schema";
+import { deleteUser, getUser, liftBan, listBans, listUsers, updateUser } from "./service";
+
+const PAGINATION = `Paginated with limit (default ${DEFAULT_PAGE_LIMIT}, at most 200) and offset; the total is in X-Total-Count and the pages in an RFC 8288 Link header.`;
+
+/** User and ban management. Every route needs at least the admin role (403 otherwise). */
+export function adminRoutes(deps: Deps) {
+  return createRouter("/admin", "Admin")
+    .use(authGuard(deps))
+    .get(
+      "/users",
+      ({ actor, query, request, set }) => {
+        const page = listUsers({ deps, actor }, query);
+        setPageHeaders(set, request.url, page);
+        return page.items;
+      },
+      {
+        auth: "admin",
+        query: ListUsersQuery,
+        detail: { summary: "List or search users", description: PAGINATION },
+        response: { 200: t.Array(AdminUserResponse), ...problemResponses(401, 403, 422) },
+      },
+    )
+    .get("/users/:id", ({ actor, params }) => getUser({ deps, actor }, params.id), {
+      auth: "admin",
+      params: IdParam,
+      detail: { summary: "One user" },
+      response: { 200: AdminUserResponse, ...problemResponses(401, 403, 404, 422) },
+    })
+    .patch(
+      "/users/:id",
+      ({ actor, params, body }) => updateUser({ deps, actor }, params.id, body),
+      {
+        auth: "admin",
+        params: IdParam,
+        body: UpdateUserBody,
+        detail: {
+          summary: "Change a user's role or deactivate them",
+          description:
+            "Deactivating ends the user's sessions at once. Admins may change plain users' is_active only; role changes and changes to admins need a superadmin. The last active superadmin cannot be demoted or deactivated (409).",
+        },
+        response: {
+          200: AdminUserResponse,
+          ...problemResponses(401, 403, 404, 409, 415, 422),
+        },
+      },
+    )
+    .delete(
+      "/users/:id",
+      ({ actor, params, set }) => {
+        deleteUser({ deps, actor }, params.id);
+        set.status = 204;
+      },
+      {
+        auth: "admin",
+        params: IdParam,
+        detail: {
+          summary: "Delete a user and everything they own",
+          description:
+            "Admins may delete plain users only. The last active superadmin cannot be deleted (409).",
+        },
+        response: { 204: t.Void(), ...problemResponses(401, 403, 404, 409, 422) },
+      },
+    )
+    .get(
+      "/bans",
+      ({ actor, query, request, set }) => {
+        const page = listBans({ deps, actor }, query);
+        setPageHeaders(set, request.url, page);
+        return page.items;
+      },
+      {
+        auth: "admin",
+        query: ListBansQuery,
+        detail: { summary: "List active bans of client addresses", description: PAGINATION },
+        response: { 200: t.Array(BanResponse), ...problemResponses(401, 403, 422) },
+      },
+    )
+    .delete(
+      "/bans/:id",
+      ({ actor, params, set }) => {
+        liftBan({ deps, actor }, params.id);
+        set.status = 204;
+      },
+      {
+        auth: "admin",
+        params: IdParam,
+        detail: { summary: "Lift a ban" },
+        response: { 204: t.Void(), ...problemResponses(401, 403, 404, 422) },
+      },
+    );
+}

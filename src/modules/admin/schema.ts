@@ -1,0 +1,49 @@
+import { t } from "elysia";
+import { PageQueryFields } from "../../platform/http/pagination";
+import { IsoTimestamp, Strict } from "../../platform/http/schemas";
+import { RoleSchema, UserResponse } from "../users/schema";
+
+export const AdminUserResponse = t.Object({
+  ...UserResponse.properties,
+  is_active: t.Boolean({ description: "A deactivated user cannot sign in or use any token" }),
+  updated_at: IsoTimestamp,
+});
+
+export const ListUsersQuery = t.Object(
+  {
+    q: t.Optional(
+      t.String({
+        minLength: 1,
+        maxLength: 254,
+        error: "Must be 1–254 characters",
+        description: "Substring of username, email or full name (case-insensitive)",
+      }),
+    ),
+    ...PageQueryFields,
+  },
+  { description: "Unknown query parameters are ignored; known ones are validated" },
+);
+
+export const UpdateUserBody = t.Object(
+  {
+    role: t.Optional(RoleSchema),
+    is_active: t.Optional(t.Boolean({ error: "Must be true or false" })),
+  },
+  {
+    ...Strict,
+    description:
+      "Only a superadmin changes roles or touches another admin or superadmin; the last active superadmin cannot be demoted or deactivated.",
+  },
+);
+
+export const BanResponse = t.Object({
+  id: t.Integer(),
+  ip: t.String(),
+  reason: t.String(),
+  created_at: IsoTimestamp,
+  expires_at: IsoTimestamp,
+});
+
+export const ListBansQuery = t.Object(PageQueryFields, {
+  description: "Unknown query parameters are ignored; known ones are validated",
+});

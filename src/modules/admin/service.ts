@@ -1,0 +1,137 @@
+import { asc, count, desc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { toIso } from "../../platform/clock";
+import type { ActorContext } from "../../platform/context";
+import { authFailures, bans, type Role, sessions, users } from "../../platform/db/tables";
+import { Forbidden, NotFound } from "../../platform/errors";
+import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
+import { revokeSessions } from "../auth/session-tokens";
+import { assertKeepsASuperadmin } from "../users/last-superadmin";
+import { presentAdminUser } from "../users/present";
+import { findUser } from "../users/service";
+
+// Role checks on the route (`auth: 'admin'`) let admins in; these rules decide what they may
+// change. Callers reach here only as admin or superadmin.
+
+export interface PageInput {
+  limit?: number;
+  offset?: number;
+}
+
+export function listUsers({ deps }: ActorContext, input: PageInput & { q?: string }) {
+  const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
+  const offset = input.offset ?? 0;
+  const where = input.q === undefined ? undefined : matchesText(input.q);
+  const total = deps.db.select({ n: count() }).from(users).where(where).get()?.n ?? 0;
+  const rows = deps.db
+    .select()
+    .from(users)
+    .where(where)
+    .orderBy(asc(users.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
+  return { items: rows.map(presentAdminUser), total, limit, offset };
+}
+
+export function getUser({ deps }: ActorContext, userId: number) {
+  return presentAdminUser(findUser(deps.db, userId));
+}
+
+export function updateUser(
+  { deps, actor }: ActorContext,
+  userId: number,
+  input: { role?: Role; is_active?: boolean },
+) {
+  const now = deps.clock.now();
+  const { before, after } = deps.db.transaction(
+    (tx) => {
+      const target = findUser(tx, userId);
+      const role = input.role ?? target.role;
+      const isActive = input.is_active ?? target.isActive;
+      assertMayManage(actor, target.role);
+      if (role !== target.role && actor.role !== "superadmin") {
+        throw new Forbidden("Only a superadmin can change roles");
+      }
+      if (role === target.role && isActive === target.isActive) {
+        return { before: target, after: target };
+      }
+      assertKeepsASuperadmin(tx, target, { role, isActive });
+      tx.update(users).set({ role, isActive, updatedAt: now }).where(eq(users.id, target.id)).run();
+      // findActor already refuses an inactive user's tokens; revoking also ends their refresh
+      // tokens, so reactivating the account later does not bring old sessions back.
+      if (!isActive) revokeSessions(tx, now, eq(sessions.userId, target.id));
+      return { before: target, after: findUser(tx, target.id) };
+    },
+    { behavior: "immediate" },
+  );
+  if (before.role !== after.role || before.isActive !== after.isActive) {
+    deps.log.info("user changed by admin", {
+      user_id: after.id,
+      by: actor.userId,
+      role: after.role,
+      is_active: after.isActive,
+    });
+  }
+  return presentAdminUser(after);
+}
+
+export function deleteUser({ deps, actor }: ActorContext, userId: number): void {
+  deps.db.transaction(
+    (tx) => {
+      const target = findUser(tx, userId);
+      assertMayManage(actor, target.role);
+      assertKeepsASuperadmin(tx, target, "deleted");
+      tx.delete(users).where(eq(users.id, target.id)).run();
+    },
+    { behavior: "immediate" },
+  );
+  deps.log.info("user deleted by admin", { user_id: userId, by: actor.userId });
+}
+
+export function listBans({ deps }: ActorContext, input: PageInput) {
+  const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
+  const offset = input.offset ?? 0;
+  const active = gt(bans.expiresAt, deps.clock.now());
+  const total = deps.db.select({ n: count() }).from(bans).where(active).get()?.n ?? 0;
+  const rows = deps.db
+    .select()
+    .from(bans)
+    .where(active)
+    .orderBy(desc(bans.createdAt), desc(bans.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
+  const items = rows.map((ban) => ({
+    id: ban.id,
+    ip: ban.ip,
+    reason: ban.reason,
+    created_at: toIso(ban.createdAt),
+    expires_at: toIso(ban.expiresAt),
+  }));
+  return { items, total, limit, offset };
+}
+
+/** Lifts a ban and forgets the address's recent failures, which would otherwise re-ban it at once. */
+export function liftBan({ deps, actor }: ActorContext, banId: number): void {
+  const ip = deps.db.transaction((tx) => {
+    const ban = tx.delete(bans).where(eq(bans.id, banId)).returning().get();
+    if (!ban) throw new NotFound("Ban not found");
+    tx.delete(authFailures).where(eq(authFailures.ip, ban.ip)).run();
+    return ban.ip;
+  });
+  deps.log.info("ban lifted", { ip, by: actor.userId });
+}
+
+/** An admin manages plain users only; a superadmin manages everyone. */
+function assertMayManage(actor: ActorContext["actor"], targetRole: Role): void {
+  if (targetRole !== "user" && actor.role !== "superadmin") {
+    throw new Forbidden("Only a superadmin can change an admin or superadmin");
+  }
+}
+
+/** Case-insensitive substring match; `%`, `_` and `\` in the search text match themselves. */
+function matchesText(text: string): SQL {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  // SQLite's LIKE already ignores case (for ASCII letters, as lower() would).
+  return sql`(${users.username} LIKE ${pattern} ESCAPE '\\' OR ${users.email} LIKE ${pattern} ESCAPE '\\' OR ${users.fullName} LIKE ${pattern} ESCAPE '\\')`;
+}

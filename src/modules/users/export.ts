@@ -1,0 +1,50 @@
+import { asc, eq } from "drizzle-orm";
+import { toIso } from "../../platform/clock";
+import type { ActorContext } from "../../platform/context";
+import { sessions, tasks, taskTags } from "../../platform/db/tables";
+import { presentTask } from "../tasks/present";
+import { presentExportedSession, presentUser } from "./present";
+import { findUser } from "./service";
+
+/**
+ * Everything stored about the caller, as one document (GDPR Art. 20 style portability).
+ * Password and token hashes are secrets, not the user's data, and are left out.
+ */
+export function exportCurrentUser({ deps, actor }: ActorContext) {
+  // One read transaction, so the parts agree with each other.
+  return deps.db.transaction((tx) => {
+    const user = findUser(tx, actor.userId);
+    const taskRows = tx
+      .select()
+      .from(tasks)
+      .where(eq(tasks.ownerId, user.id))
+      .orderBy(asc(tasks.id))
+      .all();
+    // Joined rather than listed by id: a large account would overflow SQLite's parameter limit.
+    const tagRows = tx
+      .select({ taskId: taskTags.taskId, tag: taskTags.tag })
+      .from(taskTags)
+      .innerJoin(tasks, eq(tasks.id, taskTags.taskId))
+      .where(eq(tasks.ownerId, user.id))
+      .orderBy(asc(taskTags.taskId), asc(taskTags.tag))
+      .all();
+    const tagsByTask = new Map<number, string[]>();
+    for (const { taskId, tag } of tagRows) {
+      const list = tagsByTask.get(taskId);
+      if (list) list.push(tag);
+      else tagsByTask.set(taskId, [tag]);
+    }
+    const sessionRows = tx
+      .select()
+      .from(sessions)
+      .where(eq(sessions.userId, user.id))
+      .orderBy(asc(sessions.id))
+      .all();
+    return {
+      exported_at: toIso(deps.clock.now()),
+      profile: { ...presentUser(user), updated_at: toIso(user.updatedAt) },
+      tasks: taskRows.map((row) => presentTask(row, tagsByTask.get(row.id) ?? [])),
+      sessions: sessionRows.map(presentExportedSession),
+    };
+  });
+}
