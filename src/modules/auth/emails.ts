@@ -21,13 +21,13 @@ export function verificationEmail(appUrl: string, user: Recipient, code: string)
   return compose(appUrl, user, `Verify your email address for ${PRODUCT}`, [
     `Use this code to confirm that ${user.email} is your address:`,
     { code },
-    "The code is valid for 10 minutes. If you did not create an account, ignore this email.",
+    "The code is valid for 10 minutes. If you did not sign up or change your address, ignore this email.",
   ]);
 }
 
 export function passwordChangedEmail(appUrl: string, user: Recipient): MailMessage {
   return compose(appUrl, user, `Your ${PRODUCT} password was changed`, [
-    `The password of your ${PRODUCT} account was just changed, and every session was signed out.`,
+    `The password of your ${PRODUCT} account was just changed, and your other sessions were signed out.`,
     `If this was not you, reset your password at once from ${appUrl} and check your account.`,
   ]);
 }

@@ -1,6 +1,8 @@
 import { inArray, type SQL, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import { tasks } from "../../platform/db/tables";
+import { ValidationFailed } from "../../platform/errors";
+import { parseIsoDate } from "./dates";
 import { presentTask, type TaskView } from "./present";
 import type { SORT_FIELDS } from "./schema";
 import { tagsOf } from "./service";
@@ -92,8 +94,12 @@ function conditions(input: ListTasksInput, userId: number, now: number): SQL[] {
       sql`EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag = ${input.tag.trim().toLowerCase()})`,
     );
   }
-  if (input.due_before !== undefined) where.push(sql`t.due_date < ${Date.parse(input.due_before)}`);
-  if (input.due_after !== undefined) where.push(sql`t.due_date > ${Date.parse(input.due_after)}`);
+  if (input.due_before !== undefined) {
+    where.push(sql`t.due_date < ${queryDate("due_before", input.due_before)}`);
+  }
+  if (input.due_after !== undefined) {
+    where.push(sql`t.due_date > ${queryDate("due_after", input.due_after)}`);
+  }
   if (input.overdue === true) where.push(sql`t.completed = 0 AND t.due_date < ${now}`);
   if (input.overdue === false)
     where.push(sql`NOT (t.completed = 0 AND t.due_date IS NOT NULL AND t.due_date < ${now})`);
@@ -105,8 +111,19 @@ function conditions(input: ListTasksInput, userId: number, now: number): SQL[] {
   return where;
 }
 
+function queryDate(name: string, text: string): number {
+  const ms = parseIsoDate(text);
+  if (ms === null) {
+    throw new ValidationFailed(`Invalid query parameter ${name}: Not a real date`, [
+      { path: `/${name}`, message: "Not a real date between years 0000 and 9999" },
+    ]);
+  }
+  return ms;
+}
+
 function orderBy(sort: ListTasksInput["sort"], searching: boolean): SQL {
-  if (sort === undefined && searching) return sql`f.rank, t.id DESC`;
+  // A hit in the title counts ten times one in the description.
+  if (sort === undefined && searching) return sql`bm25(tasks_fts, 10.0, 1.0), t.id DESC`;
   const spec = sort ?? "-created_at";
   const descending = spec.startsWith("-");
   const field = (descending ? spec.slice(1) : spec) as SortField;

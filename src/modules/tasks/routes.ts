@@ -1,12 +1,12 @@
 import { t } from "elysia";
 import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
-import { createRouter } from "../../platform/http/router";
-import { runIdempotent } from "../idempotency/service";
-import { IdempotencyKeyHeader } from "../idempotency/schema";
-import { IdParam, problemResponses } from "../../platform/http/schemas";
-import { DEFAULT_LIMIT, listTasks } from "./list";
 import { paginationLinks } from "../../platform/http/pagination";
+import { createRouter } from "../../platform/http/router";
+import { IdParam, problemResponses } from "../../platform/http/schemas";
+import { IdempotencyKeyHeader } from "../idempotency/schema";
+import { runIdempotent } from "../idempotency/service";
+import { DEFAULT_LIMIT, listTasks } from "./list";
 import { etagOf } from "./present";
 import {
   CreateTaskBody,

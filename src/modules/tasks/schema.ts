@@ -1,5 +1,7 @@
+import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 import { IsoTimestamp, NullableIsoTimestamp, Strict } from "../../platform/http/schemas";
+import { DATE_PATTERN, DATE_TIME_PATTERN } from "./dates";
 
 export const MAX_TAGS = 20;
 export const SORT_FIELDS = [
@@ -13,7 +15,12 @@ export const SORT_FIELDS = [
 
 const Title = t.String({ minLength: 1, maxLength: 200, error: "Must be 1–200 characters" });
 const Description = t.String({ maxLength: 10_000, error: "Must be at most 10,000 characters" });
-const Priority = t.Integer({ minimum: 0, maximum: 4, error: "Must be a whole number from 0 to 4" });
+// Body numbers use TypeBox's plain Integer: Elysia's `t.Integer` also accepts numeric strings ("2").
+const Priority = Type.Integer({
+  minimum: 0,
+  maximum: 4,
+  error: "Must be a whole number from 0 to 4",
+});
 const Tags = t.Array(
   t.String({
     minLength: 1,
@@ -27,11 +34,15 @@ const Tags = t.Array(
   },
 );
 const DueDate = t.Union(
-  [t.String({ format: "date-time" }), t.String({ format: "date" }), t.Null()],
+  [
+    t.String({ format: "date-time", pattern: DATE_TIME_PATTERN }),
+    t.String({ format: "date", pattern: DATE_PATTERN }),
+    t.Null(),
+  ],
   { error: "Must be an ISO 8601 date or date-time, or null", examples: ["2026-12-01T17:00:00Z"] },
 );
 const Position = t.Number({ minimum: -1e12, maximum: 1e12, error: "Must be a number" });
-const ForeignId = t.Union([t.Integer({ minimum: 1 }), t.Null()], {
+const ForeignId = t.Union([Type.Integer({ minimum: 1 }), t.Null()], {
   error: "Must be a positive id or null",
 });
 
@@ -87,35 +98,58 @@ export const TaskResponse = t.Object({
 });
 
 const BooleanQuery = t.Boolean({ error: "Must be true or false" });
-const DateQuery = t.Union([t.String({ format: "date-time" }), t.String({ format: "date" })], {
-  error: "Must be an ISO 8601 date or date-time",
-});
+const DateQuery = t.Union(
+  [
+    t.String({ format: "date-time", pattern: DATE_TIME_PATTERN }),
+    t.String({ format: "date", pattern: DATE_PATTERN }),
+  ],
+  { error: "Must be an ISO 8601 date or date-time" },
+);
+
+/**
+ * A whole-number query parameter, range-checked by pattern. Elysia's `t.Integer` checks the range
+ * only after converting the string and then reports the error without the parameter's name.
+ */
+const wholeNumberQuery = (pattern: string, error: string, description?: string) =>
+  t
+    .Transform(t.String({ pattern, error, ...(description ? { description } : {}) }))
+    .Decode((value) => Number(value))
+    .Encode((value) => String(value));
+
+const POSITIVE_ID = "[1-9][0-9]{0,14}";
+const IdQuery = wholeNumberQuery(`^${POSITIVE_ID}$`, "Must be a positive id");
 
 export const ListTasksQuery = t.Object(
   {
     limit: t.Optional(
-      t.Integer({
-        minimum: 1,
-        maximum: 200,
-        default: 50,
-        error: "Must be a whole number from 1 to 200",
-      }),
+      wholeNumberQuery(
+        "^(?:[1-9][0-9]?|1[0-9]{2}|200)$",
+        "Must be a whole number from 1 to 200",
+        "Page size, 1–200 (default 50)",
+      ),
     ),
     offset: t.Optional(
-      t.Integer({ minimum: 0, maximum: 1e9, default: 0, error: "Must be a whole number ≥ 0" }),
+      wholeNumberQuery(
+        "^(?:0|[1-9][0-9]{0,8})$",
+        "Must be a whole number from 0 to 999,999,999",
+        "Tasks to skip (default 0)",
+      ),
     ),
     completed: t.Optional(BooleanQuery),
-    priority: t.Optional(Priority),
+    priority: t.Optional(wholeNumberQuery("^[0-4]$", "Must be a whole number from 0 to 4")),
     tag: t.Optional(t.String({ minLength: 1, maxLength: 32, error: "Must be 1–32 characters" })),
     due_before: t.Optional(DateQuery),
     due_after: t.Optional(DateQuery),
     overdue: t.Optional(BooleanQuery),
-    board_id: t.Optional(t.Integer({ minimum: 1, error: "Must be a positive id" })),
-    list_id: t.Optional(t.Integer({ minimum: 1, error: "Must be a positive id" })),
+    board_id: t.Optional(IdQuery),
+    list_id: t.Optional(IdQuery),
     assignee_id: t.Optional(
-      t.Union([t.Literal("me"), t.Integer({ minimum: 1 })], {
-        error: "Must be a positive id or me",
-      }),
+      t
+        .Transform(
+          t.String({ pattern: `^(?:me|${POSITIVE_ID})$`, error: "Must be a positive id or me" }),
+        )
+        .Decode((value) => (value === "me" ? ("me" as const) : Number(value)))
+        .Encode((value) => String(value)),
     ),
     q: t.Optional(t.String({ minLength: 1, maxLength: 1000, error: "Must be 1–1,000 characters" })),
     sort: t.Optional(
@@ -125,7 +159,10 @@ export const ListTasksQuery = t.Object(
       ),
     ),
   },
-  { description: "Unknown query parameters are ignored; known ones are validated" },
+  {
+    ...Strict,
+    description: "Unknown query parameters are rejected (422), so a misspelt filter is noticed",
+  },
 );
 
 export const DeletedCount = t.Object({ deleted: t.Integer() });

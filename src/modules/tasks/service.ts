@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import type { Db } from "../../platform/db/client";
 import { type TaskRow, tasks, taskTags } from "../../platform/db/tables";
 import { NotFound, PreconditionFailed, ValidationFailed } from "../../platform/errors";
+import { parseIsoDate } from "./dates";
 import { etagOf, presentTask, type TaskView } from "./present";
 
 export interface TaskFields {
@@ -145,18 +146,22 @@ export function deleteAllPersonalTasks({ deps, actor }: ActorContext): { deleted
 export function tagsOf(db: Db, taskIds: number[]): Map<number, string[]> {
   const byTask = new Map<number, string[]>();
   if (taskIds.length === 0) return byTask;
-  const rows = db
-    .select()
-    .from(taskTags)
-    .where(inArray(taskTags.taskId, taskIds))
-    .orderBy(asc(taskTags.taskId), asc(taskTags.tag))
-    .all();
+  const rows = db.select().from(taskTags).where(inArray(taskTags.taskId, taskIds)).all();
   for (const row of rows) {
     const list = byTask.get(row.taskId);
     if (list) list.push(row.tag);
     else byTask.set(row.taskId, [row.tag]);
   }
+  for (const list of byTask.values()) sortTags(list);
   return byTask;
+}
+
+/**
+ * Sorts in place by code point (UTF-8 byte order, as SQLite's BINARY collation does). JavaScript's
+ * default sort compares UTF-16 units and disagrees past U+FFFF; one order keeps a no-op a no-op.
+ */
+function sortTags(tags: string[]): string[] {
+  return tags.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
 /** A task the caller may see, or 404: other users' tasks do not exist as far as they can tell. */
@@ -213,12 +218,13 @@ function normalizeFields(input: TaskFields, actorId: number): NormalizedFields {
   }
   if (input.description !== undefined) fields.description = input.description.trim();
   if (input.due_date !== undefined) {
-    fields.dueDate = input.due_date === null ? null : Date.parse(input.due_date);
-    if (Number.isNaN(fields.dueDate))
-      errors.push({ path: "/due_date", message: "Not a real date" });
+    fields.dueDate = input.due_date === null ? null : parseIsoDate(input.due_date);
+    if (fields.dueDate === null && input.due_date !== null) {
+      errors.push({ path: "/due_date", message: "Not a real date between years 0000 and 9999" });
+    }
   }
   if (input.tags !== undefined) {
-    fields.tags = [...new Set(input.tags.map((tag) => tag.trim().toLowerCase()))].sort();
+    fields.tags = sortTags([...new Set(input.tags.map((tag) => tag.trim().toLowerCase()))]);
   }
   if (input.list_id !== undefined && input.list_id !== null) {
     errors.push({ path: "/list_id", message: "No such list" });
