@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { t } from "elysia";
 import packageJson from "../package.json";
 import { createLogger } from "../src/platform/logging";
 import { createTestContext, type TestContext } from "./support/app";
@@ -240,6 +241,16 @@ describe("error responses", () => {
     expect(String(logged?.error)).toContain("SELECT password_hash");
     expect(accessLines(ctx)).toHaveLength(1);
     expect(accessLines(ctx)[0]?.status).toBe(500);
+  });
+
+  test("a response that breaks its own schema is our bug: 500, not 422", async () => {
+    const ctx = await createTestContext();
+    // The handler is typed loosely on purpose: the schema must catch what TypeScript would.
+    const broken = (): { count: number } => JSON.parse('{"count":"not a number"}');
+    ctx.app.get("/broken", broken, {
+      response: { 200: t.Object({ count: t.Integer() }) },
+    });
+    await expectFullProblem(await ctx.request("/broken"), 500, "internal_server_error");
   });
 
   test("a thrown non-Error value is a 500 too", async () => {

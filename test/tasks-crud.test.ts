@@ -93,6 +93,10 @@ describe("POST /tasks", () => {
     const { post } = await setup();
     expect((await json(await post({ title: "x".repeat(200) }), 201)).title).toHaveLength(200);
     await expectInvalid(await post({ title: "x".repeat(201) }), "/title");
+    // The limit applies to the trimmed title.
+    expect((await json(await post({ title: ` ${"y".repeat(200)}\n` }), 201)).title).toBe(
+      "y".repeat(200),
+    );
     for (const title of ["", "   ", "\t\n"]) {
       await expectInvalid(await post({ title }), "/title");
     }
@@ -104,6 +108,11 @@ describe("POST /tasks", () => {
     const { post } = await setup();
     const ok = await json(await post({ title: "t", description: "d".repeat(10_000) }), 201);
     expect(ok.description).toHaveLength(10_000);
+    const indented = await json(
+      await post({ title: "t", description: "  - step one\n  - step two\n" }),
+      201,
+    );
+    expect(indented.description).toBe("  - step one\n  - step two\n");
     await expectInvalid(
       await post({ title: "t", description: "d".repeat(10_001) }),
       "/description",

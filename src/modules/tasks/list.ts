@@ -2,6 +2,7 @@ import { inArray, type SQL, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import { tasks } from "../../platform/db/tables";
 import { ValidationFailed } from "../../platform/errors";
+import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { parseIsoDate } from "./dates";
 import { presentTask, type TaskView } from "./present";
 import type { SORT_FIELDS } from "./schema";
@@ -32,8 +33,6 @@ export interface TaskPage {
   offset: number;
 }
 
-export const DEFAULT_LIMIT = 50;
-
 const SORT_SQL: Record<SortField, SQL> = {
   created_at: sql`t.created_at`,
   updated_at: sql`t.updated_at`,
@@ -48,7 +47,7 @@ const SORT_SQL: Record<SortField, SQL> = {
  * unless an explicit sort is given. Ids are selected first, then their rows and tags.
  */
 export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput): TaskPage {
-  const limit = input.limit ?? DEFAULT_LIMIT;
+  const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
   const ftsQuery = input.q === undefined ? undefined : toFtsQuery(input.q);
   if (ftsQuery === null) return { items: [], total: 0, limit, offset };

@@ -1,12 +1,12 @@
 import { t } from "elysia";
 import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
-import { paginationLinks } from "../../platform/http/pagination";
+import { DEFAULT_PAGE_LIMIT, paginationLinks } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/router";
 import { IdParam, problemResponses } from "../../platform/http/schemas";
 import { IdempotencyKeyHeader } from "../idempotency/schema";
 import { runIdempotent } from "../idempotency/service";
-import { DEFAULT_LIMIT, listTasks } from "./list";
+import { listTasks } from "./list";
 import { etagOf } from "./present";
 import {
   CreateTaskBody,
@@ -90,7 +90,7 @@ export function taskRoutes(deps: Deps) {
         query: ListTasksQuery,
         detail: {
           summary: "List the tasks you can see",
-          description: `Paginated with limit (default ${DEFAULT_LIMIT}) and offset; the total is in X-Total-Count and the pages in an RFC 8288 Link header.`,
+          description: `Paginated with limit (default ${DEFAULT_PAGE_LIMIT}) and offset; the total is in X-Total-Count and the pages in an RFC 8288 Link header.`,
         },
         response: { 200: t.Array(TaskResponse), ...problemResponses(401, 422) },
       },

@@ -1,6 +1,13 @@
 import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
-import { IsoTimestamp, NullableIsoTimestamp, Strict } from "../../platform/http/schemas";
+import { PageQueryFields } from "../../platform/http/pagination";
+import {
+  IsoTimestamp,
+  NullableIsoTimestamp,
+  POSITIVE_ID_PATTERN,
+  Strict,
+  wholeNumberText,
+} from "../../platform/http/schemas";
 import { DATE_PATTERN, DATE_TIME_PATTERN } from "./dates";
 
 export const MAX_TAGS = 20;
@@ -13,7 +20,14 @@ export const SORT_FIELDS = [
   "position",
 ] as const;
 
-const Title = t.String({ minLength: 1, maxLength: 200, error: "Must be 1–200 characters" });
+export const MAX_TITLE_LENGTH = 200;
+// Surrounding whitespace is trimmed before the 1–200 rule applies (in the service).
+const Title = t.String({
+  minLength: 1,
+  maxLength: MAX_TITLE_LENGTH * 2,
+  error: `Must be 1–${MAX_TITLE_LENGTH} characters`,
+  description: `1–${MAX_TITLE_LENGTH} characters after trimming`,
+});
 const Description = t.String({ maxLength: 10_000, error: "Must be at most 10,000 characters" });
 // Body numbers use TypeBox's plain Integer: Elysia's `t.Integer` also accepts numeric strings ("2").
 const Priority = Type.Integer({
@@ -106,37 +120,13 @@ const DateQuery = t.Union(
   { error: "Must be an ISO 8601 date or date-time" },
 );
 
-/**
- * A whole-number query parameter, range-checked by pattern. Elysia's `t.Integer` checks the range
- * only after converting the string and then reports the error without the parameter's name.
- */
-const wholeNumberQuery = (pattern: string, error: string, description?: string) =>
-  t
-    .Transform(t.String({ pattern, error, ...(description ? { description } : {}) }))
-    .Decode((value) => Number(value))
-    .Encode((value) => String(value));
-
-const POSITIVE_ID = "[1-9][0-9]{0,14}";
-const IdQuery = wholeNumberQuery(`^${POSITIVE_ID}$`, "Must be a positive id");
+const IdQuery = wholeNumberText(POSITIVE_ID_PATTERN, "Must be a positive id");
 
 export const ListTasksQuery = t.Object(
   {
-    limit: t.Optional(
-      wholeNumberQuery(
-        "^(?:[1-9][0-9]?|1[0-9]{2}|200)$",
-        "Must be a whole number from 1 to 200",
-        "Page size, 1–200 (default 50)",
-      ),
-    ),
-    offset: t.Optional(
-      wholeNumberQuery(
-        "^(?:0|[1-9][0-9]{0,8})$",
-        "Must be a whole number from 0 to 999,999,999",
-        "Tasks to skip (default 0)",
-      ),
-    ),
+    ...PageQueryFields,
     completed: t.Optional(BooleanQuery),
-    priority: t.Optional(wholeNumberQuery("^[0-4]$", "Must be a whole number from 0 to 4")),
+    priority: t.Optional(wholeNumberText("^[0-4]$", "Must be a whole number from 0 to 4")),
     tag: t.Optional(t.String({ minLength: 1, maxLength: 32, error: "Must be 1–32 characters" })),
     due_before: t.Optional(DateQuery),
     due_after: t.Optional(DateQuery),
@@ -146,7 +136,10 @@ export const ListTasksQuery = t.Object(
     assignee_id: t.Optional(
       t
         .Transform(
-          t.String({ pattern: `^(?:me|${POSITIVE_ID})$`, error: "Must be a positive id or me" }),
+          t.String({
+            pattern: `^(?:me|${POSITIVE_ID_PATTERN.slice(1, -1)})$`,
+            error: "Must be a positive id or me",
+          }),
         )
         .Decode((value) => (value === "me" ? ("me" as const) : Number(value)))
         .Encode((value) => String(value)),

@@ -5,6 +5,7 @@ import { type TaskRow, tasks, taskTags } from "../../platform/db/tables";
 import { NotFound, PreconditionFailed, ValidationFailed } from "../../platform/errors";
 import { parseIsoDate } from "./dates";
 import { etagOf, presentTask, type TaskView } from "./present";
+import { MAX_TITLE_LENGTH } from "./schema";
 
 export interface TaskFields {
   title?: string;
@@ -215,8 +216,12 @@ function normalizeFields(input: TaskFields, actorId: number): NormalizedFields {
   if (input.title !== undefined) {
     fields.title = input.title.trim();
     if (fields.title.length === 0) errors.push({ path: "/title", message: "Must not be blank" });
+    if (fields.title.length > MAX_TITLE_LENGTH) {
+      errors.push({ path: "/title", message: `Must be 1–${MAX_TITLE_LENGTH} characters` });
+    }
   }
-  if (input.description !== undefined) fields.description = input.description.trim();
+  // Descriptions keep their whitespace: indentation and blank lines can be meaningful.
+  if (input.description !== undefined) fields.description = input.description;
   if (input.due_date !== undefined) {
     fields.dueDate = input.due_date === null ? null : parseIsoDate(input.due_date);
     if (fields.dueDate === null && input.due_date !== null) {

@@ -74,7 +74,9 @@ function toProblem(
       ...error.extensions,
     };
   }
-  if (error instanceof ValidationError || code === "VALIDATION") {
+  // A response that fails its own schema is our bug, not the client's: it falls through to 500.
+  const isResponseCheck = error instanceof ValidationError && error.type === "response";
+  if ((error instanceof ValidationError || code === "VALIDATION") && !isResponseCheck) {
     const errors = validationErrors(error);
     return {
       ...base,
@@ -104,7 +106,7 @@ function toProblem(
     };
   }
   // Elysia reports some client errors (e.g. a bad status thrown by a plugin) with a status.
-  const status = statusOf(error);
+  const status = isResponseCheck ? undefined : statusOf(error);
   if (status && status >= 400 && status < 500 && CODE_BY_STATUS[status]) {
     return {
       ...base,

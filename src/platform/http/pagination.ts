@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { wholeNumberText } from "./schemas";
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
@@ -6,15 +7,18 @@ export const MAX_PAGE_LIMIT = 200;
 /** The `limit` and `offset` query parameters every offset-paginated list accepts. */
 export const PageQueryFields = {
   limit: t.Optional(
-    t.Integer({
-      minimum: 1,
-      maximum: MAX_PAGE_LIMIT,
-      default: DEFAULT_PAGE_LIMIT,
-      error: `Must be a whole number from 1 to ${MAX_PAGE_LIMIT}`,
-    }),
+    wholeNumberText(
+      "^(?:[1-9][0-9]?|1[0-9]{2}|200)$",
+      `Must be a whole number from 1 to ${MAX_PAGE_LIMIT}`,
+      `Page size, 1–${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT})`,
+    ),
   ),
   offset: t.Optional(
-    t.Integer({ minimum: 0, maximum: 1e9, default: 0, error: "Must be a whole number ≥ 0" }),
+    wholeNumberText(
+      "^(?:0|[1-9][0-9]{0,8})$",
+      "Must be a whole number from 0 to 999,999,999",
+      "Items to skip (default 0)",
+    ),
   ),
 };
 

@@ -8,19 +8,21 @@ export const IsoTimestamp = t.String({
 });
 export const NullableIsoTimestamp = t.Union([IsoTimestamp, t.Null()]);
 
-// Digits checked by pattern: Elysia's t.Integer range-checks after converting the string and its
-// 422 then loses the parameter's name (path "/", "Invalid field property").
-export const IdParam = t.Object({
-  id: t
-    .Transform(
-      t.String({
-        pattern: "^[1-9][0-9]{0,14}$",
-        error: "Must be a positive whole number",
-        description: "Resource id",
-      }),
-    )
+/**
+ * A whole number sent as text (path or query), range-checked by pattern and handed to the
+ * handler as a number. Elysia's `t.Integer` checks the range only after converting the string and
+ * then reports the error without the parameter's name.
+ */
+export const wholeNumberText = (pattern: string, error: string, description?: string) =>
+  t
+    .Transform(t.String({ pattern, error, ...(description ? { description } : {}) }))
     .Decode((value) => Number(value))
-    .Encode((value) => String(value)),
+    .Encode((value) => String(value));
+
+export const POSITIVE_ID_PATTERN = "^[1-9][0-9]{0,14}$";
+
+export const IdParam = t.Object({
+  id: wholeNumberText(POSITIVE_ID_PATTERN, "Must be a positive whole number", "Resource id"),
 });
 
 /** A JSON object whose unknown or server-owned fields are rejected rather than dropped. */
