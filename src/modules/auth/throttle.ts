@@ -147,16 +147,3 @@ export function recordAuthFailure(deps: Deps, ip: string): boolean {
   if (banned) deps.log.warn("address banned after failed sign-ins", { ip, failures: threshold });
   return banned;
 }
-
-/** Deletes ended bans and failures too old to count; for the periodic maintenance job. */
-export function purgeAuthRecords(deps: Deps): { bans: number; failures: number } {
-  const now = deps.clock.now();
-  return deps.db.transaction((tx) => ({
-    bans: tx.delete(bans).where(lte(bans.expiresAt, now)).returning({ id: bans.id }).all().length,
-    failures: tx
-      .delete(authFailures)
-      .where(lte(authFailures.createdAt, now - FAILURE_WINDOW_MS))
-      .returning({ id: authFailures.id })
-      .all().length,
-  }));
-}

@@ -1,5 +1,11 @@
 import { Elysia, ValidationError } from "elysia";
-import { AppError, type FieldError, PROBLEM_TITLES, type ProblemCode } from "../errors";
+import {
+  AppError,
+  type FieldError,
+  PROBLEM_TITLES,
+  type ProblemCode,
+  ValidationFailed,
+} from "../errors";
 import type { Logger } from "../logging";
 import { pathOf, requestState } from "./request-context";
 
@@ -30,23 +36,25 @@ const CODE_BY_STATUS: Record<number, ProblemCode> = {
 
 /** Turns every error, ours, Elysia's or unexpected, into an RFC 9457 problem response. */
 export function errorHandler(log: Logger) {
-  return new Elysia().onError({ as: "global" }, ({ code, error, request, set }) => {
-    const state = requestState(request);
-    const problem = toProblem(code, error, pathOf(request.url), state.id);
-    if (problem.status >= 500 && error instanceof AppError) {
-      // An expected outage (e.g. 503 from /ready): worth a line, not a stack trace.
-      log.warn(error.detail, { request_id: state.id, status: problem.status });
-    } else if (problem.status >= 500) {
-      log.error("unhandled error", {
-        request_id: state.id,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        stack: error instanceof Error ? error.stack : undefined,
-      });
-    }
-    set.status = problem.status;
-    const headers = error instanceof AppError ? error.headers : undefined;
-    return problemResponse(problem, { ...(set.headers as Record<string, string>), ...headers });
-  });
+  return new Elysia()
+    .onTransform({ as: "global" }, ({ body }) => refuseUnsafeBody(body))
+    .onError({ as: "global" }, ({ code, error, request, set }) => {
+      const state = requestState(request);
+      const problem = toProblemSafely(code, error, pathOf(request.url), state.id);
+      if (problem.status >= 500 && error instanceof AppError) {
+        // An expected outage (e.g. 503 from /ready): worth a line, not a stack trace.
+        log.warn(error.detail, { request_id: state.id, status: problem.status });
+      } else if (problem.status >= 500) {
+        log.error("unhandled error", {
+          request_id: state.id,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          stack: error instanceof Error ? error.stack : undefined,
+        });
+      }
+      set.status = problem.status;
+      const headers = error instanceof AppError ? error.headers : undefined;
+      return problemResponse(problem, { ...(set.headers as Record<string, string>), ...headers });
+    });
 }
 
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
@@ -54,6 +62,51 @@ export function problemResponse(problem: Problem, headers: Record<string, string
     status: problem.status,
     headers: { ...headers, "content-type": "application/problem+json" },
   });
+}
+
+// Two kinds of JSON body break Elysia's validation itself, so they are refused before it runs,
+// as invalid input. Its error messages interpolate the offending value into a string, which
+// throws for an object with its own `toString` or `valueOf` key (no schema has such a field).
+// And validating and describing a deeply nested value recurses: a 400 kB body of nested arrays
+// took seconds of CPU and ended in a stack overflow. No schema nests more than a few levels.
+const CONVERSION_KEYS = new Set(["toString", "valueOf"]);
+export const MAX_BODY_DEPTH = 32;
+
+function refuseUnsafeBody(body: unknown): void {
+  const pending: [unknown, string, number][] = [[body, "", 0]];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const [value, path, depth] = item;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) {
+      throw new ValidationFailed(`The body is nested more than ${MAX_BODY_DEPTH} levels deep`, [
+        { path: path || "/", message: "Nested too deeply" },
+      ]);
+    }
+    for (const [key, child] of Object.entries(value)) {
+      const pointer = `${path}/${key}`;
+      if (CONVERSION_KEYS.has(key)) {
+        throw new ValidationFailed(
+          `Invalid field ${pointer.slice(1)}: Unknown or read-only field`,
+          [{ path: pointer, message: "Unknown or read-only field" }],
+        );
+      }
+      pending.push([child, pointer, depth + 1]);
+    }
+  }
+}
+
+/** A failure while describing an error must still produce a response, never escape. */
+function toProblemSafely(
+  code: string | number,
+  error: unknown,
+  instance: string,
+  requestId: string,
+): Problem {
+  try {
+    return toProblem(code, error, instance, requestId);
+  } catch (failure) {
+    return toProblem("UNKNOWN", failure, instance, requestId);
+  }
 }
 
 function toProblem(

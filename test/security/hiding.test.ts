@@ -1,0 +1,131 @@
+import { describe, expect, test } from "bun:test";
+import { createUserWithRole } from "../support/accounts";
+import { createTestContext, type TestContext } from "../support/app";
+import { claimsOf, protectedRoutes, type RouteRef, UNTHROTTLED_ENV } from "../support/authz";
+import { createTask, createUser, type TestUser } from "../support/factories";
+import { problemDefect } from "./helpers";
+
+/**
+ * One row per route with an id in its path: how the owner makes such a resource, what to send,
+ * what the owner gets, and a snapshot that must not change when someone else tries. A route with
+ * an id that has no row here fails the first test, so new routes cannot skip the check.
+ */
+interface Probe {
+  create: (ctx: TestContext, owner: TestUser) => Promise<number>;
+  body?: unknown;
+  ownerStatus: number;
+  snapshot: (ctx: TestContext, owner: TestUser, id: number) => Promise<unknown>;
+}
+
+const newTask = async (ctx: TestContext, owner: TestUser) => (await createTask(ctx, owner)).id;
+
+async function readTask(ctx: TestContext, owner: TestUser, id: number) {
+  const response = await ctx.request(`/api/v1/tasks/${id}`, { token: owner.accessToken });
+  return { status: response.status, body: await response.json() };
+}
+
+async function readSessions(ctx: TestContext, owner: TestUser) {
+  const response = await ctx.request("/api/v1/auth/sessions", { token: owner.accessToken });
+  return { status: response.status, body: await response.json() };
+}
+
+const MATRIX: Record<string, Probe> = {
+  "GET /api/v1/tasks/:id": { create: newTask, ownerStatus: 200, snapshot: readTask },
+  "PUT /api/v1/tasks/:id": {
+    create: newTask,
+    body: { title: "Mallory was here", priority: 4 },
+    ownerStatus: 200,
+    snapshot: readTask,
+  },
+  "PATCH /api/v1/tasks/:id": {
+    create: newTask,
+    body: { completed: true, tags: ["pwned"] },
+    ownerStatus: 200,
+    snapshot: readTask,
+  },
+  "DELETE /api/v1/tasks/:id": { create: newTask, ownerStatus: 204, snapshot: readTask },
+  "DELETE /api/v1/auth/sessions/:id": {
+    // A second session, so the owner's own token survives the owner's delete at the end.
+    create: async (ctx, owner) => {
+      const response = await ctx.request("/api/v1/auth/login", {
+        body: { email: owner.email, password: owner.password },
+      });
+      const { access_token } = (await response.json()) as { access_token: string };
+      return claimsOf(access_token).sessionId;
+    },
+    ownerStatus: 204,
+    snapshot: (ctx, owner) => readSessions(ctx, owner),
+  },
+};
+
+/** Role-gated routes: anyone below the role is refused before the id is even looked up. */
+const isAdminRoute = (route: RouteRef) => route.path.startsWith("/api/v1/admin/");
+const hasParam = (route: RouteRef) => route.path.includes("/:");
+const key = (route: RouteRef) => `${route.method} ${route.path}`;
+const MISSING_ID = 987_654;
+
+async function refusal(response: Response) {
+  const text = await response.text();
+  expect(problemDefect(response, text)).toBeNull();
+  const { status, code, title, detail } = JSON.parse(text) as Record<string, unknown>;
+  return { status, code, title, detail };
+}
+
+describe("a resource of someone else is 404, never 403, on every route with an id", () => {
+  test("every route with an id in its path has a row in the matrix", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    const routes = protectedRoutes(ctx).filter((route) => hasParam(route) && !isAdminRoute(route));
+    expect(routes.length).toBeGreaterThanOrEqual(Object.keys(MATRIX).length);
+    expect(routes.map(key).filter((name) => !(name in MATRIX))).toEqual([]);
+  });
+
+  for (const [name, probe] of Object.entries(MATRIX)) {
+    test(name, async () => {
+      const ctx = await createTestContext(UNTHROTTLED_ENV);
+      const [method = "", path = ""] = name.split(" ");
+      const owner = await createUser(ctx);
+      const intruder = await createUser(ctx);
+      const id = await probe.create(ctx, owner);
+      const before = await probe.snapshot(ctx, owner, id);
+      const call = (user: TestUser, target: number) =>
+        ctx.request(path.replace(":id", String(target)), {
+          method,
+          token: user.accessToken,
+          body: probe.body,
+        });
+
+      const missing = await refusal(await call(intruder, MISSING_ID));
+      expect(missing).toMatchObject({ status: 404, code: "not_found" });
+      // Word for word what an id that does not exist gets.
+      expect(await refusal(await call(intruder, id))).toEqual(missing);
+      expect(await probe.snapshot(ctx, owner, id)).toEqual(before);
+
+      // The id was real all along: its owner gets through.
+      expect((await call(owner, id)).status).toBe(probe.ownerStatus);
+      expect(await refusal(await call(owner, MISSING_ID))).toEqual(missing);
+    });
+  }
+});
+
+describe("role-gated routes with an id do not reveal whether it exists", () => {
+  test("a plain user gets the same 403 for a real id and a missing one", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    const admin = await createUserWithRole(ctx, "admin");
+    const user = await createUser(ctx);
+    const routes = protectedRoutes(ctx).filter((route) => hasParam(route) && isAdminRoute(route));
+    expect(routes.map(key)).toEqual(expect.arrayContaining(["GET /api/v1/admin/users/:id"]));
+    for (const route of routes) {
+      const call = (target: number) =>
+        ctx.request(route.path.replace(/:[a-z_]+/g, String(target)), {
+          method: route.method,
+          token: user.accessToken,
+          body: route.method === "PATCH" ? { is_active: false } : undefined,
+        });
+      const real = await refusal(await call(admin.id));
+      expect(real).toMatchObject({ status: 403, code: "forbidden_access" });
+      expect(await refusal(await call(MISSING_ID))).toEqual(real);
+    }
+    const still = await ctx.request("/api/v1/users/me", { token: admin.accessToken });
+    expect(still.status).toBe(200);
+  });
+});
