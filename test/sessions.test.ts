@@ -253,7 +253,8 @@ describe("GET and DELETE /auth/sessions", () => {
     const phone = await expectTokens(
       await ctx.request(`${AUTH}/login`, {
         body: { email: user.email, password: user.password },
-        headers: { "user-agent": "KanbunPhone/2.1", "x-forwarded-for": "203.0.113.7, 10.0.0.1" },
+        // The client wrote the first entry; the proxy appended the real address last.
+        headers: { "user-agent": "KanbunPhone/2.1", "x-forwarded-for": "198.51.100.66, 203.0.113.7" },
       }),
     );
     const ended = await login(ctx, user.email, user.password);

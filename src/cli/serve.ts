@@ -1,5 +1,5 @@
 import { createApp } from "../app";
-import { createDeps } from "../deps";
+import { createDeps, type DepsOverrides } from "../deps";
 import { createScheduler } from "../modules/jobs/scheduler";
 import type { Config } from "../platform/config";
 import { migrate } from "../platform/db/migrate";
@@ -9,9 +9,18 @@ import { VERSION } from "../version";
 // the app answer with a problem+json body instead.
 const BUN_BODY_SLACK = 64 * 1024;
 
-/** Starts the HTTP server after applying pending migrations; stops cleanly on SIGTERM/SIGINT. */
-export async function serve(config: Config): Promise<void> {
-  const deps = await createDeps(config);
+export interface RunningServer {
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, stops the jobs, closes the database. */
+  stop(reason: string): Promise<void>;
+}
+
+/** Starts the HTTP server after applying pending migrations. */
+export async function startServer(
+  config: Config,
+  overrides: DepsOverrides = {},
+): Promise<RunningServer> {
+  const deps = await createDeps(config, overrides);
   const applied = migrate(deps.sqlite);
   if (applied.length > 0) deps.log.info("migrations applied", { migrations: applied });
 
@@ -24,17 +33,16 @@ export async function serve(config: Config): Promise<void> {
   });
   const server = app.server;
   if (!server) throw new Error("The server did not start");
-  deps.log.info("listening", { url: `http://${server.hostname}:${server.port}`, version: VERSION });
+  const url = `http://${server.hostname}:${server.port}`;
+  deps.log.info("listening", { url, version: VERSION });
   // Jobs left by a previous run (pending, or interrupted while running) start now.
   deps.jobs.start();
   const scheduler = createScheduler(deps);
   scheduler.start();
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    deps.log.info("stopping", { signal });
+  let stopped: Promise<void> | null = null;
+  const stop = async (reason: string) => {
+    deps.log.info("stopping", { reason });
     // Stop accepting; the promise settles once in-flight requests have been answered.
     await server.stop(false);
     // Elysia runs after-response hooks (the access log) in a setImmediate; let the last ones run.
@@ -45,8 +53,22 @@ export async function serve(config: Config): Promise<void> {
     deps.mailer.close();
     deps.sqlite.close(false);
     deps.log.info("stopped");
-    process.exit(0);
   };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  return {
+    url,
+    stop: (reason) => {
+      stopped ??= stop(reason);
+      return stopped;
+    },
+  };
+}
+
+/** `kanbun serve`: runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0. */
+export async function serve(config: Config): Promise<void> {
+  const running = await startServer(config);
+  const onSignal = (signal: string) => {
+    void running.stop(signal).then(() => process.exit(0));
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
 }

@@ -105,14 +105,17 @@ export function pathOf(url: string): string {
   return end === -1 ? url.slice(start) : url.slice(start, end);
 }
 
-/** The client address: the socket peer, or with TRUST_PROXY the first X-Forwarded-For hop. */
+/**
+ * The client address: the socket peer, or with TRUST_PROXY the last X-Forwarded-For entry, the
+ * one our own proxy appended. Earlier entries come from the client and can be forged.
+ */
 export function clientIp(
   request: Request,
   server: { requestIP(request: Request): { address: string } | null } | null,
   trustProxy: boolean,
 ): string {
   if (trustProxy) {
-    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   return server?.requestIP(request)?.address ?? "unknown";

@@ -1,0 +1,93 @@
+import { Database } from "bun:sqlite";
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer } from "../src/cli/serve";
+import { loadConfig } from "../src/platform/config";
+import { createLogger } from "../src/platform/logging";
+import { TEST_PASSWORD_COST } from "../src/platform/passwords";
+import { resolveJwtSecret } from "../src/platform/secret";
+
+const folders: string[] = [];
+const tempFolder = () => {
+  const folder = mkdtempSync(join(tmpdir(), "kanbun-serve-"));
+  folders.push(folder);
+  return folder;
+};
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+test("startServer migrates, listens, answers, and stops cleanly with the database closed", async () => {
+  const folder = tempFolder();
+  const databasePath = join(folder, "kanbun.db");
+  const lines: Record<string, unknown>[] = [];
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_PATH: databasePath,
+    JWT_SECRET: "s".repeat(40),
+  });
+  const running = await startServer(config, {
+    log: createLogger("info", (line) => lines.push(JSON.parse(line))),
+    passwordCost: TEST_PASSWORD_COST,
+  });
+  const health = await fetch(`${running.url}/health`);
+  expect(health.status).toBe(200);
+  expect(((await health.json()) as { status: string }).status).toBe("ok");
+
+  await Promise.all([running.stop("test"), running.stop("again")]);
+  expect(lines.map((line) => line.msg)).toEqual(
+    expect.arrayContaining(["migrations applied", "listening", "stopping", "stopped"]),
+  );
+  expect(lines.filter((line) => line.msg === "stopped")).toHaveLength(1);
+  await expect(fetch(`${running.url}/health`)).rejects.toThrow();
+
+  // Closed cleanly: the file opens, is intact and holds the migrated schema.
+  const reopened = new Database(databasePath);
+  expect(reopened.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+  expect(reopened.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: 3 });
+  reopened.close();
+});
+
+test("without JWT_SECRET a development secret is generated once, kept owner-only, and reused", () => {
+  const folder = tempFolder();
+  const config = loadConfig({ DATABASE_PATH: join(folder, "data", "kanbun.db") });
+  const warnings: string[] = [];
+  const log = createLogger("warn", (line) => warnings.push(JSON.parse(line).msg));
+
+  const first = resolveJwtSecret(config, log);
+  const file = join(folder, "data", "jwt-secret");
+  expect(first.length).toBeGreaterThanOrEqual(32);
+  expect(readFileSync(file, "utf8").trim()).toBe(first);
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(resolveJwtSecret(config, log)).toBe(first);
+  expect(warnings).toHaveLength(1);
+  // Nothing secret is ever logged.
+  expect(warnings.join(" ")).not.toContain(first);
+});
+
+test("a JWT_SECRET from the environment wins and no file is written", () => {
+  const folder = tempFolder();
+  const config = loadConfig({
+    DATABASE_PATH: join(folder, "kanbun.db"),
+    JWT_SECRET: "e".repeat(32),
+  });
+  expect(resolveJwtSecret(config, createLogger("silent"))).toBe("e".repeat(32));
+  expect(existsSync(join(folder, "jwt-secret"))).toBe(false);
+});
+
+test("a too-short stored secret is replaced; an in-memory database gets a throw-away secret", () => {
+  const folder = tempFolder();
+  const config = loadConfig({ DATABASE_PATH: join(folder, "kanbun.db") });
+  writeFileSync(join(folder, "jwt-secret"), "short\n");
+  const replaced = resolveJwtSecret(config, createLogger("silent"));
+  expect(replaced).not.toBe("short");
+  expect(replaced.length).toBeGreaterThanOrEqual(32);
+
+  const memory = loadConfig({ DATABASE_PATH: ":memory:" });
+  const a = resolveJwtSecret(memory, createLogger("silent"));
+  const b = resolveJwtSecret(memory, createLogger("silent"));
+  expect(a).not.toBe(b);
+});
