@@ -21,7 +21,8 @@ const advance = async (ms: number) => {
   user.accessToken = (await login(ctx, user.email, user.password)).access_token;
 };
 
-const taskOf = async (response: Response) => (await response.json()) as { id: number; title: string };
+const taskOf = async (response: Response) =>
+  (await response.json()) as { id: number; title: string };
 
 const countTasks = async () => {
   const response = await ctx.request("/api/v1/tasks", { token: user.accessToken });
@@ -76,6 +77,30 @@ describe("Idempotency-Key on POST /tasks", () => {
     ctx.deps.db.update(idempotencyKeys).set({ responseStatus: null }).run();
     await expectProblem(await post({ title: "Real" }, "key-running"), 409, "conflict");
     expect(await countTasks()).toBe(1);
+  });
+
+  test("a claim left without an answer for a minute (the process died) is taken over by a retry", async () => {
+    expect((await post({ title: "Crash" }, "key-crash")).status).toBe(201);
+    ctx.deps.db.update(idempotencyKeys).set({ responseStatus: null }).run();
+    await expectProblem(await post({ title: "Crash" }, "key-crash"), 409, "conflict");
+    await advance(60_001);
+    const retry = await post({ title: "Crash" }, "key-crash");
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBeNull();
+    // …and from then on it replays like any finished key.
+    expect((await post({ title: "Crash" }, "key-crash")).headers.get("idempotent-replayed")).toBe(
+      "true",
+    );
+  });
+
+  test("a replay is logged with the status the client receives", async () => {
+    await post({ title: "Logged" }, "key-log");
+    await post({ title: "Logged" }, "key-log");
+    await Bun.sleep(5);
+    const statuses = ctx.logs
+      .filter((line) => line.msg === "request" && line.path === "/api/v1/tasks")
+      .map((line) => line.status);
+    expect(statuses).toEqual([201, 201]);
   });
 
   test("keys are scoped per user", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { DrizzleQueryError } from "drizzle-orm";
 import { t } from "elysia";
 import packageJson from "../package.json";
 import { createLogger } from "../src/platform/logging";
@@ -279,6 +280,28 @@ describe("error responses", () => {
     expect(logged[0]?.request_id).toBe(requestId);
     expect(String(logged[0]?.stack)).toContain("closed");
   });
+});
+
+test("a failing SQL query is logged by its SQL text and driver error, never its parameters", async () => {
+  const ctx = await createTestContext();
+  ctx.app.get("/dup", () => {
+    // drizzle's async paths wrap driver errors with the bound parameters in the message.
+    throw new DrizzleQueryError(
+      'insert into "users" ("email", "password_hash") values (?, ?)',
+      ["ada@example.com", "SECRET-HASH-VALUE"],
+      new Error("UNIQUE constraint failed: users.email"),
+    );
+  });
+  const response = await ctx.request("/dup");
+  await expectFullProblem(response, 500, "internal_server_error");
+  await settle();
+  const logged = ctx.logs.filter((line) => line.level === "error");
+  expect(logged).toHaveLength(1);
+  const text = JSON.stringify(logged);
+  expect(text).not.toContain("SECRET-HASH-VALUE");
+  expect(text).not.toContain("ada@example.com");
+  expect(String(logged[0]?.query)).toContain('insert into "users"');
+  expect(String(logged[0]?.error)).toContain("UNIQUE constraint failed");
 });
 
 describe("CORS", () => {

@@ -51,6 +51,36 @@ test("startServer migrates, listens, answers, and stops cleanly with the databas
   reopened.close();
 });
 
+test("a body far over BODY_LIMIT gets the app's problem+json 413, not Bun's bare one", async () => {
+  const folder = tempFolder();
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_PATH: join(folder, "kanbun.db"),
+    JWT_SECRET: "s".repeat(40),
+    BODY_LIMIT: "2kb",
+  });
+  const running = await startServer(config, {
+    log: createLogger("silent"),
+    passwordCost: TEST_PASSWORD_COST,
+  });
+  try {
+    for (const size of [3_000, 200_000, 3_000_000]) {
+      const response = await fetch(`${running.url}/api/v1/auth/signup`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ padding: "x".repeat(size) }),
+      });
+      expect(response.status).toBe(413);
+      expect(response.headers.get("content-type")).toStartWith("application/problem+json");
+      expect(response.headers.get("x-request-id")).toBeTruthy();
+      expect(((await response.json()) as { code: string }).code).toBe("payload_too_large");
+    }
+  } finally {
+    await running.stop("test");
+  }
+});
+
 test("without JWT_SECRET a development secret is generated once, kept owner-only, and reused", () => {
   const folder = tempFolder();
   const config = loadConfig({ DATABASE_PATH: join(folder, "data", "kanbun.db") });

@@ -1,13 +1,17 @@
 import { createApp } from "../app";
 import { createDeps, type DepsOverrides } from "../deps";
 import { createScheduler } from "../modules/jobs/scheduler";
-import type { Config } from "../platform/config";
+import { type Config, MAX_BODY_LIMIT_BYTES } from "../platform/config";
 import { migrate } from "../platform/db/migrate";
 import { VERSION } from "../version";
 
-// Bun refuses larger bodies itself with an empty 413; keeping its limit a little above ours lets
-// the app answer with a problem+json body instead.
-const BUN_BODY_SLACK = 64 * 1024;
+// Bun answers bodies over its own limit with a bare, empty 413 before the app runs. Its limit is
+// set far above BODY_LIMIT so that the app's body check (which refuses an oversized
+// Content-Length before reading, and stops reading a chunked body once it passes the limit)
+// answers instead, with a problem+json body, request id and CORS headers.
+const BUN_BODY_LIMIT = MAX_BODY_LIMIT_BYTES + 1024 * 1024;
+
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningServer {
   url: string;
@@ -29,7 +33,7 @@ export async function startServer(
     hostname: config.host,
     // Two servers on one database file is a misconfiguration, not a way to scale.
     reusePort: false,
-    maxRequestBodySize: config.bodyLimitBytes + BUN_BODY_SLACK,
+    maxRequestBodySize: BUN_BODY_LIMIT,
   });
   const server = app.server;
   if (!server) throw new Error("The server did not start");
@@ -43,8 +47,12 @@ export async function startServer(
   let stopped: Promise<void> | null = null;
   const stop = async (reason: string) => {
     deps.log.info("stopping", { reason });
-    // Stop accepting; the promise settles once in-flight requests have been answered.
-    await server.stop(false);
+    // Stop accepting and let in-flight requests finish; a connection still open after the grace
+    // period (a client that never finishes sending) is closed so shutdown cannot hang.
+    if (!(await settlesWithin(server.stop(false), SHUTDOWN_GRACE_MS))) {
+      deps.log.warn("closing connections still open after the shutdown grace period");
+      await server.stop(true);
+    }
     // Elysia runs after-response hooks (the access log) in a setImmediate; let the last ones run.
     await new Promise((resolve) => setImmediate(resolve));
     // Before the database closes: a job cut short here stays `running` and reruns at next start.
@@ -71,4 +79,17 @@ export async function serve(config: Config): Promise<void> {
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
+}
+
+/** Whether the promise settles within `ms`; the timer never outlives the answer. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

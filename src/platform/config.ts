@@ -36,6 +36,7 @@ export class ConfigError extends Error {
 }
 
 export const MIN_JWT_SECRET_LENGTH = 32;
+export const MAX_BODY_LIMIT_BYTES = 100 * 1024 * 1024;
 
 type Env = Record<string, string | undefined>;
 
@@ -119,7 +120,7 @@ export function loadConfig(env: Env): Config {
   const rateLimitMax = read("RATE_LIMIT_MAX", 300, integerIn(0, 1_000_000));
   const authRateLimitMax = read("AUTH_RATE_LIMIT_MAX", 10, integerIn(0, 1_000_000));
   const authBanThreshold = read("AUTH_BAN_THRESHOLD", 50, integerIn(0, 1_000_000));
-  const bodyLimitBytes = read("BODY_LIMIT", 1024 * 1024, byteSize(1024, 100 * 1024 * 1024));
+  const bodyLimitBytes = read("BODY_LIMIT", 1024 * 1024, byteSize(1024, MAX_BODY_LIMIT_BYTES));
   const logLevel = readString("LOG_LEVEL", "info", (raw) =>
     (LOG_LEVELS as readonly string[]).includes(raw)
       ? null

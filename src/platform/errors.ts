@@ -92,7 +92,10 @@ export class PreconditionFailed extends AppError {
 
 export class PayloadTooLarge extends AppError {
   constructor(limitBytes: number) {
-    super(413, "payload_too_large", `Request body is larger than ${limitBytes} bytes`);
+    // The rest of the body is never read: closing the connection stops the client sending it.
+    super(413, "payload_too_large", `Request body is larger than ${limitBytes} bytes`, undefined, {
+      connection: "close",
+    });
   }
 }
 

@@ -6,6 +6,9 @@ import { Conflict, ValidationFailed } from "../../platform/errors";
 /** How long a key is remembered, per the API contract. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** A claim with no answer after this long belongs to a request that died; a retry takes it over. */
+const ABANDONED_AFTER_MS = 60_000;
+
 /** Response headers worth replaying; the rest (request id, dates) belong to each answer. */
 const REPLAYED_HEADERS = ["location", "etag", "content-type"];
 
@@ -44,7 +47,13 @@ export async function runIdempotent<T>(
       .where(and(scope, lte(idempotencyKeys.expiresAt, now)))
       .run();
     const existing = tx.select().from(idempotencyKeys).where(scope).get();
-    if (existing) return existing;
+    const abandoned =
+      existing?.responseStatus === null &&
+      existing.requestHash === requestHash &&
+      existing.createdAt <= now - ABANDONED_AFTER_MS;
+    if (existing && !abandoned) return existing;
+    // A first attempt that never recorded its answer (the process died mid-request) is retried.
+    if (abandoned) tx.delete(idempotencyKeys).where(scope).run();
     tx.insert(idempotencyKeys)
       .values({
         userId: actor.userId,
@@ -73,6 +82,8 @@ export async function runIdempotent<T>(
         "A request with this Idempotency-Key is still being processed; retry shortly",
       );
     }
+    // Logs and metrics see what the client sees.
+    set.status = claimed.responseStatus;
     return replay(claimed.responseStatus, claimed.responseHeaders, claimed.responseBody);
   }
 

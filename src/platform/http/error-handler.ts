@@ -45,16 +45,31 @@ export function errorHandler(log: Logger) {
         // An expected outage (e.g. 503 from /ready): worth a line, not a stack trace.
         log.warn(error.detail, { request_id: state.id, status: problem.status });
       } else if (problem.status >= 500) {
-        log.error("unhandled error", {
-          request_id: state.id,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-          stack: error instanceof Error ? error.stack : undefined,
-        });
+        log.error("unhandled error", { request_id: state.id, ...describeCrash(error) });
       }
       set.status = problem.status;
       const headers = error instanceof AppError ? error.headers : undefined;
       return problemResponse(problem, { ...(set.headers as Record<string, string>), ...headers });
     });
+}
+
+/**
+ * What to log about an unexpected error. drizzle's query errors carry the bound parameters in
+ * their message (password and token hashes, emails): log the SQL text and the driver's own error
+ * instead, never the parameters.
+ */
+export function describeCrash(error: unknown): Record<string, string | undefined> {
+  if (!(error instanceof Error)) return { error: String(error) };
+  const { query, cause } = error as { query?: unknown; cause?: unknown };
+  if (typeof query === "string") {
+    const driver = cause instanceof Error ? cause : undefined;
+    return {
+      error: driver ? `${driver.name}: ${driver.message}` : error.name,
+      query,
+      stack: driver?.stack,
+    };
+  }
+  return { error: `${error.name}: ${error.message}`, stack: error.stack };
 }
 
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
