@@ -1,13 +1,24 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
+import {
+  CODE_EMAILS_PER_DAY,
+  CODE_FAILURE_MEMORY_MS,
+  MAX_CODE_ATTEMPTS,
+} from "../src/modules/auth/one-time-codes";
 import { enqueueEmailVerification } from "../src/modules/auth/verification";
 import { jobs, oneTimeCodes, users } from "../src/platform/db/tables";
+import { observable } from "./security/helpers";
 import { createTestContext, type TestContext } from "./support/app";
 import { createUser, expectProblem, login, userValues } from "./support/factories";
 import { codeIn, deliverMail } from "./support/mailer";
 import { startSmtpServer, type TestSmtpServer } from "./support/smtp";
 
-const ENV = { AUTH_RATE_LIMIT_MAX: "0", AUTH_BAN_THRESHOLD: "0", APP_URL: "https://kanbun.test" };
+const ENV = {
+  RATE_LIMIT_MAX: "0",
+  AUTH_RATE_LIMIT_MAX: "0",
+  AUTH_BAN_THRESHOLD: "0",
+  APP_URL: "https://kanbun.test",
+};
 const RESENT_BODY = {
   message: "If that address belongs to an unverified account, a new code is on its way.",
 };
@@ -170,6 +181,50 @@ describe("resend-verification", () => {
       await expectProblem(await verify(ctx, user.email, first), 400, "bad_request");
     }
     expect((await verify(ctx, user.email, second)).status).toBe(200);
+  });
+});
+
+describe("guessing and mailing limits", () => {
+  test("resending does not bring new tries: after 10 wrong codes no code is sent or accepted", async () => {
+    const ctx = await createTestContext(ENV);
+    const user = await signup(ctx);
+    for (let round = 0; round < 2; round += 1) {
+      if (round > 0) {
+        ctx.clock.advance(61_000);
+        expect((await resend(ctx, user.email)).status).toBe(202);
+      }
+      const code = await codeFor(ctx, user.email);
+      for (let i = 0; i < MAX_CODE_ATTEMPTS; i += 1) {
+        await expectProblem(await verify(ctx, user.email, wrong(code)), 400, "bad_request");
+      }
+    }
+    ctx.clock.advance(61_000);
+    const capped = await observable(await resend(ctx, user.email));
+    expect(capped).toEqual(await observable(await resend(ctx, "nobody@example.com")));
+    await deliverMail(ctx);
+    expect(ctx.mailer.to(user.email)).toHaveLength(2);
+    const refused = await observable(await verify(ctx, user.email, "123456"));
+    expect(refused).toEqual(await observable(await verify(ctx, "nobody@example.com", "123456")));
+    expect(refused.status).toBe(400);
+    expect(isVerified(ctx, user.id)).toBe(false);
+
+    ctx.clock.advance(CODE_FAILURE_MEMORY_MS);
+    expect((await resend(ctx, user.email)).status).toBe(202);
+    expect((await verify(ctx, user.email, await codeFor(ctx, user.email))).status).toBe(200);
+    expect(isVerified(ctx, user.id)).toBe(true);
+  });
+
+  test("at most five verification emails a day, the sign-up one included", async () => {
+    const ctx = await createTestContext(ENV);
+    const user = await signup(ctx);
+    for (let i = 0; i < CODE_EMAILS_PER_DAY + 1; i += 1) {
+      ctx.clock.advance(61_000);
+      expect((await resend(ctx, user.email)).status).toBe(202);
+    }
+    await deliverMail(ctx);
+    expect(ctx.mailer.to(user.email)).toHaveLength(CODE_EMAILS_PER_DAY);
+    const last = await codeFor(ctx, user.email);
+    expect((await verify(ctx, user.email, last)).status).toBe(200);
   });
 });
 

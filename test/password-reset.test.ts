@@ -1,13 +1,26 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
+import {
+  CODE_EMAIL_WINDOW_MS,
+  CODE_EMAILS_PER_DAY,
+  CODE_FAILURE_LIMIT,
+  CODE_FAILURE_MEMORY_MS,
+  MAX_CODE_ATTEMPTS,
+} from "../src/modules/auth/one-time-codes";
 import { jobs, oneTimeCodes, passwordResetTokens } from "../src/platform/db/tables";
+import { observable } from "./security/helpers";
 import { createTestContext, type TestContext } from "./support/app";
 import { createUser, expectProblem, login, type TestUser } from "./support/factories";
 import { codeIn, deliverMail } from "./support/mailer";
 import { startSmtpServer, type TestSmtpServer } from "./support/smtp";
 
 // Throttling has its own tests; here it would only get in the way of repeated attempts.
-const ENV = { AUTH_RATE_LIMIT_MAX: "0", AUTH_BAN_THRESHOLD: "0", APP_URL: "https://kanbun.test" };
+const ENV = {
+  RATE_LIMIT_MAX: "0",
+  AUTH_RATE_LIMIT_MAX: "0",
+  AUTH_BAN_THRESHOLD: "0",
+  APP_URL: "https://kanbun.test",
+};
 const SENT_BODY = { message: "If an account uses that address, a reset code is on its way." };
 const BAD_CODE = "The code is wrong or has expired";
 
@@ -191,6 +204,85 @@ describe("verify-otp", () => {
     const { ctx, user } = await setup();
     await expectProblem(await verifyOtp(ctx, user.email, "12345"), 422, "validation_error");
     await expectProblem(await verifyOtp(ctx, user.email, "12345a"), 422, "validation_error");
+  });
+});
+
+describe("guessing limits across codes", () => {
+  async function failFive(ctx: TestContext, user: TestUser, code: string) {
+    for (let i = 0; i < MAX_CODE_ATTEMPTS; i += 1) {
+      await expectProblem(await verifyOtp(ctx, user.email, wrong(code)), 400, "bad_request");
+    }
+  }
+
+  test("a new code does not bring new tries: after 10 wrong codes nothing is sent for a day", async () => {
+    const { ctx, user } = await setup();
+    expect(CODE_FAILURE_LIMIT).toBe(2 * MAX_CODE_ATTEMPTS);
+    await failFive(ctx, user, await requestCode(ctx, user.email));
+    ctx.clock.advance(61_000);
+    const second = await requestCode(ctx, user.email);
+    await failFive(ctx, user, second);
+    expect(ctx.mailer.to(user.email)).toHaveLength(2);
+
+    // Past the cap: the same 202, no email, and every code (even a right one) is the same 400.
+    ctx.clock.advance(61_000);
+    const capped = await observable(await forgot(ctx, user.email));
+    expect(capped).toEqual(await observable(await forgot(ctx, "nobody@example.com")));
+    expect(capped.status).toBe(202);
+    await deliverMail(ctx);
+    expect(ctx.mailer.to(user.email)).toHaveLength(2);
+    const refused = await observable(await verifyOtp(ctx, user.email, second));
+    const unknown = await observable(await verifyOtp(ctx, "nobody@example.com", second));
+    expect(refused).toEqual(unknown);
+    expect(refused.status).toBe(400);
+
+    // Wrong codes are forgotten a day after the last one.
+    ctx.clock.advance(CODE_FAILURE_MEMORY_MS - 2 * 61_000);
+    expect((await forgot(ctx, user.email)).status).toBe(202);
+    await deliverMail(ctx);
+    expect(ctx.mailer.to(user.email)).toHaveLength(2);
+    ctx.clock.advance(2 * 61_000);
+    const fresh = await requestCode(ctx, user.email);
+    expect((await verifyOtp(ctx, user.email, fresh)).status).toBe(200);
+  });
+
+  test("wrong tries carry into the next code, which never gets more than five in all", async () => {
+    const { ctx, user } = await setup();
+    const first = await requestCode(ctx, user.email);
+    for (let i = 0; i < 3; i += 1) {
+      await expectProblem(await verifyOtp(ctx, user.email, wrong(first)), 400, "bad_request");
+    }
+    ctx.clock.advance(61_000);
+    const second = await requestCode(ctx, user.email);
+    for (let i = 0; i < 2; i += 1) {
+      await expectProblem(await verifyOtp(ctx, user.email, wrong(second)), 400, "bad_request");
+    }
+    // Five wrong codes so far: the live code is spent, as a single code would be.
+    const spent = await verifyOtp(ctx, user.email, second);
+    expect((await expectProblem(spent, 400, "bad_request")).detail).toBe(BAD_CODE);
+    ctx.clock.advance(61_000);
+    const third = await requestCode(ctx, user.email);
+    expect((await verifyOtp(ctx, user.email, third)).status).toBe(200);
+  });
+
+  test("at most five reset emails go to an address a day, however they are spaced", async () => {
+    const { ctx, user } = await setup();
+    for (let i = 0; i < CODE_EMAILS_PER_DAY + 2; i += 1) {
+      expect((await forgot(ctx, user.email)).status).toBe(202);
+      ctx.clock.advance(61_000);
+    }
+    await deliverMail(ctx);
+    expect(ctx.mailer.to(user.email)).toHaveLength(CODE_EMAILS_PER_DAY);
+    // Refused requests leave the last code sent in place.
+    const last = codeIn(ctx.mailer.lastTo(user.email)?.text ?? "");
+    expect((await verifyOtp(ctx, user.email, last)).status).toBe(200);
+    // The count starts over a day after the first email.
+    ctx.clock.advance(CODE_EMAIL_WINDOW_MS - (CODE_EMAILS_PER_DAY + 2) * 61_000 - 1);
+    expect((await forgot(ctx, user.email)).status).toBe(202);
+    await deliverMail(ctx);
+    expect(ctx.mailer.to(user.email)).toHaveLength(CODE_EMAILS_PER_DAY);
+    ctx.clock.advance(1);
+    await requestCode(ctx, user.email);
+    expect(ctx.mailer.to(user.email)).toHaveLength(CODE_EMAILS_PER_DAY + 1);
   });
 });
 

@@ -28,6 +28,27 @@ async function accounts(): Promise<{ ctx: TestContext; user: TestUser; inactive:
   return { ctx, user, inactive };
 }
 
+/**
+ * What a request costs that could show in its timing: the reads it runs (by table, in order) and
+ * how many hashes it computes. Writes are left out: they happen only for a real account.
+ */
+async function workOf(ctx: TestContext, path: string, body: unknown) {
+  const prepare = spyOn(ctx.deps.sqlite, "prepare");
+  const hash = spyOn(Bun.CryptoHasher.prototype, "update");
+  try {
+    const response = await ctx.request(path, { body });
+    await response.text();
+    const reads = prepare.mock.calls
+      .map(([query]) => String(query))
+      .filter((query) => /^\s*select/i.test(query))
+      .map((query) => /from "?(\w+)"?/i.exec(query)?.[1] ?? query);
+    return { status: response.status, reads, hashes: hash.mock.calls.length };
+  } finally {
+    prepare.mockRestore();
+    hash.mockRestore();
+  }
+}
+
 const verifySpies: { mockRestore(): void }[] = [];
 afterEach(() => {
   for (const spy of verifySpies.splice(0)) spy.mockRestore();
@@ -151,6 +172,43 @@ describe("nothing tells whether an account exists", () => {
         ],
         400,
       );
+    }
+  });
+
+  test("reset and verification routes read and hash the same for unknown accounts", async () => {
+    const { ctx, user, inactive } = await accounts();
+    const verified = await createUser(ctx);
+    ctx.deps.sqlite.run("UPDATE users SET email_verified = 1 WHERE id = ?", [verified.id]);
+    await ctx.request("/api/v1/auth/forgot-password", { body: { email: verified.email } });
+    const cases: [string, unknown[]][] = [
+      [
+        "/api/v1/auth/forgot-password",
+        [{ email: user.email }, { email: "nobody@example.com" }, { email: inactive.email }],
+      ],
+      [
+        "/api/v1/auth/resend-verification",
+        [{ email: user.email }, { email: "nobody@example.com" }, { email: verified.email }],
+      ],
+      [
+        "/api/v1/auth/verify-otp",
+        [
+          { email: verified.email, otp: "000000" },
+          { email: "nobody@example.com", otp: "000000" },
+        ],
+      ],
+      [
+        "/api/v1/auth/verify-email",
+        [
+          { email: user.email, otp: "000000" },
+          { email: "nobody@example.com", otp: "000000" },
+        ],
+      ],
+    ];
+    for (const [path, bodies] of cases) {
+      const seen = [];
+      for (const body of bodies) seen.push(await workOf(ctx, path, body));
+      const [first, ...rest] = seen;
+      expect({ path, rest }).toEqual({ path, rest: Array(rest.length).fill(first) });
     }
   });
 

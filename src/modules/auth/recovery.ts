@@ -4,14 +4,7 @@ import { passwordResetTokens, sessions, users } from "../../platform/db/tables";
 import { BadRequest } from "../../platform/errors";
 import { enqueueEmail } from "../jobs/handlers";
 import { passwordResetEmail } from "./emails";
-import {
-  consumeCode,
-  deleteCodes,
-  findCode,
-  generateCode,
-  hashCode,
-  issueCode,
-} from "./one-time-codes";
+import { consumeCode, deleteCodes, type EmailCap, issueCode, issueNoCode } from "./one-time-codes";
 import { assertAcceptablePassword } from "./service";
 import { hashRefreshToken, newRefreshToken, revokeSessions } from "./session-tokens";
 import { enqueuePasswordChangedEmail } from "./verification";
@@ -23,10 +16,16 @@ export const RESET_CODE_SENT = {
 };
 const BAD_CODE = "The code is wrong or has expired";
 const BAD_RESET_TOKEN = "The reset token is invalid or has expired";
+// The daily cap counts reset emails by their subject, whatever the code or recipient.
+const RESET_EMAIL: EmailCap = {
+  subject: passwordResetEmail("", { email: "", username: "" }, "").subject,
+};
 
 /**
- * Emails a reset code. The answer, and the work done, are the same whether or not the address
- * has an account, and the email is sent later by a job, so neither body nor timing tells.
+ * Emails a reset code, unless the resend interval, the daily email cap or too many recent wrong
+ * codes say otherwise. The answer, and the reads and hashing done, are the same whether or not
+ * the address has an account, and the email is sent later by a job, so neither body nor timing
+ * tells.
  */
 export function requestPasswordReset({ deps }: PublicContext, input: { email: string }) {
   const email = input.email.trim().toLowerCase();
@@ -34,12 +33,10 @@ export function requestPasswordReset({ deps }: PublicContext, input: { email: st
   deps.db.transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.email, email)).get();
     if (!user?.isActive) {
-      // The same lookup and hashing as for a real account, minus the write.
-      findCode(tx, 0, "password_reset");
-      hashCode(0, "password_reset", generateCode());
+      issueNoCode(tx, now, email, "password_reset", RESET_EMAIL);
       return;
     }
-    const code = issueCode(tx, now, user, "password_reset", { throttle: true });
+    const code = issueCode(tx, now, user, "password_reset", RESET_EMAIL);
     if (code !== null) enqueueEmail(tx, deps, passwordResetEmail(deps.config.appUrl, user, code));
   });
   return RESET_CODE_SENT;
@@ -52,10 +49,10 @@ export function verifyResetCode({ deps }: PublicContext, input: { email: string;
   const reset = newRefreshToken();
   const ok = deps.db.transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.email, email)).get();
-    if (!user) return false;
-    const check = consumeCode(tx, now, user.id, "password_reset", input.otp);
+    // An unknown address gets the same lookup and hashing, and the same answer.
+    const check = consumeCode(tx, now, user?.id ?? null, "password_reset", input.otp);
     // A code mailed to an address the account no longer uses proves nothing.
-    if (!check.ok || check.email !== user.email) return false;
+    if (!user || !check.ok || check.email !== user.email) return false;
     // One live reset token per user: an older, unused one stops working.
     tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, user.id)).run();
     tx.insert(passwordResetTokens)

@@ -6,7 +6,7 @@ import { users } from "../../platform/db/tables";
 import { BadRequest } from "../../platform/errors";
 import { enqueueEmail } from "../jobs/handlers";
 import { passwordChangedEmail, verificationEmail } from "./emails";
-import { consumeCode, issueCode } from "./one-time-codes";
+import { consumeCode, type EmailCap, issueCode, issueNoCode } from "./one-time-codes";
 
 export interface EmailRecipient {
   id: number;
@@ -18,13 +18,19 @@ export const VERIFICATION_SENT = {
   message: "If that address belongs to an unverified account, a new code is on its way.",
 };
 const BAD_CODE = "The code is wrong or has expired";
+// The daily cap counts verification emails by their subject, whatever the code or recipient.
+const VERIFICATION_EMAIL: EmailCap = {
+  subject: verificationEmail("", { email: "", username: "" }, "").subject,
+};
 
 /**
  * Creates (or replaces) the user's email-verification code and enqueues the email that carries
  * it, inside the caller's transaction: the code and its email exist together or not at all.
+ * For sign-up and address changes, so neither the resend interval nor the daily email cap
+ * applies; too many recent wrong codes for the same address still stop it.
  */
 export function enqueueEmailVerification(tx: Tx, deps: Deps, user: EmailRecipient): void {
-  const code = issueCode(tx, deps.clock.now(), user, "email_verification", { throttle: false });
+  const code = issueCode(tx, deps.clock.now(), user, "email_verification", null);
   if (code !== null) enqueueEmail(tx, deps, verificationEmail(deps.config.appUrl, user, code));
 }
 
@@ -39,10 +45,10 @@ export function verifyEmail({ deps }: PublicContext, input: { email: string; otp
   const now = deps.clock.now();
   const verified = deps.db.transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.email, email)).get();
-    if (!user) return false;
-    const check = consumeCode(tx, now, user.id, "email_verification", input.otp);
+    // An unknown address gets the same lookup and hashing, and the same answer.
+    const check = consumeCode(tx, now, user?.id ?? null, "email_verification", input.otp);
     // A code sent before an address change proves nothing about the new address.
-    if (!check.ok || check.email !== user.email) return false;
+    if (!user || !check.ok || check.email !== user.email) return false;
     tx.update(users)
       .set({ emailVerified: true, updatedAt: now })
       .where(eq(users.id, user.id))
@@ -54,14 +60,21 @@ export function verifyEmail({ deps }: PublicContext, input: { email: string; otp
   return { message: "Email address verified" };
 }
 
-/** Always the same answer, so it cannot be used to learn which addresses have accounts. */
+/**
+ * Always the same answer, with the same reads and hashing, so it cannot be used to learn which
+ * addresses have accounts. Sends nothing within the resend interval, past the daily email cap,
+ * or after too many recent wrong codes.
+ */
 export function resendVerification({ deps }: PublicContext, input: { email: string }) {
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
   deps.db.transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.email, email)).get();
-    if (!user || user.emailVerified || !user.isActive) return;
-    const code = issueCode(tx, now, user, "email_verification", { throttle: true });
+    if (!user || user.emailVerified || !user.isActive) {
+      issueNoCode(tx, now, email, "email_verification", VERIFICATION_EMAIL);
+      return;
+    }
+    const code = issueCode(tx, now, user, "email_verification", VERIFICATION_EMAIL);
     if (code !== null) enqueueEmail(tx, deps, verificationEmail(deps.config.appUrl, user, code));
   });
   return VERIFICATION_SENT;

@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from "node:net";
 import { Elysia } from "elysia";
 import { DefaultContext, defaultOptions } from "elysia-rate-limit";
 import type { Deps } from "../../deps";
@@ -76,7 +77,65 @@ export function globalRateLimit(deps: Deps) {
   const counter = createWindowCounter(config.rateLimitMax, RATE_LIMIT_WINDOW_MS, deps.clock);
   return new Elysia().onRequest(async ({ request, server, set }) => {
     if (EXEMPT_PATHS.has(pathOf(request.url))) return;
-    const ip = clientIp(request, server, config.trustProxy);
-    await enforceWindow(counter, ip, set.headers);
+    await enforceWindow(
+      counter,
+      clientKey(clientIp(request, server, config.trustProxy)),
+      set.headers,
+    );
   });
+}
+
+/**
+ * The key that rate limits, failure counts and bans use for a client address. An IPv6 client is
+ * normally given a whole /64 and can hop between its addresses at will, so IPv6 counts by /64
+ * prefix ("2001:db8:1:2::/64"); an IPv4-mapped IPv6 address (what a dual-stack socket reports for
+ * an IPv4 client) counts as the plain IPv4 address. Brackets, a zone and a port are dropped.
+ * Anything that is not an IP address is kept as it is. Sessions still record the full address.
+ */
+export function clientKey(ip: string): string {
+  let address = ip.trim().toLowerCase();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed?.[1]) address = bracketed[1];
+  const withPort = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(address);
+  if (withPort?.[1]) address = withPort[1];
+  address = address.replace(/%.*$/, "");
+  if (isIPv4(address)) return address;
+  const groups = ipv6Groups(address);
+  if (!groups) return ip.trim();
+  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0] = groups;
+  if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && f === 0xffff) {
+    return [g >> 8, g & 255, h >> 8, h & 255].join(".");
+  }
+  return `${formatIpv6([a, b, c, d, 0, 0, 0, 0])}/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address, or null if it is not one. */
+function ipv6Groups(address: string): number[] | null {
+  if (!isIPv6(address)) return null;
+  // A dotted IPv4 tail (::ffff:192.0.2.7) stands for the last two groups.
+  const text = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, p, q, r, s) =>
+    [Number(p) * 256 + Number(q), Number(r) * 256 + Number(s)].map((n) => n.toString(16)).join(":"),
+  );
+  const [head = "", tail] = text.split("::");
+  const front = head ? head.split(":") : [];
+  const back = tail ? tail.split(":") : [];
+  const zeros = tail === undefined ? 0 : 8 - front.length - back.length;
+  const groups = [...front, ...Array<string>(zeros).fill("0"), ...back].map((g) => parseInt(g, 16));
+  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : null;
+}
+
+/** RFC 5952 text: lower case, no leading zeros, the longest run of zero groups as "::". */
+function formatIpv6(groups: number[]): string {
+  let best = { start: -1, length: 1 };
+  for (let start = 0; start < 8; ) {
+    let end = start;
+    while (end < 8 && groups[end] === 0) end += 1;
+    if (end - start > best.length) best = { start, length: end - start };
+    start = end === start ? start + 1 : end;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best.start === -1) return hex.join(":");
+  const before = hex.slice(0, best.start).join(":");
+  const after = hex.slice(best.start + best.length).join(":");
+  return `${before}::${after}`;
 }
