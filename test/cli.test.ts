@@ -12,6 +12,7 @@ import { embeddedMigrations } from "../src/platform/db/migrate";
 import { createLogger } from "../src/platform/logging";
 import { TEST_PASSWORD_COST } from "../src/platform/passwords";
 import { buildRequest, TEST_SECRET } from "./support/app";
+import { codeIn, deliverMail, FakeMailer } from "./support/mailer";
 
 const root = mkdtempSync(join(tmpdir(), "kanbun-cli-"));
 let sequence = 0;
@@ -62,18 +63,20 @@ async function expectFailure(argv: string[], env: Record<string, string>) {
   return line;
 }
 
-/** The HTTP app on the same database file the CLI wrote. */
+/** The HTTP app on the same database file the CLI wrote; its emails are captured. */
 async function appOn(env: Record<string, string>) {
+  const mailer = new FakeMailer();
   const deps = await createDeps(loadConfig(env), {
     log: createLogger("silent"),
     passwordCost: TEST_PASSWORD_COST,
+    mailer,
   });
   const app = createApp(deps);
   const request = (path: string, init?: Parameters<typeof buildRequest>[1]) =>
     app.handle(buildRequest(path, init));
   const login = (email: string, password: string) =>
     request("/api/v1/auth/login", { body: { email, password } });
-  return { deps, request, login, close: () => deps.sqlite.close(false) };
+  return { deps, mailer, request, login, close: () => deps.sqlite.close(false) };
 }
 
 function closeAfter(deps: Deps) {
@@ -222,6 +225,30 @@ describe("users create", () => {
     expect(row).toEqual([{ role: "superadmin", email_verified: 1 }]);
   });
 
+  test("the role is written with the account: no second statement can leave a plain user", async () => {
+    const { env } = workspace();
+    expect((await run(["migrate"], env)).code).toBe(0);
+    // Any later change of the role fails, as a crash between two statements would stop it.
+    const sqlite = new Database(env.DATABASE_PATH);
+    sqlite.run(
+      "CREATE TRIGGER no_role_change BEFORE UPDATE OF role ON users BEGIN SELECT RAISE(ABORT, 'role changed after insert'); END",
+    );
+    sqlite.close();
+    const result = await run(["users", "create", ...USER, "--role", "admin"], env);
+    expect(result).toMatchObject({ code: 0, error: [] });
+    expect(result.info[0]).toStartWith("Created admin ada ");
+    const app = await appOn(env);
+    try {
+      const login = await app.login("ada@example.com", "Sturdy-cli-pass-1");
+      const { access_token } = (await login.json()) as { access_token: string };
+      const me = await app.request("/api/v1/users/me", { token: access_token });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ username: "ada", role: "admin" });
+    } finally {
+      app.close();
+    }
+  });
+
   test.each([
     ["a missing --password", ["--username", "ada", "--email", "ada@example.com"], /Usage/],
     [
@@ -317,6 +344,49 @@ describe("users set-password", () => {
       });
       expect(refresh.status).toBe(401);
       expect((await after.login("ada@example.com", "Sturdy-cli-pass-1")).status).toBe(401);
+      expect((await after.login("ada@example.com", "Brand-new-pass-2")).status).toBe(200);
+    } finally {
+      after.close();
+    }
+  });
+
+  test("cancels a password reset under way: its token and pending code stop working", async () => {
+    const { env } = workspace();
+    expect((await run(["users", "create", ...USER], env)).code).toBe(0);
+    const before = await appOn(env);
+    const forgot = () =>
+      before.request("/api/v1/auth/forgot-password", { body: { email: "ada@example.com" } });
+    const codeSent = async () => {
+      expect((await forgot()).status).toBe(202);
+      await deliverMail(before);
+      return codeIn(before.mailer.lastTo("ada@example.com")?.text ?? "");
+    };
+    const verify = await before.request("/api/v1/auth/verify-otp", {
+      body: { email: "ada@example.com", otp: await codeSent() },
+    });
+    expect(verify.status).toBe(200);
+    const { reset_token } = (await verify.json()) as { reset_token: string };
+    const pendingCode = await codeSent();
+    closeAfter(before.deps);
+
+    const result = await run(
+      ["users", "set-password", "--email", "ada@example.com", "--password", "Brand-new-pass-2"],
+      env,
+    );
+    expect(result.code).toBe(0);
+
+    const after = await appOn(env);
+    try {
+      const reset = await after.request("/api/v1/auth/reset-password", {
+        body: { reset_token, new_password: "Attacker-chosen-pass-3" },
+      });
+      expect(reset.status).toBe(400);
+      expect(reset.headers.get("content-type")).toStartWith("application/problem+json");
+      const otp = await after.request("/api/v1/auth/verify-otp", {
+        body: { email: "ada@example.com", otp: pendingCode },
+      });
+      expect(otp.status).toBe(400);
+      expect((await after.login("ada@example.com", "Attacker-chosen-pass-3")).status).toBe(401);
       expect((await after.login("ada@example.com", "Brand-new-pass-2")).status).toBe(200);
     } finally {
       after.close();

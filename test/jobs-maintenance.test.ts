@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
+import { FAILURE_WINDOW_MS } from "../src/modules/auth/throttle";
 import { createScheduler } from "../src/modules/jobs/scheduler";
 import {
   authFailures,
@@ -71,8 +72,9 @@ describe("scheduler", () => {
       .run();
     db.insert(authFailures)
       .values([
-        { ip: "10.0.0.1", createdAt: now - 10 * MINUTE },
-        { ip: "10.0.0.1", createdAt: now - 10 * MINUTE + 1 },
+        // Kept exactly while they still count towards a ban.
+        { ip: "10.0.0.1", createdAt: now - FAILURE_WINDOW_MS },
+        { ip: "10.0.0.1", createdAt: now - FAILURE_WINDOW_MS + 1 },
       ])
       .run();
     const key = {
@@ -246,5 +248,32 @@ describe("GET /api/v1/admin/jobs", () => {
       422,
       "validation_error",
     );
+  });
+
+  test("an email job with an unreadable payload is listed as failed after one attempt", async () => {
+    const ctx = await createTestContext();
+    const boss = await admin(ctx);
+    ctx.deps.db.delete(jobs).run();
+    const now = ctx.clock.now();
+    const base = { type: "email.send", status: "pending" as const, runAt: now, createdAt: now };
+    ctx.deps.db
+      .insert(jobs)
+      .values([
+        { ...base, payload: "{truncated", updatedAt: now },
+        { ...base, payload: '{"to":"a@example.com"}', updatedAt: now },
+      ])
+      .run();
+    await ctx.deps.jobs.runDueJobs();
+    const response = await ctx.request("/api/v1/admin/jobs?status=failed", {
+      token: boss.accessToken,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toStartWith("application/json");
+    const items = (await response.json()) as Record<string, unknown>[];
+    expect(items.map((item) => [item.attempts, item.last_error])).toEqual([
+      [1, 'Invalid payload for job type "email.send"'],
+      [1, "Payload is not valid JSON"],
+    ]);
+    expect(ctx.mailer.sent).toEqual([]);
   });
 });

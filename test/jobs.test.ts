@@ -3,12 +3,8 @@ import { eq } from "drizzle-orm";
 import { enqueueEmail, type JobHandlers } from "../src/modules/jobs/handlers";
 import { enqueueJob } from "../src/modules/jobs/queue";
 import { createJobWorker, describeError } from "../src/modules/jobs/worker";
-import { loadConfig } from "../src/platform/config";
 import { jobs } from "../src/platform/db/tables";
-import { createLogger } from "../src/platform/logging";
-import { createMailer } from "../src/platform/mailer";
 import { createTestContext, type TestContext } from "./support/app";
-import { startSmtpServer } from "./support/smtp";
 
 const MINUTE = 60_000;
 
@@ -232,6 +228,108 @@ describe("worker", () => {
     expect(job(ctx, id).status).toBe("pending");
   });
 
+  test("stop() lets the job in flight finish and starts no other job of the batch", async () => {
+    const ctx = await createTestContext();
+    const seen: unknown[] = [];
+    let finish = () => {};
+    const handlers: JobHandlers = {
+      test: {
+        run: (payload) => {
+          seen.push(payload);
+          return new Promise<void>((resolve) => {
+            finish = resolve;
+          });
+        },
+      },
+    };
+    const worker = workerFor(ctx, handlers);
+    const ids = [1, 2, 3].map((n) => enqueue(ctx, "test", { n }));
+    const draining = worker.runDueJobs();
+    for (let i = 0; i < 50 && seen.length === 0; i += 1) await Bun.sleep(1);
+    expect(seen).toEqual([{ n: 1 }]);
+    let stopped = false;
+    const stopping = worker.stop().then(() => {
+      stopped = true;
+    });
+    await Bun.sleep(10);
+    expect(stopped).toBe(false); // still waiting for the job in flight
+    finish();
+    await stopping;
+    expect(await draining).toBe(1);
+    expect(seen).toEqual([{ n: 1 }]);
+    const rows = ids.map((id) => job(ctx, id));
+    expect(rows.map((row) => [row.status, row.attempts])).toEqual([
+      ["done", 1],
+      ["pending", 0], // handed back untouched, for the next start
+      ["pending", 0],
+    ]);
+  });
+
+  test("stop() gives up on a hung job after its grace period", async () => {
+    const ctx = await createTestContext();
+    const started: unknown[] = [];
+    const worker = workerFor(
+      ctx,
+      {
+        test: {
+          run: (payload) => {
+            started.push(payload);
+            return new Promise(() => {});
+          },
+        },
+      },
+      { stopGraceMs: 20, jobTimeoutMs: 100 },
+    );
+    const id = enqueue(ctx, "test", {});
+    void worker.runDueJobs();
+    for (let i = 0; i < 50 && started.length === 0; i += 1) await Bun.sleep(1);
+    await worker.stop();
+    expect(job(ctx, id).status).toBe("running"); // requeued by recoverInterrupted at next start
+    expect(
+      ctx.logs.some((line) => line.level === "warn" && String(line.msg).includes("stop")),
+    ).toBe(true);
+  });
+
+  test("a payload that is not JSON fails for good at once, not after retries", async () => {
+    const ctx = await createTestContext();
+    const { seen, handlers } = flaky(0);
+    const worker = workerFor(ctx, handlers);
+    const id = enqueue(ctx, "test", {});
+    ctx.deps.db.update(jobs).set({ payload: "{not json" }).where(eq(jobs.id, id)).run();
+    expect(await worker.runDueJobs()).toBe(1);
+    const row = job(ctx, id);
+    expect([row.status, row.attempts, row.lastError]).toEqual([
+      "failed",
+      1,
+      "Payload is not valid JSON",
+    ]);
+    expect(row.payload).toBe("{}");
+    expect(seen).toEqual([]);
+  });
+
+  test("a payload the handler does not accept fails for good at once", async () => {
+    const ctx = await createTestContext();
+    const seen: unknown[] = [];
+    const worker = workerFor(ctx, {
+      test: {
+        accepts: (payload) => (payload as { n?: unknown }).n === 1,
+        run: async (payload) => {
+          seen.push(payload);
+        },
+      },
+    });
+    const bad = enqueue(ctx, "test", { n: 2 });
+    const good = enqueue(ctx, "test", { n: 1 });
+    expect(await worker.runDueJobs()).toBe(2);
+    expect([job(ctx, bad).status, job(ctx, bad).attempts, job(ctx, bad).lastError]).toEqual([
+      "failed",
+      1,
+      'Invalid payload for job type "test"',
+    ]);
+    expect(job(ctx, good).status).toBe("done");
+    expect(seen).toEqual([{ n: 1 }]);
+  });
+
   test("describeError keeps messages short and free of credentials", () => {
     expect(describeError("x".repeat(600))).toHaveLength(500);
     expect(describeError(new Error("auth failed for smtps://me:pw@mail.example"))).toBe(
@@ -262,37 +360,21 @@ describe("email jobs", () => {
     expect(JSON.parse(row.payload)).toEqual({ to: "a@example.com", subject: "Hello" });
   });
 
-  test("mail to an unreachable SMTP server fails the attempt", async () => {
-    const smtp = await startSmtpServer();
-    const url = smtp.url;
-    await smtp.close(); // nothing listens there now
-    const config = loadConfig({ SMTP_URL: url, NODE_ENV: "test" });
-    const mailer = createMailer(config, createLogger("silent"));
-    await expect(
-      mailer.send({ to: "a@example.com", subject: "s", text: "t", html: "<p>t</p>" }),
-    ).rejects.toThrow();
-    mailer.close();
-  });
-
-  test("without SMTP_URL, mail goes to the log; the body only in development", async () => {
-    for (const [nodeEnv, withBody] of [
-      ["development", true],
-      ["production", false],
-      ["test", false],
-    ] as const) {
-      const lines: Record<string, unknown>[] = [];
-      const config = loadConfig({
-        NODE_ENV: nodeEnv,
-        JWT_SECRET: "x".repeat(32),
-        MAIL_FROM: "Kanbun <no-reply@example.com>",
-      });
-      const log = createLogger("info", (line) => lines.push(JSON.parse(line)));
-      const mailer = createMailer(config, log);
-      await mailer.send({ to: "a@example.com", subject: "Hi", text: "code 123456", html: "" });
-      mailer.close();
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatchObject({ level: "info", to: "a@example.com", subject: "Hi" });
-      expect(JSON.stringify(lines).includes("123456")).toBe(withBody);
-    }
+  test.each([
+    ["a missing body", { to: "a@example.com", subject: "s", html: "" }],
+    ["an empty recipient", { to: "", subject: "s", text: "t", html: "" }],
+    ["a recipient that is not a string", { to: 5, subject: "s", text: "t", html: "" }],
+    ["a payload that is not an object", "a@example.com"],
+  ])("an email job with %s fails for good without reaching the mailer", async (_, payload) => {
+    const ctx = await createTestContext();
+    const id = ctx.deps.db.transaction((tx) => enqueueJob(tx, ctx.deps, "email.send", payload));
+    expect(await ctx.deps.jobs.runDueJobs()).toBe(1);
+    const row = job(ctx, id);
+    expect([row.status, row.attempts, row.lastError]).toEqual([
+      "failed",
+      1,
+      'Invalid payload for job type "email.send"',
+    ]);
+    expect(ctx.mailer.sent).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ describe("DELETE /users/me", () => {
       await ctx.request(ME, {
         method: "PATCH",
         token: user.accessToken,
-        body: { email: `moved.${user.email}` },
+        body: { email: `moved.${user.email}`, current_password: user.password },
       }),
     );
     ctx.deps.sqlite

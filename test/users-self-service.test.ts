@@ -60,7 +60,7 @@ describe("PATCH /users/me", () => {
       await ctx.request(ME, {
         method: "PATCH",
         token: user.accessToken,
-        body: { email: "New.Address@Example.COM" },
+        body: { email: "New.Address@Example.COM", current_password: user.password },
       }),
     );
     expect(body.email).toBe("new.address@example.com");
@@ -77,7 +77,11 @@ describe("PATCH /users/me", () => {
         user.id,
       ),
     ).toBe(1);
-    expect(queuedEmailsTo(ctx, user.email)).toHaveLength(0);
+    // The old address only gets a notice of the change, never a code.
+    const [notice, ...others] = queuedEmailsTo(ctx, user.email);
+    expect(others).toHaveLength(0);
+    expect(notice?.text).toContain("new.address@example.com");
+    expect(notice?.text).not.toMatch(/^\d{6}$/m);
     await login(ctx, "new.address@example.com", user.password);
   });
 
@@ -90,7 +94,7 @@ describe("PATCH /users/me", () => {
       await ctx.request(ME, {
         method: "PATCH",
         token: user.accessToken,
-        body: { email: user.email.toUpperCase() },
+        body: { email: user.email.toUpperCase(), current_password: user.password },
       }),
     );
     expect(body).toMatchObject({ email: user.email, email_verified: true });
@@ -104,8 +108,8 @@ describe("PATCH /users/me", () => {
     forgetQueuedEmails(ctx);
     for (const body of [
       { username: other.username.toUpperCase() },
-      { email: other.email.toUpperCase() },
-      { full_name: "Changed", email: other.email },
+      { email: other.email.toUpperCase(), current_password: user.password },
+      { full_name: "Changed", email: other.email, current_password: user.password },
     ]) {
       const problem = await expectProblem(
         await ctx.request(ME, { method: "PATCH", token: user.accessToken, body }),
@@ -134,7 +138,7 @@ describe("PATCH /users/me", () => {
   test.each([
     ["a short username", { username: "ab" }, "/username"],
     ["a username with a space", { username: "a b c" }, "/username"],
-    ["an invalid email", { email: "not-an-email" }, "/email"],
+    ["an invalid email", { email: "not-an-email", current_password: "x" }, "/email"],
     ["a long full name", { full_name: "x".repeat(101) }, "/full_name"],
     ["a non-boolean email_notifications", { email_notifications: "no" }, "/email_notifications"],
   ])("%s is 422", async (_, body, path) => {

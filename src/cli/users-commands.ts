@@ -4,11 +4,13 @@ import { createDeps, type Deps, type DepsOverrides } from "../deps";
 import { NewPassword, SignupBody } from "../modules/auth/schema";
 import { assertAcceptablePassword, findUserByLogin, signup } from "../modules/auth/service";
 import { revokeSessions } from "../modules/auth/session-tokens";
+import { cancelPasswordResets } from "../modules/users/service";
 import type { Config } from "../platform/config";
 import { migrate } from "../platform/db/migrate";
 import { ROLES, type Role, sessions, users } from "../platform/db/tables";
 import { AppError } from "../platform/errors";
 import { createLogger } from "../platform/logging";
+import type { Mailer } from "../platform/mailer";
 import { CliError, type Output } from "./output";
 
 export interface CreateUserOptions {
@@ -45,8 +47,7 @@ export async function createUserCommand(
   await withDeps(config, overrides, async (deps) => {
     // Accounts made by the operator are trusted: verified (so no verification email is queued),
     // and with the role asked for.
-    const { user } = await signup({ deps }, input, { verified: true });
-    deps.db.update(users).set({ role }).where(eq(users.id, user.id)).run();
+    const { user } = await signup({ deps }, input, { verified: true, role });
     out.info(`Created ${role} ${user.username} <${user.email}> (id ${user.id})`);
   });
 }
@@ -72,10 +73,18 @@ export async function setPasswordCommand(
     deps.db.transaction((tx) => {
       tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)).run();
       revokeSessions(tx, now, eq(sessions.userId, user.id));
+      cancelPasswordResets(tx, user.id);
     });
     out.info(`Password changed for ${user.email}; their sessions have ended.`);
   });
 }
+
+// Commands only enqueue mail, which the server's job worker sends; so they need no mailer (and
+// no warning on every run that SMTP_URL is unset).
+const NO_MAILER: Mailer = {
+  send: () => Promise.reject(new Error("Commands do not send mail")),
+  close() {},
+};
 
 async function withDeps(
   config: Config,
@@ -87,6 +96,7 @@ async function withDeps(
   const deps = await createDeps(config, {
     ...overrides,
     log: createLogger(quiet ? config.logLevel : "warn"),
+    mailer: NO_MAILER,
   });
   try {
     migrate(deps.sqlite);

@@ -25,9 +25,10 @@ const SMTP_TIMEOUTS: SMTPTransport.Options = {
 };
 
 /**
- * With SMTP_URL, mail goes out over SMTP. Without it, each message is written to the log so a
- * development setup still shows what would have been sent. Message bodies carry one-time codes,
- * so the body is logged only in development, never in production or test.
+ * With SMTP_URL, mail goes out over SMTP. Without it, as the configuration contract says, each
+ * whole message is written to the log, in every environment: otherwise an install without SMTP
+ * could never deliver a password reset code. The log then holds one-time codes, which is why
+ * start-up warns about it.
  */
 export function createMailer(config: Config, log: Logger): Mailer {
   if (config.smtpUrl) {
@@ -39,12 +40,15 @@ export function createMailer(config: Config, log: Logger): Mailer {
       close: () => transport.close(),
     };
   }
+  log.warn(
+    "SMTP_URL is unset: emails, one-time codes included, are written to the log instead of sent",
+  );
   return {
     async send(message) {
       log.info("email not sent (SMTP_URL is unset)", {
         to: message.to,
         subject: message.subject,
-        ...(config.nodeEnv === "development" ? { text: message.text } : {}),
+        text: message.text,
       });
     },
     close() {},

@@ -32,6 +32,18 @@ export function passwordChangedEmail(appUrl: string, user: Recipient): MailMessa
   ]);
 }
 
+/** Sent to the old address: an access token alone must not move an account away unnoticed. */
+export function emailChangedEmail(
+  appUrl: string,
+  oldAddress: Recipient,
+  newEmail: string,
+): MailMessage {
+  return compose(appUrl, oldAddress, `Your ${PRODUCT} email address was changed`, [
+    `The email address of your ${PRODUCT} account was just changed from ${oldAddress.email} to ${newEmail}. Password reset codes now go to the new address.`,
+    `If this was not you, someone may be signed in to your account: contact the administrator of ${appUrl} at once.`,
+  ]);
+}
+
 type Paragraph = string | { code: string };
 
 function compose(

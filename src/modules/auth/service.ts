@@ -1,7 +1,8 @@
 import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { toIso } from "../../platform/clock";
 import type { ActorContext, ClientInfo, PublicContext } from "../../platform/context";
-import { sessions, type UserRow, users } from "../../platform/db/tables";
+import { isUniqueViolation } from "../../platform/db/errors";
+import { type Role, sessions, type UserRow, users } from "../../platform/db/tables";
 import {
   AppError,
   BadRequest,
@@ -34,7 +35,8 @@ export interface Credentials {
   password: string;
 }
 
-const DUPLICATE_ACCOUNT = "Username or email already exists";
+/** Sign-up and profile changes give the same answer, so a prober cannot tell them apart. */
+export const DUPLICATE_ACCOUNT = "Username or email already exists";
 const BAD_CREDENTIALS = "Incorrect email or password";
 
 /** Refuses passwords on the common list; length is checked by the request schema. */
@@ -46,11 +48,14 @@ export function assertAcceptablePassword(password: string, field = "/password"):
   }
 }
 
-/** `verified`: the operator vouches for the address (CLI), so no verification email goes out. */
+/**
+ * `verified`: the operator vouches for the address (CLI), so no verification email goes out.
+ * `role`: set by the operator (CLI) in the same insert, so no crash can leave a plain user.
+ */
 export async function signup(
   { deps }: PublicContext,
   input: SignupInput,
-  options: { verified?: boolean } = {},
+  options: { verified?: boolean; role?: Role } = {},
 ) {
   assertAcceptablePassword(input.password);
   const email = input.email.trim().toLowerCase();
@@ -71,6 +76,7 @@ export async function signup(
           passwordHash,
           fullName: input.full_name?.trim() || null,
           emailVerified: options.verified ?? false,
+          role: options.role ?? "user",
           createdAt: now,
           updatedAt: now,
         })
@@ -176,14 +182,6 @@ export function findUserByLogin(
     .from(users)
     .where(or(eq(users.email, key), eq(sql`lower(${users.username})`, key)))
     .get();
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  // drizzle wraps driver errors; the SQLite message is on the cause.
-  const messages = [error, (error as { cause?: unknown })?.cause].map((e) =>
-    e instanceof Error ? e.message : "",
-  );
-  return messages.some((message) => message.includes("UNIQUE constraint failed"));
 }
 
 /** RFC 6749 section 5.2 error, carried inside the usual problem body. */

@@ -4,6 +4,7 @@ import type { ClientInfo } from "../../platform/context";
 import type { Db, Tx } from "../../platform/db/client";
 import { refreshTokens, sessions, users } from "../../platform/db/tables";
 import { Unauthenticated } from "../../platform/errors";
+import { hashOpaqueToken, newOpaqueToken } from "./opaque-tokens";
 
 export interface TokenPair {
   access_token: string;
@@ -12,14 +13,13 @@ export interface TokenPair {
   refresh_token: string;
 }
 
-/** Refresh tokens are 256 random bits; only their SHA-256 is stored. */
+/** Refresh tokens are opaque tokens: 256 random bits, only their SHA-256 stored. */
 export function newRefreshToken(): { token: string; hash: string } {
-  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
-  return { token, hash: hashRefreshToken(token) };
+  return newOpaqueToken();
 }
 
 export function hashRefreshToken(token: string): string {
-  return new Bun.CryptoHasher("sha256").update(token).digest("hex");
+  return hashOpaqueToken(token);
 }
 
 /** Opens a session (one login) and returns its first token pair. */

@@ -4,6 +4,8 @@ import { type EnqueueContext, type EnqueueOptions, enqueueJob } from "./queue";
 
 /** One kind of job: how to run it, and what of its payload may be kept once it is finished. */
 export interface JobHandler {
+  /** Whether the payload has the shape `run` needs; a job whose payload does not fails for good. */
+  accepts?(payload: unknown): boolean;
   run(payload: unknown): Promise<void>;
   /**
    * The payload stored once the job is done or has failed for good. Payloads may hold secrets
@@ -20,6 +22,7 @@ export const SEND_EMAIL_JOB = "email.send";
 export function createJobHandlers(services: { mailer: Mailer }): JobHandlers {
   return {
     [SEND_EMAIL_JOB]: {
+      accepts: isMailMessage,
       run: (payload) => services.mailer.send(payload as MailMessage),
       redact: (payload) => {
         const { to, subject } = payload as MailMessage;
@@ -27,6 +30,15 @@ export function createJobHandlers(services: { mailer: Mailer }): JobHandlers {
       },
     },
   };
+}
+
+function isMailMessage(payload: unknown): payload is MailMessage {
+  if (typeof payload !== "object" || payload === null) return false;
+  const fields = payload as Record<string, unknown>;
+  const strings = (["to", "subject", "text", "html"] as const).every(
+    (key) => typeof fields[key] === "string",
+  );
+  return strings && fields.to !== "";
 }
 
 /** Sends an email after the caller's transaction commits, retrying if the mail server fails. */

@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
 import { DEFAULT_PAGE_LIMIT, setPageHeaders } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/router";
-import { problemResponses } from "../../platform/http/schemas";
+import { problemResponses, withResponseHeaders } from "../../platform/http/schemas";
 import { JobResponse, ListJobsQuery } from "./schema";
 import { listJobs } from "./service";
 
@@ -25,7 +25,10 @@ export function jobRoutes(deps: Deps) {
           summary: "List background jobs, e.g. ?status=failed",
           description: `Newest first. Paginated with limit (default ${DEFAULT_PAGE_LIMIT}, at most 200) and offset; the total is in X-Total-Count and the pages in an RFC 8288 Link header. A job fails for good after max_attempts tries with growing delays; last_error says why.`,
         },
-        response: { 200: t.Array(JobResponse), ...problemResponses(401, 403, 422) },
+        response: {
+          200: withResponseHeaders(t.Array(JobResponse), "X-Total-Count", "Link"),
+          ...problemResponses(401, 403, 422),
+        },
       },
     );
 }

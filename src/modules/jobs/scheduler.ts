@@ -11,11 +11,10 @@ import {
   sessions,
 } from "../../platform/db/tables";
 import type { Logger } from "../../platform/logging";
+import { FAILURE_WINDOW_MS } from "../auth/throttle";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-/** Failures older than the ban window no longer count towards a ban. */
-export const AUTH_FAILURE_WINDOW_MS = 10 * MINUTE;
 /** Revoked sessions stay listed for a day so that a user can see what was signed out. */
 const REVOKED_SESSION_RETENTION_MS = DAY;
 const DONE_JOB_RETENTION_MS = DAY;
@@ -62,7 +61,8 @@ export function purgeExpired(db: Db, now: number): PurgeCounts {
       auth_failures: count(
         tx
           .delete(authFailures)
-          .where(lte(authFailures.createdAt, now - AUTH_FAILURE_WINDOW_MS))
+          // Failures older than the ban window no longer count towards a ban.
+          .where(lte(authFailures.createdAt, now - FAILURE_WINDOW_MS))
           .returning({ id: authFailures.id })
           .all(),
       ),

@@ -17,7 +17,7 @@ export interface JobWorkerOptions {
   backoffCapMs?: number;
   /** A job still running after this long counts as a failed attempt. */
   jobTimeoutMs?: number;
-  /** How long stop() waits for the job in hand before giving up on it. */
+  /** How long stop() waits for the job in flight before giving up on it. */
   stopGraceMs?: number;
 }
 
@@ -75,6 +75,23 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
     });
   };
 
+  /** Hands claimed jobs that were not started back to the queue, as if never claimed. */
+  const release = (unstarted: JobRow[]) => {
+    if (unstarted.length === 0) return;
+    db.update(jobs)
+      .set({ status: "pending", attempts: sql`${jobs.attempts} - 1`, updatedAt: clock.now() })
+      .where(
+        and(
+          eq(jobs.status, "running"),
+          inArray(
+            jobs.id,
+            unstarted.map((job) => job.id),
+          ),
+        ),
+      )
+      .run();
+  };
+
   const settle = (job: JobRow, changes: Partial<JobRow>) => {
     db.update(jobs)
       .set({ ...changes, updatedAt: clock.now() })
@@ -97,7 +114,12 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
     const fields = { job_id: job.id, job_type: job.type, attempt: job.attempts };
     try {
       if (!handler) throw new PermanentJobError(`No handler for job type "${job.type}"`);
-      await withTimeout(handler.run(JSON.parse(job.payload)), jobTimeoutMs);
+      // A payload that cannot be read now never will be: retrying it only delays the failure.
+      const payload = parsePayload(job.payload);
+      if (handler.accepts && !handler.accepts(payload)) {
+        throw new PermanentJobError(`Invalid payload for job type "${job.type}"`);
+      }
+      await withTimeout(handler.run(payload), jobTimeoutMs);
       settle(job, { status: "done", lastError: null, payload: redacted(job) });
       log.info("job done", fields);
     } catch (error) {
@@ -125,8 +147,15 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
         if (stopped) return total;
         const batch = claimDue();
         if (batch.length === 0) break;
-        for (const job of batch) await runOne(job);
-        total += batch.length;
+        for (const [index, job] of batch.entries()) {
+          // Checked before every job: after stop() the database is about to close.
+          if (stopped) {
+            release(batch.slice(index));
+            return total;
+          }
+          await runOne(job);
+          total += 1;
+        }
       }
     } while (again);
     return total;
@@ -172,7 +201,20 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
       stopped = true;
       if (timer) clearInterval(timer);
       timer = null;
-      if (current) await Promise.race([current.catch(() => 0), Bun.sleep(stopGraceMs)]);
+      if (!current) return;
+      // The drain checks `stopped` before each job, so it ends once the job in flight settles.
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      const finished = await Promise.race([
+        current.then(
+          () => true,
+          () => true,
+        ),
+        new Promise<false>((resolve) => {
+          grace = setTimeout(() => resolve(false), stopGraceMs);
+        }),
+      ]);
+      clearTimeout(grace);
+      if (!finished) log.warn("a job was still running at stop; it runs again at next start");
     },
     kick() {
       if (!started || stopped || kickPending) return;
@@ -189,6 +231,14 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
 
 /** A failure that retrying cannot fix. */
 export class PermanentJobError extends Error {}
+
+function parsePayload(payload: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch {
+    throw new PermanentJobError("Payload is not valid JSON");
+  }
+}
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timeout: ReturnType<typeof setTimeout> | undefined;

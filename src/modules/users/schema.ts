@@ -17,22 +17,29 @@ export const UserResponse = t.Object({
   last_login_at: NullableIsoTimestamp,
 });
 
+// The current password is only compared, never stored: a generous bound is enough.
+const CurrentPassword = t.String({ maxLength: 1024, error: "Must be at most 1024 characters" });
+
 export const UpdateMeBody = t.Object(
   {
     full_name: t.Optional(t.Union([FullName, t.Null()])),
     username: t.Optional(Username),
     email: t.Optional(Email),
     email_notifications: t.Optional(t.Boolean({ error: "Must be true or false" })),
+    current_password: t.Optional(
+      t.String({
+        maxLength: 1024,
+        error: "Must be at most 1024 characters",
+        description: "Required with `email`, since password reset codes go to that address",
+      }),
+    ),
   },
   {
     ...Strict,
     description:
-      "Fields left out are unchanged. A new email address must be verified again (a code is emailed).",
+      "Fields left out are unchanged. Changing `email` needs `current_password`; a new address must be verified again (a code is emailed) and the old address is told of the change.",
   },
 );
-
-// The current password is only compared, never stored: a generous bound is enough.
-const CurrentPassword = t.String({ maxLength: 1024, error: "Must be at most 1024 characters" });
 
 export const ChangePasswordBody = t.Object(
   { current_password: CurrentPassword, new_password: NewPassword },

@@ -1,6 +1,7 @@
 import { and, eq, ne, or, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import type { Db, Tx } from "../../platform/db/client";
+import { isUniqueViolation } from "../../platform/db/errors";
 import {
   oneTimeCodes,
   passwordResetTokens,
@@ -8,10 +9,12 @@ import {
   type UserRow,
   users,
 } from "../../platform/db/tables";
-import { BadRequest, NotFound } from "../../platform/errors";
-import { assertAcceptablePassword } from "../auth/service";
+import { BadRequest, NotFound, ValidationFailed } from "../../platform/errors";
+import { emailChangedEmail } from "../auth/emails";
+import { assertAcceptablePassword, DUPLICATE_ACCOUNT } from "../auth/service";
 import { revokeSessions } from "../auth/session-tokens";
 import { enqueueEmailVerification, enqueuePasswordChangedEmail } from "../auth/verification";
+import { enqueueEmail } from "../jobs/handlers";
 import { assertKeepsASuperadmin } from "./last-superadmin";
 import { presentUser } from "./present";
 
@@ -20,17 +23,35 @@ export interface UpdateMeInput {
   username?: string;
   email?: string;
   email_notifications?: boolean;
+  current_password?: string;
 }
 
-// The same answer sign-up gives, so the two routes cannot be told apart by a prober.
-const DUPLICATE_ACCOUNT = "Username or email already exists";
+const WRONG_PASSWORD = "Current password is incorrect";
 
 export function getCurrentUser({ deps, actor }: ActorContext) {
   return presentUser(findUser(deps.db, actor.userId));
 }
 
-/** Updates the caller's profile; a new email address is unverified until its code is entered. */
-export function updateCurrentUser({ deps, actor }: ActorContext, input: UpdateMeInput) {
+/**
+ * Updates the caller's profile; a new email address is unverified until its code is entered.
+ * Password reset codes go to the email address, so changing it needs the current password (a
+ * stolen access token alone must not be enough to take the account over), and the old address
+ * is told.
+ */
+export async function updateCurrentUser({ deps, actor }: ActorContext, input: UpdateMeInput) {
+  if (input.email !== undefined && input.current_password === undefined) {
+    throw new ValidationFailed("Changing the email address needs your current password", [
+      { path: "/current_password", message: "Required when email is given" },
+    ]);
+  }
+  // Checked before anything else, so that the duplicate check below cannot be used to probe
+  // which addresses have accounts without knowing the password.
+  if (input.current_password !== undefined) {
+    const { passwordHash } = findUser(deps.db, actor.userId);
+    if (!(await deps.passwords.verify(input.current_password, passwordHash))) {
+      throw new BadRequest(WRONG_PASSWORD);
+    }
+  }
   const user = findUser(deps.db, actor.userId);
   const changes: Partial<typeof users.$inferInsert> = {};
   if (input.full_name !== undefined) changes.fullName = input.full_name?.trim() || null;
@@ -53,6 +74,7 @@ export function updateCurrentUser({ deps, actor }: ActorContext, input: UpdateMe
   changes.updatedAt = deps.clock.now();
   try {
     const updated = deps.db.transaction((tx) => {
+      const previous = findUser(tx, user.id);
       const row = tx.update(users).set(changes).where(eq(users.id, user.id)).returning().get();
       if (!row) throw new NotFound("User not found");
       if (changes.email !== undefined) {
@@ -61,6 +83,10 @@ export function updateCurrentUser({ deps, actor }: ActorContext, input: UpdateMe
           email: row.email,
           username: row.username,
         });
+      }
+      if (previous.email !== row.email) {
+        const oldAddress = { email: previous.email, username: row.username };
+        enqueueEmail(tx, deps, emailChangedEmail(deps.config.appUrl, oldAddress, row.email));
       }
       return row;
     });
@@ -81,21 +107,28 @@ export async function changePassword(
   const user = findUser(deps.db, actor.userId);
   assertAcceptablePassword(input.new_password, "/new_password");
   if (!(await deps.passwords.verify(input.current_password, user.passwordHash))) {
-    throw new BadRequest("Current password is incorrect");
+    throw new BadRequest(WRONG_PASSWORD);
   }
   const passwordHash = await deps.passwords.hash(input.new_password);
   const now = deps.clock.now();
   deps.db.transaction((tx) => {
     tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)).run();
     revokeSessions(tx, now, and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)));
-    // A reset already under way would otherwise still be able to override the new password.
-    tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, user.id)).run();
-    tx.delete(oneTimeCodes)
-      .where(and(eq(oneTimeCodes.userId, user.id), eq(oneTimeCodes.purpose, "password_reset")))
-      .run();
+    cancelPasswordResets(tx, user.id);
     enqueuePasswordChangedEmail(tx, deps, user);
   });
   deps.log.info("password changed", { user_id: user.id });
+}
+
+/**
+ * Deletes the user's pending password-reset codes and tokens. Call it wherever a password is set:
+ * a reset already under way would otherwise still be able to override the new password.
+ */
+export function cancelPasswordResets(tx: Tx, userId: number): void {
+  tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, userId)).run();
+  tx.delete(oneTimeCodes)
+    .where(and(eq(oneTimeCodes.userId, userId), eq(oneTimeCodes.purpose, "password_reset")))
+    .run();
 }
 
 /** Deletes the caller's account; foreign keys cascade to everything it owns. */
@@ -137,11 +170,4 @@ function isTakenByAnother(db: Db, userId: number, username?: string, email?: str
     .where(and(ne(users.id, userId), or(...clashes)))
     .get();
   return row !== undefined;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  // drizzle wraps driver errors; the SQLite message is on the cause.
-  return [error, (error as { cause?: unknown })?.cause].some(
-    (e) => e instanceof Error && e.message.includes("UNIQUE constraint failed"),
-  );
 }
