@@ -3,7 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer } from "../src/cli/serve";
+import { serve, startServer } from "../src/cli/serve";
 import { loadConfig } from "../src/platform/config";
 import { createLogger } from "../src/platform/logging";
 import { TEST_PASSWORD_COST } from "../src/platform/passwords";
@@ -79,6 +79,74 @@ test("a body far over BODY_LIMIT gets the app's problem+json 413, not Bun's bare
   } finally {
     await running.stop("test");
   }
+});
+
+test("serve stops cleanly and exits 0 on SIGTERM and on SIGINT", async () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const folder = tempFolder();
+    const config = loadConfig({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_PATH: join(folder, "k.db"),
+      JWT_SECRET: "s".repeat(40),
+    });
+    const listeners = new Map<string, () => void>();
+    let exitedWith = -1;
+    const exited = new Promise<void>((resolve) => {
+      const hooks = {
+        on: (name: "SIGTERM" | "SIGINT", listener: () => void) => listeners.set(name, listener),
+        exit: (code: number) => {
+          exitedWith = code;
+          resolve();
+        },
+      };
+      void serve(config, hooks, {
+        log: createLogger("silent"),
+        passwordCost: TEST_PASSWORD_COST,
+      }).then((running) => {
+        void fetch(`${running.url}/health`).then((response) => {
+          expect(response.status).toBe(200);
+          listeners.get(signal)?.();
+        });
+      });
+    });
+    await exited;
+    expect(exitedWith).toBe(0);
+    expect([...listeners.keys()].sort()).toEqual(["SIGINT", "SIGTERM"]);
+  }
+});
+
+test("a client that never finishes its request cannot hold shutdown open past the grace period", async () => {
+  const folder = tempFolder();
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_PATH: join(folder, "k.db"),
+    JWT_SECRET: "s".repeat(40),
+  });
+  const lines: Record<string, unknown>[] = [];
+  const running = await startServer(config, {
+    log: createLogger("info", (line) => lines.push(JSON.parse(line))),
+    shutdownGraceMs: 200,
+  });
+  const { port } = new URL(running.url);
+  const socket = await Bun.connect({
+    hostname: "127.0.0.1",
+    port: Number(port),
+    socket: { data() {}, error() {} },
+  });
+  // Headers promise 100 bytes of body; only a few ever arrive.
+  socket.write(
+    'POST /api/v1/auth/signup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+  );
+  await Bun.sleep(50);
+  const started = performance.now();
+  await running.stop("test");
+  const took = performance.now() - started;
+  expect(took).toBeLessThan(5_000);
+  expect(lines.some((line) => String(line.msg).includes("grace period"))).toBe(true);
+  expect(lines.at(-1)?.msg).toBe("stopped");
+  socket.end();
 });
 
 test("without JWT_SECRET a development secret is generated once, kept owner-only, and reused", () => {

@@ -19,10 +19,15 @@ export interface RunningServer {
   stop(reason: string): Promise<void>;
 }
 
+export interface ServerOptions extends DepsOverrides {
+  /** How long shutdown waits for open requests before closing their connections. */
+  shutdownGraceMs?: number;
+}
+
 /** Starts the HTTP server after applying pending migrations. */
 export async function startServer(
   config: Config,
-  overrides: DepsOverrides = {},
+  { shutdownGraceMs = SHUTDOWN_GRACE_MS, ...overrides }: ServerOptions = {},
 ): Promise<RunningServer> {
   const deps = await createDeps(config, overrides);
   const applied = migrate(deps.sqlite);
@@ -49,7 +54,7 @@ export async function startServer(
     deps.log.info("stopping", { reason });
     // Stop accepting and let in-flight requests finish; a connection still open after the grace
     // period (a client that never finishes sending) is closed so shutdown cannot hang.
-    if (!(await settlesWithin(server.stop(false), SHUTDOWN_GRACE_MS))) {
+    if (!(await settlesWithin(server.stop(false), shutdownGraceMs))) {
       deps.log.warn("closing connections still open after the shutdown grace period");
       await server.stop(true);
     }
@@ -71,14 +76,25 @@ export async function startServer(
   };
 }
 
+/** What `serve` needs from the process; tests pass stand-ins. */
+export interface ProcessHooks {
+  on(signal: "SIGTERM" | "SIGINT", listener: () => void): unknown;
+  exit(code: number): void;
+}
+
 /** `kanbun serve`: runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0. */
-export async function serve(config: Config): Promise<void> {
-  const running = await startServer(config);
-  const onSignal = (signal: string) => {
-    void running.stop(signal).then(() => process.exit(0));
-  };
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("SIGINT", () => onSignal("SIGINT"));
+export async function serve(
+  config: Config,
+  hooks: ProcessHooks = process,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const running = await startServer(config, options);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    hooks.on(signal, () => {
+      void running.stop(signal).then(() => hooks.exit(0));
+    });
+  }
+  return running;
 }
 
 /** Whether the promise settles within `ms`; the timer never outlives the answer. */
