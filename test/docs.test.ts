@@ -1,17 +1,35 @@
 import { beforeAll, describe, expect, test } from "bun:test";
+import { createUserWithRole } from "./support/accounts";
 import { createTestContext, type TestContext } from "./support/app";
+import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTask, createUser } from "./support/factories";
 
+interface HeaderDoc {
+  description?: string;
+  required?: boolean;
+  schema?: Record<string, unknown>;
+}
+interface ResponseDoc {
+  description?: string;
+  headers?: Record<string, HeaderDoc>;
+  content?: Record<string, { schema?: Record<string, unknown> }>;
+}
 interface Operation {
   summary?: string;
   tags?: string[];
   security?: Record<string, string[]>[];
-  responses?: Record<string, unknown>;
+  parameters?: { name: string; in: string }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema?: unknown }> };
+  responses?: Record<string, ResponseDoc>;
 }
 interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, Record<string, unknown>> };
+  components: {
+    securitySchemes: Record<string, Record<string, unknown>>;
+    schemas: Record<string, { required?: string[] }>;
+  };
 }
 
 const HTTP_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
@@ -142,5 +160,290 @@ describe("GET /docs/json", () => {
     expect(protectedRoutes).toContain("POST /api/v1/tasks");
     expect(publicRoutes).toContain("POST /api/v1/auth/login");
     expect(publicRoutes).toContain("POST /api/v1/auth/token");
+  });
+});
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const PROBES = ["/health", "/ready", "/metrics"];
+const RATE_LIMIT_HEADERS = ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"];
+const TOKEN = "POST /api/v1/auth/token";
+const FORM_AND_JSON = ["application/x-www-form-urlencoded", "application/json"];
+const PROBLEM_CONTENT = {
+  "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+};
+
+/** Every documented operation, /api/v1 or not. */
+function documentedOperations() {
+  return Object.entries(spec.paths).flatMap(([path, operations]) =>
+    Object.entries(operations).map(([method, operation]) => ({
+      method: method.toUpperCase(),
+      path,
+      key: `${method.toUpperCase()} ${path}`,
+      operation,
+    })),
+  );
+}
+
+function documented(key: string): Operation {
+  const [method = "", path = ""] = key.split(" ");
+  const operation = spec.paths[path]?.[method.toLowerCase()];
+  if (!operation) throw new Error(`${key} is not documented`);
+  return operation;
+}
+
+const statusesOf = (operation: Operation) => Object.keys(operation.responses ?? {});
+const headersOf = (response: ResponseDoc | undefined) => Object.keys(response?.headers ?? {});
+const concrete = (path: string) => path.replace(/\{\w+\}/g, "1");
+const codeOf = async (response: Response) => ((await response.json()) as { code: string }).code;
+
+describe("request bodies in /docs/json", () => {
+  test("JSON is the only body type, except form-encoded too on the OAuth2 token endpoint", () => {
+    const withBodies = documentedOperations().filter(({ operation }) => operation.requestBody);
+    expect(withBodies.length).toBeGreaterThan(10);
+    expect(withBodies.map(({ key }) => key)).toContain(TOKEN);
+    for (const { key, operation } of withBodies) {
+      const content = operation.requestBody?.content ?? {};
+      expect(Object.keys(content), key).toEqual(
+        key === TOKEN ? FORM_AND_JSON : ["application/json"],
+      );
+      for (const media of Object.values(content))
+        expect(media.schema, key).toMatchObject({ type: "object" });
+    }
+  });
+
+  test("only the logout body is optional", () => {
+    const optional = documentedOperations()
+      .filter(({ operation }) => operation.requestBody && !operation.requestBody.required)
+      .map(({ key }) => key);
+    expect(optional).toEqual(["POST /api/v1/auth/logout"]);
+  });
+
+  test("the server answers 415 to exactly the body types the document leaves out", async () => {
+    const open = await createTestContext(UNTHROTTLED_ENV);
+    for (const { method, path, key, operation } of documentedOperations()) {
+      if (!operation.requestBody) continue;
+      const types = Object.keys(operation.requestBody.content);
+      const send = (type: string, body: string) =>
+        open.request(concrete(path), { method, body, headers: { "content-type": type } });
+      const bodies: [string, string][] = [
+        ["application/json", "{}"],
+        ["application/x-www-form-urlencoded", "a=1"],
+        [
+          "multipart/form-data; boundary=x",
+          '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n',
+        ],
+      ];
+      for (const [type, body] of bodies) {
+        const response = await send(type, body);
+        const mediaType = type.split(";")[0] ?? type;
+        expect(response.status === 415, `${key} ${mediaType}`).toBe(!types.includes(mediaType));
+        if (response.status === 415) expect(await codeOf(response)).toBe("unsupported_media_type");
+      }
+    }
+  });
+
+  test("malformed JSON is a documented 400 bad_request wherever a body is required", async () => {
+    const open = await createTestContext(UNTHROTTLED_ENV);
+    for (const { method, path, key, operation } of documentedOperations()) {
+      if (!operation.requestBody?.required) continue;
+      expect(statusesOf(operation), key).toContain("400");
+      const response = await open.request(concrete(path), { method, body: '{"title":' });
+      expect(response.status, key).toBe(400);
+      expect(response.headers.get("content-type")).toStartWith("application/problem+json");
+      expect(await codeOf(response)).toBe("bad_request");
+    }
+  });
+});
+
+describe("problem responses in /docs/json", () => {
+  test("every operation documents 500, and every 4xx/5xx body as application/problem+json", () => {
+    for (const { key, operation } of documentedOperations()) {
+      expect(statusesOf(operation), key).toContain("500");
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (Number(status) < 400) continue;
+        expect(response.content, `${key} ${status}`).toEqual(PROBLEM_CONTENT);
+        expect(response.description, `${key} ${status}`).not.toBe("RFC 9457 problem details");
+      }
+    }
+    const required = ["type", "title", "status", "detail", "instance", "code", "request_id"];
+    expect(spec.components.schemas.Problem?.required).toEqual(expect.arrayContaining(required));
+  });
+
+  test("operations that read a body document 400, 413, 415 and 422; ones with parameters 422", () => {
+    for (const { method, key, operation } of documentedOperations()) {
+      const statuses = statusesOf(operation);
+      if (BODY_METHODS.has(method)) {
+        expect(statuses, key).toEqual(expect.arrayContaining(["400", "413", "415", "422"]));
+      }
+      if (operation.parameters?.length) expect(statuses, key).toContain("422");
+    }
+    expect(statusesOf(documented("GET /api/v1/users/me"))).not.toContain("422");
+    expect(statusesOf(documented("GET /api/v1/users/me"))).not.toContain("415");
+    expect(documented(TOKEN).responses?.["415"]?.description).toContain(FORM_AND_JSON[0]);
+    const createTaskResponses = documented("POST /api/v1/tasks").responses;
+    expect(createTaskResponses?.["415"]?.description).toEndWith(
+      "send the body as application/json",
+    );
+  });
+
+  test("protected operations document 401 with WWW-Authenticate", () => {
+    const protectedOps = documentedOperations().filter(({ operation }) => operation.security);
+    expect(protectedOps.length).toBeGreaterThan(10);
+    for (const { key, operation } of protectedOps) {
+      const header = operation.responses?.["401"]?.headers?.["WWW-Authenticate"];
+      expect(header, key).toMatchObject({ required: true, schema: { enum: ["Bearer"] } });
+    }
+  });
+
+  test("rate-limited operations document 429 with Retry-After, and RateLimit-* on every response; the probes neither", () => {
+    const operations = documentedOperations();
+    expect(operations.map(({ path }) => path)).toEqual(expect.arrayContaining(PROBES));
+    for (const { path, key, operation } of operations) {
+      const responses = Object.values(operation.responses ?? {});
+      if (PROBES.includes(path)) {
+        expect(statusesOf(operation), key).not.toContain("429");
+        for (const response of responses)
+          expect(headersOf(response), key).not.toContain("RateLimit-Limit");
+        continue;
+      }
+      const retryAfter = operation.responses?.["429"]?.headers?.["Retry-After"];
+      expect(retryAfter, key).toMatchObject({ required: true, description: expect.any(String) });
+      for (const response of responses) {
+        expect(headersOf(response), key).toEqual(expect.arrayContaining(RATE_LIMIT_HEADERS));
+      }
+    }
+  });
+
+  test("/ready documents 503 and /metrics its Prometheus text", async () => {
+    expect(statusesOf(documented("GET /ready"))).toEqual(["200", "500", "503"]);
+    const metrics = documented("GET /metrics").responses?.["200"];
+    expect(Object.keys(metrics?.content ?? {})).toEqual(["text/plain"]);
+    const response = await ctx.request("/metrics");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toStartWith("text/plain");
+  });
+
+  test("auth routes document 403 for a banned address, password-checking routes 503, both with Retry-After", () => {
+    const authOps = documentedOperations().filter(({ path }) => path.startsWith("/api/v1/auth/"));
+    const throttled = ["login", "signup", "token", "forgot-password", "verify-otp", "verify-email"];
+    expect(authOps.map(({ key }) => key)).toEqual(
+      expect.arrayContaining(throttled.map((name) => `POST /api/v1/auth/${name}`)),
+    );
+    for (const { key, operation } of authOps) {
+      expect(headersOf(operation.responses?.["403"]), key).toContain("Retry-After");
+    }
+    const hashing = [
+      "POST /api/v1/auth/login",
+      TOKEN,
+      "POST /api/v1/auth/signup",
+      "POST /api/v1/auth/reset-password",
+      "POST /api/v1/users/me/password",
+      "PATCH /api/v1/users/me",
+      "DELETE /api/v1/users/me",
+    ];
+    for (const key of hashing) {
+      const busy = documented(key).responses?.["503"];
+      expect(headersOf(busy), key).toContain("Retry-After");
+      expect(busy?.description, key).toContain("password");
+    }
+    const loginRefused = documented("POST /api/v1/auth/login").responses?.["403"];
+    expect(loginRefused?.description).toContain("deactivated");
+  });
+});
+
+describe("response headers in /docs/json", () => {
+  test("tasks document ETag and Location where they are sent", () => {
+    const created = documented("POST /api/v1/tasks").responses?.["201"];
+    expect(headersOf(created)).toEqual(expect.arrayContaining(["ETag", "Location"]));
+    expect(created?.headers?.ETag?.description).toContain("If-Match");
+    for (const method of ["GET", "PUT", "PATCH"]) {
+      const key = `${method} /api/v1/tasks/{id}`;
+      expect(headersOf(documented(key).responses?.["200"]), key).toContain("ETag");
+    }
+    const notModified = documented("GET /api/v1/tasks/{id}").responses?.["304"];
+    expect(headersOf(notModified)).toContain("ETag");
+    // No body: the plugin's `content: { type: "void" }` is not valid OpenAPI.
+    expect(notModified?.content).toBeUndefined();
+    expect(documented("DELETE /api/v1/tasks/{id}").responses?.["204"]?.content).toBeUndefined();
+  });
+
+  test("every list documents X-Total-Count and Link", () => {
+    for (const path of ["tasks", "admin/users", "admin/bans", "admin/jobs"]) {
+      const key = `GET /api/v1/${path}`;
+      const list = documented(key).responses?.["200"];
+      expect(headersOf(list), key).toEqual(expect.arrayContaining(["X-Total-Count", "Link"]));
+      expect(list?.headers?.Link?.description, key).toContain("RFC 8288");
+    }
+  });
+});
+
+test("numbers in responses are documented as numbers, not numeric strings", () => {
+  expect(JSON.stringify(spec)).not.toContain('"format":"integer"');
+  const task = documented("GET /api/v1/tasks/{id}").responses?.["200"]?.content?.[
+    "application/json"
+  ]?.schema as { properties: Record<string, unknown> };
+  expect(task.properties.id).toEqual({ type: "integer" });
+  expect(task.properties.position).toEqual(expect.objectContaining({ type: "number" }));
+});
+
+describe("what /docs/json says is what the server does", () => {
+  test("exactly the operations documenting 429 answer 429 once the limit is used up", async () => {
+    const limited = await createTestContext({ ...UNTHROTTLED_ENV, RATE_LIMIT_MAX: "1" });
+    expect((await limited.request("/api/v1/users/me")).status).toBe(401);
+    for (const { method, path, key, operation } of documentedOperations()) {
+      const response = await limited.request(concrete(path), { method });
+      expect(response.status === 429, key).toBe(statusesOf(operation).includes("429"));
+      if (response.status !== 429) continue;
+      expect(response.headers.get("content-type")).toStartWith("application/problem+json");
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(response.headers.get("ratelimit-limit")).toBe("1");
+      expect(response.headers.get("ratelimit-remaining")).toBe("0");
+    }
+  });
+
+  test("a banned address gets the documented 403 on every auth route and not elsewhere", async () => {
+    const banning = await createTestContext({ ...UNTHROTTLED_ENV, AUTH_BAN_THRESHOLD: "1" });
+    const user = await createUser(banning);
+    const failed = await banning.request("/api/v1/auth/login", {
+      body: { email: user.email, password: "not-the-password" },
+    });
+    expect(failed.status).toBe(401);
+    for (const { method, path, key } of documentedOperations()) {
+      if (!path.startsWith("/api/v1/auth/")) continue;
+      const response = await banning.request(concrete(path), { method, token: user.accessToken });
+      expect(response.status, key).toBe(403);
+      expect(statusesOf(documented(key)), key).toContain("403");
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await codeOf(response)).toBe("forbidden_access");
+    }
+    const me = await banning.request("/api/v1/users/me", { token: user.accessToken });
+    expect(me.status).toBe(200);
+  });
+
+  test("every header documented on a success response is sent", async () => {
+    const live = await createTestContext({ AUTH_RATE_LIMIT_MAX: "0", AUTH_BAN_THRESHOLD: "0" });
+    const user = await createUser(live);
+    const admin = { token: (await createUserWithRole(live, "admin")).accessToken };
+    const task = `/api/v1/tasks/${(await createTask(live, user)).id}`;
+    const etag = (await live.request(task, { token: user.accessToken })).headers.get("etag");
+    const calls: [string, number, string, Parameters<TestContext["request"]>[1]][] = [
+      ["POST /api/v1/tasks", 201, "/api/v1/tasks", { body: { title: "New" } }],
+      ["GET /api/v1/tasks/{id}", 200, task, {}],
+      ["GET /api/v1/tasks/{id}", 304, task, { headers: { "if-none-match": etag ?? "" } }],
+      ["PUT /api/v1/tasks/{id}", 200, task, { method: "PUT", body: { title: "Renamed" } }],
+      ["PATCH /api/v1/tasks/{id}", 200, task, { method: "PATCH", body: { priority: 2 } }],
+      ["GET /api/v1/tasks", 200, "/api/v1/tasks?limit=1", {}],
+      ["GET /api/v1/admin/users", 200, "/api/v1/admin/users", admin],
+      ["GET /api/v1/admin/bans", 200, "/api/v1/admin/bans", admin],
+      ["GET /api/v1/admin/jobs", 200, "/api/v1/admin/jobs", admin],
+    ];
+    for (const [key, status, url, init] of calls) {
+      const response = await live.request(url, { token: user.accessToken, ...init });
+      expect(response.status, key).toBe(status);
+      const names = headersOf(documented(key).responses?.[String(status)]);
+      expect(names.length, key).toBeGreaterThan(RATE_LIMIT_HEADERS.length);
+      const missing = names.filter((name) => response.headers.get(name) === null);
+      expect(missing, `${key} ${status}`).toEqual([]);
+    }
   });
 });

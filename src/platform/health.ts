@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia";
 import type { Deps } from "../deps";
 import { VERSION } from "../version";
 import { ServiceUnavailable } from "./errors";
+import { problemResponses } from "./http/schemas";
 
 export function healthRoutes(deps: Deps) {
   return new Elysia({ detail: { tags: ["Operations"] } })
@@ -21,7 +22,7 @@ export function healthRoutes(deps: Deps) {
       },
       {
         detail: { summary: "Readiness: the database answers (503 when it does not)" },
-        response: { 200: t.Object({ status: t.Literal("ready") }) },
+        response: { 200: t.Object({ status: t.Literal("ready") }), ...problemResponses(503) },
       },
     );
 }

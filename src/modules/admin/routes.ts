@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
 import { DEFAULT_PAGE_LIMIT, setPageHeaders } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/router";
-import { IdParam, problemResponses } from "../../platform/http/schemas";
+import { IdParam, problemResponses, withResponseHeaders } from "../../platform/http/schemas";
 import {
   AdminUserResponse,
   BanResponse,
@@ -30,7 +30,10 @@ export function adminRoutes(deps: Deps) {
         auth: "admin",
         query: ListUsersQuery,
         detail: { summary: "List or search users", description: PAGINATION },
-        response: { 200: t.Array(AdminUserResponse), ...problemResponses(401, 403, 422) },
+        response: {
+          200: withResponseHeaders(t.Array(AdminUserResponse), "X-Total-Count", "Link"),
+          ...problemResponses(401, 403, 422),
+        },
       },
     )
     .get("/users/:id", ({ actor, params }) => getUser({ deps, actor }, params.id), {
@@ -85,7 +88,10 @@ export function adminRoutes(deps: Deps) {
         auth: "admin",
         query: ListBansQuery,
         detail: { summary: "List active bans of client addresses", description: PAGINATION },
-        response: { 200: t.Array(BanResponse), ...problemResponses(401, 403, 422) },
+        response: {
+          200: withResponseHeaders(t.Array(BanResponse), "X-Total-Count", "Link"),
+          ...problemResponses(401, 403, 422),
+        },
       },
     )
     .delete(

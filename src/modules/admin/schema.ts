@@ -21,7 +21,7 @@ export const ListUsersQuery = t.Object(
     ),
     ...PageQueryFields,
   },
-  { description: "Unknown query parameters are ignored; known ones are validated" },
+  { description: "Unknown query parameters are refused (422), so typos do not go unnoticed" },
 );
 
 export const UpdateUserBody = t.Object(
@@ -45,5 +45,5 @@ export const BanResponse = t.Object({
 });
 
 export const ListBansQuery = t.Object(PageQueryFields, {
-  description: "Unknown query parameters are ignored; known ones are validated",
+  description: "Unknown query parameters are refused (422), so typos do not go unnoticed",
 });

@@ -5,7 +5,13 @@ import { ValidationFailed } from "../../platform/errors";
 import { authGuard } from "../../platform/http/auth";
 import { clientIp } from "../../platform/http/request-context";
 import { createRouter } from "../../platform/http/router";
-import { IdParam, problemResponses } from "../../platform/http/schemas";
+import {
+  BannedProblem,
+  HasherBusyProblem,
+  IdParam,
+  problemResponses,
+  SignInRefusedProblem,
+} from "../../platform/http/schemas";
 import { UserResponse } from "../users/schema";
 import { requestPasswordReset, resetPassword, verifyResetCode } from "./recovery";
 import {
@@ -57,6 +63,8 @@ export function authRoutes(deps: Deps) {
         response: {
           201: t.Object({ message: t.String(), user: UserResponse }),
           ...problemResponses(400, 415, 422),
+          403: BannedProblem,
+          503: HasherBusyProblem,
         },
       },
     )
@@ -79,7 +87,12 @@ export function authRoutes(deps: Deps) {
       {
         body: LoginBody,
         detail: { summary: "Sign in with email or username and password" },
-        response: { 200: TokenResponse, ...problemResponses(401, 403, 422) },
+        response: {
+          200: TokenResponse,
+          ...problemResponses(401, 422),
+          403: SignInRefusedProblem,
+          503: HasherBusyProblem,
+        },
       },
     )
     .post(
@@ -94,7 +107,12 @@ export function authRoutes(deps: Deps) {
           summary: "OAuth2 token endpoint (password and refresh_token grants)",
           description: "Form-encoded as RFC 6749 asks; used by the docs page's Authorize button.",
         },
-        response: { 200: TokenResponse, ...problemResponses(400, 422) },
+        response: {
+          200: TokenResponse,
+          ...problemResponses(400, 422),
+          403: SignInRefusedProblem,
+          503: HasherBusyProblem,
+        },
       },
     )
     .post(
@@ -106,7 +124,7 @@ export function authRoutes(deps: Deps) {
       {
         body: RefreshBody,
         detail: { summary: "Exchange a refresh token for a new pair; the old one is spent" },
-        response: { 200: TokenResponse, ...problemResponses(401, 422) },
+        response: { 200: TokenResponse, ...problemResponses(401, 422), 403: BannedProblem },
       },
     )
     .post(
@@ -119,7 +137,7 @@ export function authRoutes(deps: Deps) {
         auth: true,
         body: LogoutBody,
         detail: { summary: "End this session; its access token stops working at once" },
-        response: { 204: t.Void(), ...problemResponses(401) },
+        response: { 204: t.Void(), ...problemResponses(401), 403: BannedProblem },
       },
     )
     .post(
@@ -131,13 +149,13 @@ export function authRoutes(deps: Deps) {
       {
         auth: true,
         detail: { summary: "End every session of the signed-in user" },
-        response: { 204: t.Void(), ...problemResponses(401) },
+        response: { 204: t.Void(), ...problemResponses(401), 403: BannedProblem },
       },
     )
     .get("/sessions", ({ actor }) => listSessions({ deps, actor }), {
       auth: true,
       detail: { summary: "The signed-in user's live sessions" },
-      response: { 200: t.Array(SessionResponse), ...problemResponses(401) },
+      response: { 200: t.Array(SessionResponse), ...problemResponses(401), 403: BannedProblem },
     })
     .delete(
       "/sessions/:id",
@@ -149,7 +167,7 @@ export function authRoutes(deps: Deps) {
         auth: true,
         params: IdParam,
         detail: { summary: "End one of your sessions" },
-        response: { 204: t.Void(), ...problemResponses(401, 404) },
+        response: { 204: t.Void(), ...problemResponses(401, 404), 403: BannedProblem },
       },
     )
     .post(
@@ -165,7 +183,7 @@ export function authRoutes(deps: Deps) {
           description:
             "Always 202 with the same body, whether or not the address has an account. The code is valid for 10 minutes and 5 tries; a new request replaces it, but within 60 s of the last one no new email is sent.",
         },
-        response: { 202: MessageResponse, ...problemResponses(415, 422, 429) },
+        response: { 202: MessageResponse, ...problemResponses(415, 422, 429), 403: BannedProblem },
       },
     )
     .post(
@@ -180,7 +198,11 @@ export function authRoutes(deps: Deps) {
           summary: "Exchange a password reset code for a reset token",
           description: "A wrong, expired or used-up code gets 400; each wrong code uses a try.",
         },
-        response: { 200: ResetTokenResponse, ...problemResponses(400, 415, 422, 429) },
+        response: {
+          200: ResetTokenResponse,
+          ...problemResponses(400, 415, 422, 429),
+          403: BannedProblem,
+        },
       },
     )
     .post("/reset-password", ({ body }) => resetPassword({ deps }, body), {
@@ -190,7 +212,12 @@ export function authRoutes(deps: Deps) {
         description:
           "The token works once. Every session of the account ends, and a 'password changed' email goes out.",
       },
-      response: { 200: MessageResponse, ...problemResponses(400, 415, 422) },
+      response: {
+        200: MessageResponse,
+        ...problemResponses(400, 415, 422),
+        403: BannedProblem,
+        503: HasherBusyProblem,
+      },
     })
     .post("/verify-email", ({ body }) => verifyEmail({ deps }, body), {
       body: EmailCodeBody,
@@ -198,7 +225,11 @@ export function authRoutes(deps: Deps) {
         summary: "Verify your email address with the emailed code",
         description: "A wrong, expired or used-up code gets 400; each wrong code uses a try.",
       },
-      response: { 200: MessageResponse, ...problemResponses(400, 415, 422, 429) },
+      response: {
+        200: MessageResponse,
+        ...problemResponses(400, 415, 422, 429),
+        403: BannedProblem,
+      },
     })
     .post(
       "/resend-verification",
@@ -213,7 +244,7 @@ export function authRoutes(deps: Deps) {
           description:
             "Always 202 with the same body. Nothing is sent for unknown or already verified addresses, nor within 60 s of the last code.",
         },
-        response: { 202: MessageResponse, ...problemResponses(415, 422) },
+        response: { 202: MessageResponse, ...problemResponses(415, 422), 403: BannedProblem },
       },
     );
 }

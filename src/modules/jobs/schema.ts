@@ -13,7 +13,7 @@ export const ListJobsQuery = t.Object(
     status: t.Optional(JobStatus),
     ...PageQueryFields,
   },
-  { description: "Unknown query parameters are ignored; known ones are validated" },
+  { description: "Unknown query parameters are refused (422), so typos do not go unnoticed" },
 );
 
 export const JobResponse = t.Object(

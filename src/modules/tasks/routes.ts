@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
 import { DEFAULT_PAGE_LIMIT, paginationLinks } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/router";
-import { IdParam, problemResponses } from "../../platform/http/schemas";
+import { IdParam, problemResponses, withResponseHeaders } from "../../platform/http/schemas";
 import { IdempotencyKeyHeader } from "../idempotency/schema";
 import { runIdempotent } from "../idempotency/service";
 import { listTasks } from "./list";
@@ -27,7 +27,10 @@ export function taskRoutes(deps: Deps) {
     params: IdParam,
     body: UpdateTaskBody,
     headers: IfMatchHeaders,
-    response: { 200: TaskResponse, ...problemResponses(401, 404, 412, 422) },
+    response: {
+      200: withResponseHeaders(TaskResponse, "ETag"),
+      ...problemResponses(401, 404, 412, 422),
+    },
   } as const;
   const applyUpdate = ({
     actor,
@@ -73,7 +76,10 @@ export function taskRoutes(deps: Deps) {
           description:
             "Send an Idempotency-Key to retry safely: the same key and body within 24 h replays the first response; the same key with another body is 422; while the first is still running, 409.",
         },
-        response: { 201: TaskResponse, ...problemResponses(401, 409, 415, 422) },
+        response: {
+          201: withResponseHeaders(TaskResponse, "ETag", "Location"),
+          ...problemResponses(401, 409, 415, 422),
+        },
       },
     )
     .get(
@@ -92,7 +98,10 @@ export function taskRoutes(deps: Deps) {
           summary: "List the tasks you can see",
           description: `Paginated with limit (default ${DEFAULT_PAGE_LIMIT}) and offset; the total is in X-Total-Count and the pages in an RFC 8288 Link header.`,
         },
-        response: { 200: t.Array(TaskResponse), ...problemResponses(401, 422) },
+        response: {
+          200: withResponseHeaders(t.Array(TaskResponse), "X-Total-Count", "Link"),
+          ...problemResponses(401, 422),
+        },
       },
     )
     .delete("", ({ actor }) => deleteAllPersonalTasks({ deps, actor }), {
@@ -117,7 +126,11 @@ export function taskRoutes(deps: Deps) {
         params: IdParam,
         headers: t.Object({ "if-none-match": t.Optional(t.String({ maxLength: 1024 })) }),
         detail: { summary: "One task (304 when If-None-Match still matches)" },
-        response: { 200: TaskResponse, 304: t.Void(), ...problemResponses(401, 404) },
+        response: {
+          200: withResponseHeaders(TaskResponse, "ETag"),
+          304: withResponseHeaders(t.Void(), "ETag"),
+          ...problemResponses(401, 404),
+        },
       },
     )
     .put("/:id", applyUpdate, {

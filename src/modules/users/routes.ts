@@ -2,7 +2,7 @@ import { t } from "elysia";
 import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
 import { createRouter } from "../../platform/http/router";
-import { problemResponses } from "../../platform/http/schemas";
+import { HasherBusyProblem, problemResponses } from "../../platform/http/schemas";
 import { exportCurrentUser } from "./export";
 import {
   ChangePasswordBody,
@@ -27,9 +27,13 @@ export function userRoutes(deps: Deps) {
       detail: {
         summary: "Update your profile",
         description:
-          "A changed email address is stored lower-cased, marked unverified, and sent a verification code. A username or email already in use gives 400.",
+          "Changing `email` needs `current_password` in the same body (422 without it, 400 when it is wrong), because password reset codes go to that address. A changed email address is stored lower-cased, marked unverified, and sent a verification code; the old address gets a notice of the change. A username or email already in use gives 400.",
       },
-      response: { 200: UserResponse, ...problemResponses(400, 401, 415, 422) },
+      response: {
+        200: UserResponse,
+        ...problemResponses(400, 401, 415, 422),
+        503: HasherBusyProblem,
+      },
     })
     .post(
       "/me/password",
@@ -45,7 +49,11 @@ export function userRoutes(deps: Deps) {
           description:
             "Every other session ends; this one stays signed in. A notice is emailed to you.",
         },
-        response: { 204: t.Void(), ...problemResponses(400, 401, 415, 422) },
+        response: {
+          204: t.Void(),
+          ...problemResponses(400, 401, 415, 422),
+          503: HasherBusyProblem,
+        },
       },
     )
     .delete(
@@ -62,7 +70,11 @@ export function userRoutes(deps: Deps) {
           description:
             "Asks for your password. The last active superadmin cannot delete their account (409).",
         },
-        response: { 204: t.Void(), ...problemResponses(400, 401, 409, 415, 422) },
+        response: {
+          204: t.Void(),
+          ...problemResponses(400, 401, 409, 415, 422),
+          503: HasherBusyProblem,
+        },
       },
     )
     .get(

@@ -1,4 +1,4 @@
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import type { Metrics } from "../metrics";
 import { requestState } from "./request-context";
 
@@ -19,6 +19,10 @@ export function metricsPlugin(metrics: Metrics) {
         new Response(await metrics.registry.metrics(), {
           headers: { "content-type": metrics.registry.contentType },
         }),
-      { detail: { tags: ["Operations"], summary: "Prometheus metrics" } },
+      {
+        detail: { tags: ["Operations"], summary: "Prometheus metrics" },
+        // Documents the text body; the handler's own Response is sent as it is, unvalidated.
+        response: { 200: t.String({ description: "Prometheus text exposition format" }) },
+      },
     );
 }

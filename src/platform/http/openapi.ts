@@ -4,6 +4,7 @@ import { Elysia } from "elysia";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import { VERSION } from "../../version";
+import { type AppRoute, describePlatform } from "./openapi-platform";
 
 const ASSETS = "/docs/assets";
 
@@ -13,8 +14,12 @@ Errors are RFC 9457 problem details (\`application/problem+json\`) with a stable
 Sign in with **Authorize** (OAuth2 password flow against \`/api/v1/auth/token\`) or paste an
 access token from \`POST /api/v1/auth/login\` as a bearer token.`;
 
+const SPEC_PATH = "/docs/json";
+
 export function openapiDocs() {
-  return new Elysia()
+  const docs = new Elysia();
+  // describePlatform is hooked in before the plugin, so that it runs on the plugin's spec route.
+  return docs
     .get(
       `${ASSETS}/swagger-ui-bundle.js`,
       () => assetResponse(swaggerJs, "text/javascript; charset=utf-8"),
@@ -25,10 +30,13 @@ export function openapiDocs() {
     .get(`${ASSETS}/swagger-ui.css`, () => assetResponse(swaggerCss, "text/css; charset=utf-8"), {
       detail: { hide: true },
     })
+    .onAfterHandle(({ path, response }) =>
+      path === SPEC_PATH ? describePlatform(response, appRoutes(docs)) : undefined,
+    )
     .use(
       openapi({
         path: "/docs",
-        specPath: "/docs/json",
+        specPath: SPEC_PATH,
         provider: "swagger-ui",
         exclude: { paths: [`${ASSETS}/swagger-ui-bundle.js`, `${ASSETS}/swagger-ui.css`] },
         swagger: {
@@ -70,4 +78,12 @@ function assetResponse(path: string, contentType: string): Response {
   return new Response(Bun.file(path), {
     headers: { "content-type": contentType, "cache-control": "public, max-age=86400" },
   });
+}
+
+/**
+ * Every route of the app this plugin is mounted in, as the openapi plugin reads them: Elysia
+ * keeps the accessor protected, but wires it to the root app when a plugin is used.
+ */
+function appRoutes(plugin: Elysia): readonly AppRoute[] {
+  return (plugin as unknown as { getGlobalRoutes(): AppRoute[] }).getGlobalRoutes();
 }
