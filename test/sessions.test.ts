@@ -254,7 +254,10 @@ describe("GET and DELETE /auth/sessions", () => {
       await ctx.request(`${AUTH}/login`, {
         body: { email: user.email, password: user.password },
         // The client wrote the first entry; the proxy appended the real address last.
-        headers: { "user-agent": "KanbunPhone/2.1", "x-forwarded-for": "198.51.100.66, 203.0.113.7" },
+        headers: {
+          "user-agent": "KanbunPhone/2.1",
+          "x-forwarded-for": "198.51.100.66, 203.0.113.7",
+        },
       }),
     );
     const ended = await login(ctx, user.email, user.password);

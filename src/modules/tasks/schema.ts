@@ -92,23 +92,25 @@ export const UpdateTaskBody = t.Partial(t.Object(writableFields), {
   description: "Any writable field; fields left out are unchanged",
 });
 
+// Plain TypeBox integers: Elysia's t.Integer also accepts numeric strings, which turns every
+// response check into a full encode pass on the hottest route.
 export const TaskResponse = t.Object({
-  id: t.Integer(),
+  id: Type.Integer(),
   title: t.String(),
   description: t.String(),
   completed: t.Boolean(),
   completed_at: NullableIsoTimestamp,
   due_date: NullableIsoTimestamp,
-  priority: t.Integer(),
+  priority: Type.Integer(),
   tags: t.Array(t.String()),
   position: t.Number(),
-  board_id: t.Union([t.Integer(), t.Null()]),
-  list_id: t.Union([t.Integer(), t.Null()]),
-  assignee_id: t.Union([t.Integer(), t.Null()]),
-  owner_id: t.Integer(),
+  board_id: t.Union([Type.Integer(), t.Null()]),
+  list_id: t.Union([Type.Integer(), t.Null()]),
+  assignee_id: t.Union([Type.Integer(), t.Null()]),
+  owner_id: Type.Integer(),
   created_at: IsoTimestamp,
   updated_at: IsoTimestamp,
-  version: t.Integer(),
+  version: Type.Integer(),
 });
 
 const BooleanQuery = t.Boolean({ error: "Must be true or false" });

@@ -1,10 +1,11 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import type { Db } from "../../platform/db/client";
 import { type TaskRow, tasks, taskTags } from "../../platform/db/tables";
 import { NotFound, PreconditionFailed, ValidationFailed } from "../../platform/errors";
 import { parseIsoDate } from "./dates";
 import { etagOf, presentTask, type TaskView } from "./present";
+import { selectTags } from "./rows";
 import { MAX_TITLE_LENGTH } from "./schema";
 
 export interface TaskFields {
@@ -63,7 +64,7 @@ export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput
 
 export function getTask({ deps, actor }: ActorContext, taskId: number): TaskView {
   const row = findVisibleTask(deps.db, actor.userId, taskId);
-  return presentTask(row, tagsOf(deps.db, [row.id]).get(row.id) ?? []);
+  return presentTask(row, selectTags(deps.sqlite, [row.id]).get(row.id) ?? []);
 }
 
 /** Partial update; only a change bumps `version` (and so the ETag). */
@@ -78,7 +79,8 @@ export function updateTask(
   return deps.db.transaction((tx) => {
     const current = findVisibleTask(tx, actor.userId, taskId);
     assertMatches(current, preconditions);
-    const currentTags = tagsOf(tx, [current.id]).get(current.id) ?? [];
+    // Same connection as the transaction, so this read sees its state.
+    const currentTags = selectTags(deps.sqlite, [current.id]).get(current.id) ?? [];
     const changes: Partial<TaskRow> = {};
     if (fields.title !== undefined && fields.title !== current.title) changes.title = fields.title;
     if (fields.description !== undefined && fields.description !== current.description) {
@@ -143,22 +145,9 @@ export function deleteAllPersonalTasks({ deps, actor }: ActorContext): { deleted
   return { deleted: deleted.length };
 }
 
-/** Tags of the given tasks, each list sorted. */
-export function tagsOf(db: Db, taskIds: number[]): Map<number, string[]> {
-  const byTask = new Map<number, string[]>();
-  if (taskIds.length === 0) return byTask;
-  const rows = db.select().from(taskTags).where(inArray(taskTags.taskId, taskIds)).all();
-  for (const row of rows) {
-    const list = byTask.get(row.taskId);
-    if (list) list.push(row.tag);
-    else byTask.set(row.taskId, [row.tag]);
-  }
-  for (const list of byTask.values()) sortTags(list);
-  return byTask;
-}
-
 /**
- * Sorts in place by code point (UTF-8 byte order, as SQLite's BINARY collation does). JavaScript's
+ * Sorts in place by code point (UTF-8 byte order, as SQLite's BINARY collation does, which is how
+ * stored tags are read back). JavaScript's
  * default sort compares UTF-16 units and disagrees past U+FFFF; one order keeps a no-op a no-op.
  */
 function sortTags(tags: string[]): string[] {
@@ -189,7 +178,9 @@ function nextPosition(db: Db, ownerId: number): number {
   const row = db
     .select({ max: sql<number | null>`max(${tasks.position})` })
     .from(tasks)
-    .where(and(eq(tasks.ownerId, ownerId), isNull(tasks.listId)))
+    // The unary + keeps SQLite off the list_id index, where every personal task shares NULL, and
+    // on the owner's index, which holds only this user's tasks.
+    .where(and(eq(tasks.ownerId, ownerId), sql`+${tasks.listId} IS NULL`))
     .get();
   return (row?.max ?? 0) + 1;
 }

@@ -27,5 +27,20 @@ export function applyPragmas(sqlite: Database, onDisk: boolean): void {
 }
 
 export function createDb(sqlite: Database): Db {
-  return drizzle({ client: sqlite, schema: tables });
+  return drizzle({ client: withStatementCache(sqlite), schema: tables });
+}
+
+/**
+ * drizzle compiles a new statement on every query (and never finalizes it). bun:sqlite's
+ * `query()` keeps compiled statements by their SQL text, so drizzle is handed a view of the
+ * database whose `prepare` is `query`. Statements run synchronously, so sharing one is safe.
+ */
+function withStatementCache(sqlite: Database): Database {
+  return new Proxy(sqlite, {
+    get(target, property) {
+      if (property === "prepare") return (text: string) => target.query(text);
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -1,0 +1,152 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * The load generator. wrk (one thread) when it is on PATH; otherwise autocannon, always in its
+ * own process (`bun bench/load.ts <spec.json>`) so it does not share an event loop with anything.
+ */
+
+export interface LoadTarget {
+  path: string;
+  /** JSON body; its presence makes the request carry Content-Type: application/json. */
+  body?: string;
+}
+
+export interface LoadSpec {
+  baseUrl: string;
+  method: "GET" | "POST";
+  targets: LoadTarget[];
+  tokensFile: string;
+  connections: number;
+  durationSeconds: number;
+}
+
+export interface LoadResult {
+  tool: "wrk" | "autocannon";
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  non2xx: number;
+  socketErrors: number;
+}
+
+const MARKER = "BENCH_JSON ";
+
+export function loadTool(): "wrk" | "autocannon" {
+  return Bun.which("wrk") ? "wrk" : "autocannon";
+}
+
+export async function runLoad(spec: LoadSpec, workDir: string): Promise<LoadResult> {
+  if (loadTool() === "wrk") return runWrk(spec, workDir);
+  const specFile = join(workDir, "load-spec.json");
+  writeFileSync(specFile, JSON.stringify(spec));
+  const output = await runProcess(["bun", join(import.meta.dir, "load.ts"), specFile]);
+  return parseMarker(output) as LoadResult;
+}
+
+async function runWrk(spec: LoadSpec, workDir: string): Promise<LoadResult> {
+  const targetsFile = join(workDir, "wrk-targets.txt");
+  writeFileSync(
+    targetsFile,
+    `${spec.targets.map((target) => `${target.path}\t${target.body ?? ""}`).join("\n")}\n`,
+  );
+  const output = await runProcess([
+    "wrk",
+    "-t1",
+    `-c${spec.connections}`,
+    `-d${spec.durationSeconds}s`,
+    "--timeout",
+    "10s",
+    "-s",
+    join(import.meta.dir, "rotate.lua"),
+    spec.baseUrl,
+    "--",
+    spec.tokensFile,
+    spec.method,
+    targetsFile,
+  ]);
+  const raw = parseMarker(output) as {
+    requests: number;
+    duration_us: number;
+    p50_us: number;
+    p99_us: number;
+    max_us: number;
+    non2xx: number;
+    socket_errors: number;
+  };
+  return {
+    tool: "wrk",
+    requests: raw.requests,
+    rps: raw.requests / (raw.duration_us / 1e6),
+    p50Ms: raw.p50_us / 1000,
+    p99Ms: raw.p99_us / 1000,
+    maxMs: raw.max_us / 1000,
+    non2xx: raw.non2xx,
+    socketErrors: raw.socket_errors,
+  };
+}
+
+async function runProcess(cmd: string[]): Promise<string> {
+  const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  if (code !== 0) throw new Error(`${cmd[0]} exited with ${code}: ${stderr.trim()}`);
+  return stdout;
+}
+
+function parseMarker(output: string): unknown {
+  const line = output.split("\n").find((candidate) => candidate.startsWith(MARKER));
+  if (!line) throw new Error(`The load generator printed no result:\n${output}`);
+  return JSON.parse(line.slice(MARKER.length));
+}
+
+/** Child-process entry: runs autocannon for one spec and prints one result line. */
+async function autocannonMain(specFile: string): Promise<void> {
+  const { default: autocannon } = await import("autocannon");
+  const spec = (await Bun.file(specFile).json()) as LoadSpec;
+  const tokens = (await Bun.file(spec.tokensFile).text()).split("\n").filter(Boolean);
+  let nextToken = 0;
+  let nextTarget = 0;
+  const result = await autocannon({
+    url: spec.baseUrl,
+    connections: spec.connections,
+    duration: spec.durationSeconds,
+    timeout: 10,
+    requests: [
+      {
+        setupRequest: (request) => {
+          nextToken = (nextToken + 1) % tokens.length;
+          nextTarget = (nextTarget + 1) % spec.targets.length;
+          const target = spec.targets[nextTarget] ?? { path: "/" };
+          const headers: Record<string, string> = {
+            authorization: `Bearer ${tokens[nextToken]}`,
+          };
+          if (target.body !== undefined) headers["content-type"] = "application/json";
+          return { ...request, method: spec.method, path: target.path, headers, body: target.body };
+        },
+      },
+    ],
+  });
+  const summary: LoadResult = {
+    tool: "autocannon",
+    requests: result.requests.total,
+    rps: result.requests.total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    non2xx: result.non2xx,
+    socketErrors: result.errors + result.timeouts,
+  };
+  process.stdout.write(`${MARKER}${JSON.stringify(summary)}\n`);
+}
+
+if (import.meta.main) {
+  const specFile = process.argv[2];
+  if (!specFile) throw new Error("usage: bun bench/load.ts <spec.json>");
+  await autocannonMain(specFile);
+}
