@@ -1,8 +1,9 @@
 import { consoleOutput } from "./cli/output";
-import { runCli } from "./cli/run";
+import { runCli, SERVING } from "./cli/run";
+import { flushLogs } from "./platform/logging";
 
-const code = await runCli(process.argv.slice(2), process.env, consoleOutput);
-// `serve` returns 0 while its server keeps the process alive; other commands are done.
-if (code !== 0) process.exit(code);
-const command = process.argv.slice(2).find((arg) => !arg.startsWith("-"));
-if (command !== undefined && command !== "serve") process.exit(0);
+const result = await runCli(process.argv.slice(2), process.env, consoleOutput);
+if (result !== SERVING) {
+  await flushLogs();
+  process.exit(result);
+}

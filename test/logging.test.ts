@@ -1,6 +1,6 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import { join } from "node:path";
-import { createLogger } from "../src/platform/logging";
+import { createBufferedSink, createLogger, flushLogs } from "../src/platform/logging";
 
 const LOGGING = join(import.meta.dir, "../src/platform/logging.ts");
 
@@ -82,4 +82,104 @@ describe("stdout", () => {
     expect(code).not.toBe(0);
     expect(lines).toEqual([expect.objectContaining({ level: "error", msg: "about to fail" })]);
   });
+});
+
+describe("buffered sink", () => {
+  const recorder = () => {
+    const chunks: string[] = [];
+    const now: string[] = [];
+    const buffered = createBufferedSink(
+      async (chunk) => {
+        await Bun.sleep(1);
+        chunks.push(chunk);
+      },
+      (chunk) => now.push(chunk),
+    );
+    return { chunks, now, buffered };
+  };
+
+  test("lines of one turn go out as one write, in order, and flush() waits for the write", async () => {
+    const { chunks, buffered } = recorder();
+    buffered.sink("a");
+    buffered.sink("b");
+    expect(chunks).toEqual([]);
+    await buffered.flush();
+    expect(chunks).toEqual(["a\nb\n"]);
+  });
+
+  test("a batch past 64 KiB is written without waiting for the turn to end", async () => {
+    const { chunks, buffered } = recorder();
+    buffered.sink("x".repeat(70 * 1024));
+    buffered.sink("after");
+    await buffered.flush();
+    expect(chunks).toHaveLength(2);
+    expect(chunks[1]).toBe("after\n");
+  });
+
+  test("flushSync writes what is pending at once, and never throws", async () => {
+    const { chunks, now, buffered } = recorder();
+    buffered.sink("pending");
+    buffered.flushSync();
+    expect(now).toEqual(["pending\n"]);
+    buffered.flushSync();
+    expect(now).toHaveLength(1);
+    await buffered.flush();
+    expect(chunks).toEqual([]);
+
+    const broken = createBufferedSink(
+      async () => undefined,
+      () => {
+        throw new Error("EPIPE");
+      },
+    );
+    broken.sink("lost");
+    expect(() => broken.flushSync()).not.toThrow();
+  });
+
+  test("a failed write does not stop later lines", async () => {
+    const written: string[] = [];
+    let fail = true;
+    const flaky = createBufferedSink(
+      async (chunk) => {
+        if (fail) {
+          fail = false;
+          throw new Error("EAGAIN");
+        }
+        written.push(chunk);
+      },
+      () => undefined,
+    );
+    flaky.sink("first");
+    await flaky.flush();
+    flaky.sink("second");
+    await flaky.flush();
+    expect(written).toEqual(["second\n"]);
+  });
+
+  test("flushLogs resolves once the process's own stdout lines are out", async () => {
+    const { lines } = await stdoutOf(
+      `import { flushLogs } from ${JSON.stringify(LOGGING)};
+       const filler = "y".repeat(200);
+       for (let i = 0; i < 2000; i++) log.info("many", { i, filler });
+       await flushLogs();
+       process.exit(0);`,
+    );
+    expect(lines).toHaveLength(2000);
+  });
+});
+
+test("the default logger writes through Bun.write to stdout, and flushLogs waits for it", async () => {
+  const write = spyOn(Bun, "write").mockImplementation(async () => 0);
+  try {
+    createLogger("info").info("to stdout", { marker: "m-42" });
+    await flushLogs();
+    const call = write.mock.calls.find(([, data]) => String(data).includes("m-42"));
+    expect(call?.[0] as unknown).toBe(Bun.stdout);
+    expect(JSON.parse(String(call?.[1]).trim())).toMatchObject({
+      msg: "to stdout",
+      marker: "m-42",
+    });
+  } finally {
+    write.mockRestore();
+  }
 });

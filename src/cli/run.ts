@@ -7,13 +7,16 @@ import { CliError, type Output } from "./output";
 import { serve } from "./serve";
 import { type CommandOverrides, createUserCommand, setPasswordCommand } from "./users-commands";
 
-/** Parses argv and runs one command. Resolves to the process exit code (serve keeps running). */
+/** What `runCli` resolves to: an exit code, or SERVING while the server keeps the process alive. */
+export const SERVING = "serving";
+
+/** Parses argv and runs one command. */
 export async function runCli(
   argv: string[],
   env: Record<string, string | undefined>,
   out: Output,
   overrides: CommandOverrides = {},
-): Promise<number> {
+): Promise<number | typeof SERVING> {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -36,7 +39,7 @@ export async function runCli(
     switch (command) {
       case "serve":
         await serve(config);
-        return 0;
+        return SERVING;
       case "migrate":
         migrateCommand(config, out);
         return 0;

@@ -3,6 +3,7 @@ import { createDeps, type DepsOverrides } from "../deps";
 import { createScheduler } from "../modules/jobs/scheduler";
 import { type Config, MAX_BODY_LIMIT_BYTES } from "../platform/config";
 import { migrate } from "../platform/db/migrate";
+import { flushLogs } from "../platform/logging";
 import { VERSION } from "../version";
 
 // Bun answers bodies over its own limit with a bare, empty 413 before the app runs. Its limit is
@@ -91,7 +92,10 @@ export async function serve(
   const running = await startServer(config, options);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     hooks.on(signal, () => {
-      void running.stop(signal).then(() => hooks.exit(0));
+      void running
+        .stop(signal)
+        .then(flushLogs)
+        .then(() => hooks.exit(0));
     });
   }
   return running;
