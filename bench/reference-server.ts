@@ -101,12 +101,11 @@ function toFtsQuery(text: string): string | null {
 
 // The same statements Kanbun runs (src/modules/tasks/list.ts), so the ratio compares the
 // frameworks and not two query plans.
-const pageOwn = db.query<{ id: number; total: number }, [number, number, number]>(
-  `SELECT t.id AS id, count(*) OVER () AS total FROM tasks t WHERE t.owner_id = ?
-   ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?`,
-);
 const countOwn = db.query<{ total: number }, [number]>(
   "SELECT count(*) AS total FROM tasks t WHERE t.owner_id = ?",
+);
+const pageOwn = db.query<{ id: number }, [number, number, number]>(
+  "SELECT t.id AS id FROM tasks t WHERE t.owner_id = ? ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?",
 );
 const SEARCH_MATCHES = `SELECT rowid AS id, bm25(tasks_fts, 10.0, 1.0) AS score FROM tasks_fts
    WHERE tasks_fts MATCH ? AND +rowid IN (SELECT t.id FROM tasks t WHERE t.owner_id = ?)`;
@@ -134,9 +133,8 @@ function listTasks(userId: number, url: URL): Response {
   let total = 0;
   let ids: number[] = [];
   if (fts === undefined) {
-    const page = pageOwn.all(userId, limit, offset);
-    ids = page.map((row) => row.id);
-    total = page[0]?.total ?? (offset === 0 ? 0 : (countOwn.get(userId)?.total ?? 0));
+    total = countOwn.get(userId)?.total ?? 0;
+    if (total > offset) ids = pageOwn.all(userId, limit, offset).map((row) => row.id);
   } else if (fts !== null) {
     const page = pageSearch.all(fts, userId, limit, offset);
     ids = page.map((row) => row.id);

@@ -1,3 +1,4 @@
+import type { Database } from "bun:sqlite";
 import { type SQL, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import { queryAll } from "../../platform/db/fast-query";
@@ -46,8 +47,8 @@ const SORT_SQL: Record<SortField, SQL> = {
  * One page of the tasks the caller can see, filtered and sorted; `q` ranks by bm25 relevance
  * unless an explicit sort is given.
  *
- * This is the hottest query of the API, so it runs on cached bun:sqlite statements: the page's
- * ids and the total come from one query (a window count), then the rows and tags by id.
+ * This is the hottest query of the API, so it runs on cached bun:sqlite statements: first the
+ * page's ids and the total, then the rows and tags by id.
  */
 export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput): TaskPage {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
@@ -56,35 +57,9 @@ export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput):
   if (ftsQuery === null) return { items: [], total: 0, limit, offset };
 
   const where = sql.join(conditions(input, actor.userId, deps.clock.now()), sql` AND `);
-  const matching = ftsQuery
-    ? // The full-text scan is narrowed to the caller's own rows before ranking, so a common
-      // word across 100k tasks costs what the caller's matches cost, not what everyone's do.
-      sql`SELECT rowid AS id, bm25(tasks_fts, 10.0, 1.0) AS score FROM tasks_fts
-          WHERE tasks_fts MATCH ${ftsQuery} AND +rowid IN (SELECT t.id FROM tasks t WHERE ${where})`
-    : undefined;
-  const page = matching
-    ? input.sort === undefined
-      ? sql`SELECT m.id AS id, count(*) OVER () AS total FROM (${matching}) m
-            ORDER BY m.score, m.id DESC LIMIT ${limit} OFFSET ${offset}`
-      : sql`SELECT t.id AS id, count(*) OVER () AS total FROM tasks t
-            WHERE t.id IN (SELECT id FROM (${matching})) ORDER BY ${orderBy(input.sort)}
-            LIMIT ${limit} OFFSET ${offset}`
-    : sql`SELECT t.id AS id, count(*) OVER () AS total FROM tasks t WHERE ${where}
-          ORDER BY ${orderBy(input.sort)} LIMIT ${limit} OFFSET ${offset}`;
-
-  const rows = queryAll<{ id: number; total: number }>(deps.sqlite, page);
-  const ids = rows.map((row) => row.id);
-  // A page past the end has no row to carry the total: count separately only then.
-  const total =
-    rows[0]?.total ??
-    (offset === 0
-      ? 0
-      : (queryAll<{ total: number }>(
-          deps.sqlite,
-          matching
-            ? sql`SELECT count(*) AS total FROM (${matching})`
-            : sql`SELECT count(*) AS total FROM tasks t WHERE ${where}`,
-        )[0]?.total ?? 0));
+  const { ids, total } = ftsQuery
+    ? searchPage(deps.sqlite, ftsQuery, where, input.sort, limit, offset)
+    : listPage(deps.sqlite, where, input.sort, limit, offset);
   if (ids.length === 0) return { items: [], total, limit, offset };
 
   const byId = new Map(selectTaskRows(deps.sqlite, ids).map((row) => [row.id, row]));
@@ -94,6 +69,65 @@ export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput):
     return row ? [presentTask(row, tags.get(id) ?? [])] : [];
   });
   return { items, total, limit, offset };
+}
+
+interface PageIds {
+  ids: number[];
+  total: number;
+}
+
+/** A plain listing: the count and the page each walk the owner's index (the page only its head). */
+function listPage(
+  sqlite: Database,
+  where: SQL,
+  sort: ListTasksInput["sort"],
+  limit: number,
+  offset: number,
+): PageIds {
+  const total =
+    queryAll<{ total: number }>(
+      sqlite,
+      sql`SELECT count(*) AS total FROM tasks t WHERE ${where}`,
+    )[0]?.total ?? 0;
+  if (total <= offset) return { ids: [], total };
+  const ids = queryAll<{ id: number }>(
+    sqlite,
+    sql`SELECT t.id AS id FROM tasks t WHERE ${where} ORDER BY ${orderBy(sort)} LIMIT ${limit} OFFSET ${offset}`,
+  ).map((row) => row.id);
+  return { ids, total };
+}
+
+/**
+ * A search: the full-text scan is narrowed to the caller's own rows before ranking, so a common
+ * word across 100k tasks costs what the caller's matches cost, not what everyone's do. The page
+ * and the total come from one pass (a window count), since every match is ranked anyway.
+ */
+function searchPage(
+  sqlite: Database,
+  ftsQuery: string,
+  where: SQL,
+  sort: ListTasksInput["sort"],
+  limit: number,
+  offset: number,
+): PageIds {
+  const matching = sql`SELECT rowid AS id, bm25(tasks_fts, 10.0, 1.0) AS score FROM tasks_fts
+    WHERE tasks_fts MATCH ${ftsQuery} AND +rowid IN (SELECT t.id FROM tasks t WHERE ${where})`;
+  const page =
+    sort === undefined
+      ? sql`SELECT m.id AS id, count(*) OVER () AS total FROM (${matching}) m
+            ORDER BY m.score, m.id DESC LIMIT ${limit} OFFSET ${offset}`
+      : sql`SELECT t.id AS id, count(*) OVER () AS total FROM tasks t
+            WHERE t.id IN (SELECT id FROM (${matching})) ORDER BY ${orderBy(sort)}
+            LIMIT ${limit} OFFSET ${offset}`;
+  const rows = queryAll<{ id: number; total: number }>(sqlite, page);
+  // A page past the end has no row to carry the total: count separately only then.
+  const total =
+    rows[0]?.total ??
+    (offset === 0
+      ? 0
+      : (queryAll<{ total: number }>(sqlite, sql`SELECT count(*) AS total FROM (${matching})`)[0]
+          ?.total ?? 0));
+  return { ids: rows.map((row) => row.id), total };
 }
 
 function conditions(input: ListTasksInput, userId: number, now: number): SQL[] {

@@ -1,9 +1,10 @@
 import type { Database } from "bun:sqlite";
-import { sql } from "drizzle-orm";
-import { queryAll } from "../../platform/db/fast-query";
 import type { TaskRow } from "../../platform/db/tables";
 
-/** Reads of task rows and tags by id on cached statements, for the list and single-task paths. */
+/**
+ * Reads of task rows and tags by id on bun:sqlite's cached statements, for the list and
+ * single-task paths: drizzle's builder would cost several times the query itself here.
+ */
 
 interface StoredTask {
   id: number;
@@ -23,16 +24,15 @@ interface StoredTask {
   version: number;
 }
 
-const idList = (ids: number[]) =>
-  sql.join(
-    ids.map((id) => sql`${id}`),
-    sql`, `,
-  );
+/** One bound parameter per id; the ids themselves never enter the SQL text. */
+const placeholders = (count: number) => Array.from({ length: count }, () => "?").join(", ");
 
 export function selectTaskRows(sqlite: Database, ids: number[]): TaskRow[] {
   if (ids.length === 0) return [];
-  return queryAll<StoredTask>(sqlite, sql`SELECT * FROM tasks WHERE id IN (${idList(ids)})`).map(
-    (row) => ({
+  return sqlite
+    .query<StoredTask, number[]>(`SELECT * FROM tasks WHERE id IN (${placeholders(ids.length)})`)
+    .all(...ids)
+    .map((row) => ({
       id: row.id,
       ownerId: row.owner_id,
       title: row.title,
@@ -48,18 +48,18 @@ export function selectTaskRows(sqlite: Database, ids: number[]): TaskRow[] {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       version: row.version,
-    }),
-  );
+    }));
 }
 
 /** Tags of the given tasks, each list sorted. */
 export function selectTags(sqlite: Database, ids: number[]): Map<number, string[]> {
   const byTask = new Map<number, string[]>();
   if (ids.length === 0) return byTask;
-  const rows = queryAll<{ task_id: number; tag: string }>(
-    sqlite,
-    sql`SELECT task_id, tag FROM task_tags WHERE task_id IN (${idList(ids)}) ORDER BY task_id, tag`,
-  );
+  const rows = sqlite
+    .query<{ task_id: number; tag: string }, number[]>(
+      `SELECT task_id, tag FROM task_tags WHERE task_id IN (${placeholders(ids.length)}) ORDER BY task_id, tag`,
+    )
+    .all(...ids);
   for (const row of rows) {
     const list = byTask.get(row.task_id);
     if (list) list.push(row.tag);
