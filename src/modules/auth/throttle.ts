@@ -103,11 +103,11 @@ export function authThrottle(deps: Deps) {
       if (until !== null)
         throw new Banned(Math.max(1, Math.ceil((until - deps.clock.now()) / 1000)));
     })
-    .onTransform({ as: "global" }, async ({ request, route, server, body, set }) => {
+    .onTransform({ as: "global" }, ({ request, route, server, body, set }) => {
       if (request.method !== "POST" || !THROTTLED_ROUTES.has(route)) return;
       if (perAddress) {
         const key = addressOf(request, server);
-        await enforceWindow(perAddress, key, set.headers, "Too many attempts; slow down");
+        enforceWindow(perAddress, key, set.headers, "Too many attempts; slow down");
       }
       const account = FAILURE_ROUTES.has(route) ? accountKey(body) : null;
       if (!perAccount || !account) return;

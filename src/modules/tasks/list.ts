@@ -1,7 +1,5 @@
-import type { Database } from "bun:sqlite";
-import { type SQL, sql } from "drizzle-orm";
+import type { Database, SQLQueryBindings } from "bun:sqlite";
 import type { ActorContext } from "../../platform/context";
-import { queryAll } from "../../platform/db/fast-query";
 import { ValidationFailed } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { parseIsoDate } from "./dates";
@@ -34,14 +32,28 @@ export interface TaskPage {
   offset: number;
 }
 
-const SORT_SQL: Record<SortField, SQL> = {
-  created_at: sql`t.created_at`,
-  updated_at: sql`t.updated_at`,
-  due_date: sql`t.due_date`,
-  priority: sql`t.priority`,
-  title: sql`t.title COLLATE NOCASE`,
-  position: sql`t.position`,
+const SORT_SQL: Record<SortField, string> = {
+  created_at: "t.created_at",
+  updated_at: "t.updated_at",
+  due_date: "t.due_date",
+  priority: "t.priority",
+  title: "t.title COLLATE NOCASE",
+  position: "t.position",
 };
+
+/**
+ * SQL text with its bound parameters. The text is built only from constants; every value the
+ * caller sent is a parameter. Plain strings rather than drizzle's `sql`: rendering its fragments
+ * cost as much as running the list's count and page queries.
+ */
+interface Fragment {
+  text: string;
+  params: SQLQueryBindings[];
+}
+
+function all<Row>(sqlite: Database, text: string, params: SQLQueryBindings[]): Row[] {
+  return sqlite.query<Row, SQLQueryBindings[]>(text).all(...params);
+}
 
 /**
  * One page of the tasks the caller can see, filtered and sorted; `q` ranks by bm25 relevance
@@ -56,7 +68,7 @@ export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput):
   const ftsQuery = input.q === undefined ? undefined : toFtsQuery(input.q);
   if (ftsQuery === null) return { items: [], total: 0, limit, offset };
 
-  const where = sql.join(conditions(input, actor.userId, deps.clock.now()), sql` AND `);
+  const where = conditions(input, actor.userId, deps.clock.now());
   const { ids, total } = ftsQuery
     ? searchPage(deps.sqlite, ftsQuery, where, input.sort, limit, offset)
     : listPage(deps.sqlite, where, input.sort, limit, offset);
@@ -79,20 +91,22 @@ interface PageIds {
 /** A plain listing: the count and the page each walk the owner's index (the page only its head). */
 function listPage(
   sqlite: Database,
-  where: SQL,
+  where: Fragment,
   sort: ListTasksInput["sort"],
   limit: number,
   offset: number,
 ): PageIds {
   const total =
-    queryAll<{ total: number }>(
+    all<{ total: number }>(
       sqlite,
-      sql`SELECT count(*) AS total FROM tasks t WHERE ${where}`,
+      `SELECT count(*) AS total FROM tasks t WHERE ${where.text}`,
+      where.params,
     )[0]?.total ?? 0;
   if (total <= offset) return { ids: [], total };
-  const ids = queryAll<{ id: number }>(
+  const ids = all<{ id: number }>(
     sqlite,
-    sql`SELECT t.id AS id FROM tasks t WHERE ${where} ORDER BY ${orderBy(sort)} LIMIT ${limit} OFFSET ${offset}`,
+    `SELECT t.id AS id FROM tasks t WHERE ${where.text} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?`,
+    [...where.params, limit, offset],
   ).map((row) => row.id);
   return { ids, total };
 }
@@ -105,55 +119,66 @@ function listPage(
 function searchPage(
   sqlite: Database,
   ftsQuery: string,
-  where: SQL,
+  where: Fragment,
   sort: ListTasksInput["sort"],
   limit: number,
   offset: number,
 ): PageIds {
-  const matching = sql`SELECT rowid AS id, bm25(tasks_fts, 10.0, 1.0) AS score FROM tasks_fts
-    WHERE tasks_fts MATCH ${ftsQuery} AND +rowid IN (SELECT t.id FROM tasks t WHERE ${where})`;
+  const matching = `SELECT rowid AS id, bm25(tasks_fts, 10.0, 1.0) AS score FROM tasks_fts
+    WHERE tasks_fts MATCH ? AND +rowid IN (SELECT t.id FROM tasks t WHERE ${where.text})`;
+  const matchingParams = [ftsQuery, ...where.params];
   const page =
     sort === undefined
-      ? sql`SELECT m.id AS id, count(*) OVER () AS total FROM (${matching}) m
-            ORDER BY m.score, m.id DESC LIMIT ${limit} OFFSET ${offset}`
-      : sql`SELECT t.id AS id, count(*) OVER () AS total FROM tasks t
+      ? `SELECT m.id AS id, count(*) OVER () AS total FROM (${matching}) m
+            ORDER BY m.score, m.id DESC LIMIT ? OFFSET ?`
+      : `SELECT t.id AS id, count(*) OVER () AS total FROM tasks t
             WHERE t.id IN (SELECT id FROM (${matching})) ORDER BY ${orderBy(sort)}
-            LIMIT ${limit} OFFSET ${offset}`;
-  const rows = queryAll<{ id: number; total: number }>(sqlite, page);
+            LIMIT ? OFFSET ?`;
+  const rows = all<{ id: number; total: number }>(sqlite, page, [...matchingParams, limit, offset]);
   // A page past the end has no row to carry the total: count separately only then.
   const total =
     rows[0]?.total ??
     (offset === 0
       ? 0
-      : (queryAll<{ total: number }>(sqlite, sql`SELECT count(*) AS total FROM (${matching})`)[0]
-          ?.total ?? 0));
+      : (all<{ total: number }>(
+          sqlite,
+          `SELECT count(*) AS total FROM (${matching})`,
+          matchingParams,
+        )[0]?.total ?? 0));
   return { ids: rows.map((row) => row.id), total };
 }
 
-function conditions(input: ListTasksInput, userId: number, now: number): SQL[] {
-  const where: SQL[] = [sql`t.owner_id = ${userId}`];
-  if (input.completed !== undefined) where.push(sql`t.completed = ${input.completed ? 1 : 0}`);
-  if (input.priority !== undefined) where.push(sql`t.priority = ${input.priority}`);
+/** The filters, joined with AND; each `?` takes the next parameter. */
+function conditions(input: ListTasksInput, userId: number, now: number): Fragment {
+  const where = ["t.owner_id = ?"];
+  const params: SQLQueryBindings[] = [userId];
+  const add = (text: string, ...values: SQLQueryBindings[]) => {
+    where.push(text);
+    params.push(...values);
+  };
+  if (input.completed !== undefined) add("t.completed = ?", input.completed ? 1 : 0);
+  if (input.priority !== undefined) add("t.priority = ?", input.priority);
   if (input.tag !== undefined) {
-    where.push(
-      sql`EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag = ${input.tag.trim().toLowerCase()})`,
+    add(
+      "EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag = ?)",
+      input.tag.trim().toLowerCase(),
     );
   }
   if (input.due_before !== undefined) {
-    where.push(sql`t.due_date < ${queryDate("due_before", input.due_before)}`);
+    add("t.due_date < ?", queryDate("due_before", input.due_before));
   }
   if (input.due_after !== undefined) {
-    where.push(sql`t.due_date > ${queryDate("due_after", input.due_after)}`);
+    add("t.due_date > ?", queryDate("due_after", input.due_after));
   }
-  if (input.overdue === true) where.push(sql`t.completed = 0 AND t.due_date < ${now}`);
+  if (input.overdue === true) add("t.completed = 0 AND t.due_date < ?", now);
   if (input.overdue === false)
-    where.push(sql`NOT (t.completed = 0 AND t.due_date IS NOT NULL AND t.due_date < ${now})`);
-  if (input.board_id !== undefined) where.push(sql`t.board_id = ${input.board_id}`);
-  if (input.list_id !== undefined) where.push(sql`t.list_id = ${input.list_id}`);
+    add("NOT (t.completed = 0 AND t.due_date IS NOT NULL AND t.due_date < ?)", now);
+  if (input.board_id !== undefined) add("t.board_id = ?", input.board_id);
+  if (input.list_id !== undefined) add("t.list_id = ?", input.list_id);
   if (input.assignee_id !== undefined) {
-    where.push(sql`t.assignee_id = ${input.assignee_id === "me" ? userId : input.assignee_id}`);
+    add("t.assignee_id = ?", input.assignee_id === "me" ? userId : input.assignee_id);
   }
-  return where;
+  return { text: where.join(" AND "), params };
 }
 
 function queryDate(name: string, text: string): number {
@@ -166,14 +191,15 @@ function queryDate(name: string, text: string): number {
   return ms;
 }
 
-function orderBy(sort: ListTasksInput["sort"]): SQL {
+/** The ORDER BY terms; `sort` has passed the route's schema, so it names a SORT_FIELDS entry. */
+function orderBy(sort: ListTasksInput["sort"]): string {
   const spec = sort ?? "-created_at";
   const descending = spec.startsWith("-");
   const field = (descending ? spec.slice(1) : spec) as SortField;
-  const direction = descending ? sql`DESC` : sql`ASC`;
+  const direction = descending ? "DESC" : "ASC";
   // Tasks without a due date come last whichever way the list is sorted.
-  const nullsLast = field === "due_date" ? sql`t.due_date IS NULL, ` : sql``;
-  return sql`${nullsLast}${SORT_SQL[field]} ${direction}, t.id ${direction}`;
+  const nullsLast = field === "due_date" ? "t.due_date IS NULL, " : "";
+  return `${nullsLast}${SORT_SQL[field]} ${direction}, t.id ${direction}`;
 }
 
 const MAX_SEARCH_TERMS = 16;

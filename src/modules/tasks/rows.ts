@@ -3,10 +3,11 @@ import type { TaskRow } from "../../platform/db/tables";
 
 /**
  * Reads of task rows and tags by id on bun:sqlite's cached statements, for the list and
- * single-task paths: drizzle's builder would cost several times the query itself here.
+ * single-task paths, and the insert of a new task: drizzle's builder would cost several times
+ * the query itself here.
  */
 
-interface StoredTask {
+export interface StoredTask {
   id: number;
   owner_id: number;
   title: string;
@@ -32,23 +33,28 @@ export function selectTaskRows(sqlite: Database, ids: number[]): TaskRow[] {
   return sqlite
     .query<StoredTask, number[]>(`SELECT * FROM tasks WHERE id IN (${placeholders(ids.length)})`)
     .all(...ids)
-    .map((row) => ({
-      id: row.id,
-      ownerId: row.owner_id,
-      title: row.title,
-      description: row.description,
-      completed: row.completed === 1,
-      completedAt: row.completed_at,
-      dueDate: row.due_date,
-      priority: row.priority,
-      position: row.position,
-      boardId: row.board_id,
-      listId: row.list_id,
-      assigneeId: row.assignee_id,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      version: row.version,
-    }));
+    .map(toTaskRow);
+}
+
+/** A `tasks` row as SQLite returns it, in drizzle's shape. */
+export function toTaskRow(row: StoredTask): TaskRow {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    title: row.title,
+    description: row.description,
+    completed: row.completed === 1,
+    completedAt: row.completed_at,
+    dueDate: row.due_date,
+    priority: row.priority,
+    position: row.position,
+    boardId: row.board_id,
+    listId: row.list_id,
+    assigneeId: row.assignee_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
 }
 
 /** Tags of the given tasks, each list sorted. */
@@ -66,4 +72,60 @@ export function selectTags(sqlite: Database, ids: number[]): Map<number, string[
     else byTask.set(row.task_id, [row.tag]);
   }
   return byTask;
+}
+
+/** What createTask stores; the other columns take their defaults (no board, list, version 1). */
+export interface NewTask {
+  ownerId: number;
+  title: string;
+  description: string;
+  completed: boolean;
+  completedAt: number | null;
+  dueDate: number | null;
+  priority: number;
+  position: number;
+  assigneeId: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The next position after the owner's personal tasks (those on no list). */
+export function nextPersonalPosition(sqlite: Database, ownerId: number): number {
+  // The unary + keeps SQLite off the list_id index, where every personal task shares NULL, and
+  // on the owner's index, which holds only this user's tasks.
+  const row = sqlite
+    .query<{ max: number | null }, [number]>(
+      "SELECT max(position) AS max FROM tasks WHERE owner_id = ? AND +list_id IS NULL",
+    )
+    .get(ownerId);
+  return (row?.max ?? 0) + 1;
+}
+
+/** Inserts a task and its tags; call inside a transaction. Returns the stored row. */
+export function insertTaskRow(sqlite: Database, task: NewTask, tags: string[]): TaskRow {
+  const stored = sqlite
+    .query<StoredTask, (string | number | null)[]>(
+      `INSERT INTO tasks (owner_id, title, description, completed, completed_at, due_date,
+         priority, position, assignee_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    )
+    .get(
+      task.ownerId,
+      task.title,
+      task.description,
+      task.completed ? 1 : 0,
+      task.completedAt,
+      task.dueDate,
+      task.priority,
+      task.position,
+      task.assigneeId,
+      task.createdAt,
+      task.updatedAt,
+    );
+  if (!stored) throw new Error("INSERT … RETURNING gave no row");
+  const insertTag = sqlite.query<never, [number, string]>(
+    "INSERT INTO task_tags (task_id, tag) VALUES (?, ?)",
+  );
+  for (const tag of tags) insertTag.run(stored.id, tag);
+  return toTaskRow(stored);
 }

@@ -1,11 +1,11 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import type { Db } from "../../platform/db/client";
 import { type TaskRow, tasks, taskTags } from "../../platform/db/tables";
 import { NotFound, PreconditionFailed, ValidationFailed } from "../../platform/errors";
 import { parseIsoDate } from "./dates";
 import { etagOf, presentTask, type TaskView } from "./present";
-import { selectTags } from "./rows";
+import { insertTaskRow, nextPersonalPosition, selectTags } from "./rows";
 import { MAX_TITLE_LENGTH } from "./schema";
 
 export interface TaskFields {
@@ -34,11 +34,12 @@ const TASK_NOT_FOUND = "Task not found";
 export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput): TaskView {
   const fields = normalizeFields(input, actor.userId);
   const now = deps.clock.now();
-  return deps.db.transaction((tx) => {
-    const position = fields.position ?? nextPosition(tx, actor.userId);
-    const row = tx
-      .insert(tasks)
-      .values({
+  const tags = fields.tags ?? [];
+  // The hottest write: cached bun:sqlite statements in one transaction (see rows.ts).
+  const insert = deps.sqlite.transaction(() =>
+    insertTaskRow(
+      deps.sqlite,
+      {
         ownerId: actor.userId,
         title: fields.title ?? input.title,
         description: fields.description ?? "",
@@ -46,20 +47,15 @@ export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput
         completedAt: fields.completed ? now : null,
         dueDate: fields.dueDate ?? null,
         priority: fields.priority ?? 0,
-        position,
+        position: fields.position ?? nextPersonalPosition(deps.sqlite, actor.userId),
         assigneeId: fields.assigneeId ?? null,
         createdAt: now,
         updatedAt: now,
-      })
-      .returning()
-      .get();
-    const tags = fields.tags ?? [];
-    if (tags.length > 0)
-      tx.insert(taskTags)
-        .values(tags.map((tag) => ({ taskId: row.id, tag })))
-        .run();
-    return presentTask(row, tags);
-  });
+      },
+      tags,
+    ),
+  );
+  return presentTask(insert(), tags);
 }
 
 export function getTask({ deps, actor }: ActorContext, taskId: number): TaskView {
@@ -172,17 +168,6 @@ function assertMatches(task: TaskRow, { ifMatch }: Preconditions): void {
   // If-Match uses the strong comparison: weak validators never match.
   const matches = ifMatch.split(",").some((candidate) => candidate.trim() === current);
   if (!matches) throw new PreconditionFailed();
-}
-
-function nextPosition(db: Db, ownerId: number): number {
-  const row = db
-    .select({ max: sql<number | null>`max(${tasks.position})` })
-    .from(tasks)
-    // The unary + keeps SQLite off the list_id index, where every personal task shares NULL, and
-    // on the owner's index, which holds only this user's tasks.
-    .where(and(eq(tasks.ownerId, ownerId), sql`+${tasks.listId} IS NULL`))
-    .get();
-  return (row?.max ?? 0) + 1;
 }
 
 interface NormalizedFields {

@@ -31,11 +31,13 @@ export interface PageInfo {
 /** RFC 8288 Link header for an offset-paginated list: first, prev, next and last as they apply. */
 export function paginationLinks(requestUrl: string, page: PageInfo): string {
   const { total, limit, offset } = page;
+  // Parsed once for all the links; each link edits its own copy of the query.
+  const { pathname, search } = new URL(requestUrl);
   const link = (rel: string, targetOffset: number) => {
-    const url = new URL(requestUrl);
-    url.searchParams.set("limit", String(limit));
-    url.searchParams.set("offset", String(targetOffset));
-    return `<${url.pathname}${url.search}>; rel="${rel}"`;
+    const params = new URLSearchParams(search);
+    params.set("limit", String(limit));
+    params.set("offset", String(targetOffset));
+    return `<${pathname}?${params}>; rel="${rel}"`;
   };
   const lastOffset = total === 0 ? 0 : Math.floor((total - 1) / limit) * limit;
   const links = [link("first", 0)];

@@ -1,6 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { Elysia } from "elysia";
-import { DefaultContext, defaultOptions } from "elysia-rate-limit";
 import type { Deps } from "../../deps";
 import type { Clock } from "../clock";
 import { RateLimited } from "../errors";
@@ -20,24 +19,37 @@ export interface WindowHit {
   exceeded: boolean;
 }
 
-export type WindowCounter = (key: string) => Promise<WindowHit>;
+export type WindowCounter = (key: string) => WindowHit;
 
 /**
- * Fixed one-window counters per key, kept in elysia-rate-limit's bounded LRU store but timed by
- * our clock (so tests can move time). Each app gets its own store: nothing is shared between
- * instances in one process.
+ * Fixed one-window counters per key (a window starts at the key's first request), timed by our
+ * clock so tests can move time. The store is a Map kept in least-recently-used order and bounded
+ * by MAX_TRACKED_KEYS. It is synchronous: this runs on every request, and an async store cost a
+ * promise and a turn of the event loop for each. Each app gets its own store: nothing is shared
+ * between instances in one process.
  */
 export function createWindowCounter(max: number, windowMs: number, clock: Clock): WindowCounter {
-  const store = new DefaultContext(MAX_TRACKED_KEYS);
-  store.init({ ...defaultOptions, max, duration: windowMs });
-  return async (key) => {
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  return (key) => {
     const now = clock.now();
-    const { count, nextReset } = await store.increment(key, windowMs, now);
+    let window = windows.get(key);
+    if (window === undefined || window.resetAt <= now) {
+      window = { count: 1, resetAt: now + windowMs };
+    } else {
+      window.count += 1;
+    }
+    // Re-inserting moves the key to the end, so the first key is always the least recently used.
+    windows.delete(key);
+    windows.set(key, window);
+    if (windows.size > MAX_TRACKED_KEYS) {
+      const oldest = windows.keys().next().value;
+      if (oldest !== undefined) windows.delete(oldest);
+    }
     return {
       limit: max,
-      remaining: Math.max(max - count, 0),
-      resetSeconds: Math.max(1, Math.ceil((nextReset.getTime() - now) / 1000)),
-      exceeded: count > max,
+      remaining: Math.max(max - window.count, 0),
+      resetSeconds: Math.max(1, Math.ceil((window.resetAt - now) / 1000)),
+      exceeded: window.count > max,
     };
   };
 }
@@ -47,13 +59,13 @@ export function createWindowCounter(max: number, windowMs: number, clock: Clock)
  * several limits apply to a request, the RateLimit-* headers describe the one closest to running
  * out.
  */
-export async function enforceWindow(
+export function enforceWindow(
   counter: WindowCounter,
   key: string,
   headers: Record<string, unknown>,
   detail?: string,
-): Promise<void> {
-  const hit = await counter(key);
+): void {
+  const hit = counter(key);
   const shown = headers["ratelimit-remaining"];
   if (hit.exceeded || shown === undefined || hit.remaining < Number(shown)) {
     headers["ratelimit-limit"] = String(hit.limit);
@@ -66,22 +78,18 @@ export async function enforceWindow(
 /**
  * RATE_LIMIT_MAX requests per minute per client address, with the IETF RateLimit-* headers.
  *
- * The library's own plugin counts in `beforeHandle`, after parsing, validation and the auth
+ * elysia-rate-limit's plugin counts in `beforeHandle`, after parsing, validation and the auth
  * macro: with our global error handler answering first, floods of 401s, 404s and 422s were never
  * counted, and its 429 carried a fixed Retry-After and no RateLimit-* headers. So the counting
- * runs here in `onRequest`, ahead of all of that, on the library's store.
+ * runs here in `onRequest`, ahead of all of that.
  */
 export function globalRateLimit(deps: Deps) {
   const { config } = deps;
   if (config.rateLimitMax === 0) return new Elysia();
   const counter = createWindowCounter(config.rateLimitMax, RATE_LIMIT_WINDOW_MS, deps.clock);
-  return new Elysia().onRequest(async ({ request, server, set }) => {
+  return new Elysia().onRequest(({ request, server, set }) => {
     if (EXEMPT_PATHS.has(pathOf(request.url))) return;
-    await enforceWindow(
-      counter,
-      clientKey(clientIp(request, server, config.trustProxy)),
-      set.headers,
-    );
+    enforceWindow(counter, clientKey(clientIp(request, server, config.trustProxy)), set.headers);
   });
 }
 

@@ -1,6 +1,10 @@
 import { withHeaders } from "@elysiajs/openapi";
 import { Type } from "@sinclair/typebox";
 import { type TSchema, t } from "elysia";
+import { installDateTimeFormat } from "./date-time-format";
+
+// After Elysia has registered its formats (its import above runs first).
+installDateTimeFormat();
 
 /** Shared TypeBox building blocks for API schemas. */
 
