@@ -17,6 +17,7 @@ import { enqueueEmailVerification, enqueuePasswordChangedEmail } from "../auth/v
 import { enqueueEmail } from "../jobs/handlers";
 import { assertKeepsASuperadmin } from "./last-superadmin";
 import { presentUser } from "./present";
+import { verifyCurrentPassword } from "./reauth";
 
 export interface UpdateMeInput {
   full_name?: string | null;
@@ -48,9 +49,12 @@ export async function updateCurrentUser({ deps, actor }: ActorContext, input: Up
   // which addresses have accounts without knowing the password.
   if (input.current_password !== undefined) {
     const { passwordHash } = findUser(deps.db, actor.userId);
-    if (!(await deps.passwords.verify(input.current_password, passwordHash))) {
-      throw new BadRequest(WRONG_PASSWORD);
-    }
+    await verifyCurrentPassword(
+      { deps, actor },
+      input.current_password,
+      passwordHash,
+      WRONG_PASSWORD,
+    );
   }
   const user = findUser(deps.db, actor.userId);
   const changes: Partial<typeof users.$inferInsert> = {};
@@ -106,9 +110,12 @@ export async function changePassword(
 ): Promise<void> {
   const user = findUser(deps.db, actor.userId);
   assertAcceptablePassword(input.new_password, "/new_password");
-  if (!(await deps.passwords.verify(input.current_password, user.passwordHash))) {
-    throw new BadRequest(WRONG_PASSWORD);
-  }
+  await verifyCurrentPassword(
+    { deps, actor },
+    input.current_password,
+    user.passwordHash,
+    WRONG_PASSWORD,
+  );
   const passwordHash = await deps.passwords.hash(input.new_password);
   const now = deps.clock.now();
   deps.db.transaction((tx) => {
@@ -137,9 +144,12 @@ export async function deleteCurrentUser(
   input: { password: string },
 ): Promise<void> {
   const user = findUser(deps.db, actor.userId);
-  if (!(await deps.passwords.verify(input.password, user.passwordHash))) {
-    throw new BadRequest("Password is incorrect");
-  }
+  await verifyCurrentPassword(
+    { deps, actor },
+    input.password,
+    user.passwordHash,
+    "Password is incorrect",
+  );
   deps.db.transaction(
     (tx) => {
       const current = tx.select().from(users).where(eq(users.id, user.id)).get();
