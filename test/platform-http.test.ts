@@ -133,6 +133,20 @@ describe("error responses", () => {
     expect(body.instance).toBe("/api/v1/auth/signup");
   });
 
+  test("malformed JSON is 400 even where the body is optional, and changes nothing", async () => {
+    const ctx = await createTestContext();
+    const user = await createUser(ctx);
+    const logout = (body?: string) =>
+      ctx.request("/api/v1/auth/logout", { method: "POST", token: user.accessToken, body });
+    const problem = await expectFullProblem(await logout('{"refresh_token": '), 400, "bad_request");
+    expect(problem.detail).toBe("The request body is not valid JSON");
+    // The session was not ended by the broken request…
+    const me = await ctx.request("/api/v1/users/me", { token: user.accessToken });
+    expect(me.status).toBe(200);
+    // …and a logout with no body at all still works.
+    expect((await logout()).status).toBe(204);
+  });
+
   test("a body over BODY_LIMIT is 413 payload_too_large, declared or not", async () => {
     const ctx = await createTestContext({ BODY_LIMIT: "2kb" });
     const big = JSON.stringify({ username: "a".repeat(3000) });

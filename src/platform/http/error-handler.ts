@@ -1,6 +1,7 @@
 import { Elysia, ValidationError } from "elysia";
 import {
   AppError,
+  BadRequest,
   type FieldError,
   PROBLEM_TITLES,
   type ProblemCode,
@@ -37,7 +38,12 @@ const CODE_BY_STATUS: Record<number, ProblemCode> = {
 /** Turns every error, ours, Elysia's or unexpected, into an RFC 9457 problem response. */
 export function errorHandler(log: Logger) {
   return new Elysia()
-    .onTransform({ as: "global" }, ({ body }) => refuseUnsafeBody(body))
+    .onTransform({ as: "global" }, ({ body, request }) => {
+      // Elysia drops a parse error when a route's body is optional and carries on without one;
+      // a client that sent broken JSON must hear about it, as on every other route.
+      if (body === undefined && sentBody(request)) throw new BadRequest(MALFORMED_JSON);
+      refuseUnsafeBody(body);
+    })
     .onError({ as: "global" }, ({ code, error, request, set }) => {
       const state = requestState(request);
       const problem = toProblemSafely(code, error, pathOf(request.url), state.id);
@@ -86,6 +92,14 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 // took seconds of CPU and ended in a stack overflow. No schema nests more than a few levels.
 const CONVERSION_KEYS = new Set(["toString", "valueOf"]);
 export const MAX_BODY_DEPTH = 32;
+
+const MALFORMED_JSON = "The request body is not valid JSON";
+
+function sentBody(request: Request): boolean {
+  const length = request.headers.get("content-length");
+  // Without a length (chunked, or a Request built in-process) the body stream tells.
+  return length === null ? request.body !== null : Number(length) > 0;
+}
 
 function refuseUnsafeBody(body: unknown): void {
   const pending: [unknown, string, number][] = [[body, "", 0]];
@@ -160,7 +174,7 @@ function toProblem(
       ...base,
       title: "Bad Request",
       status: 400,
-      detail: "The request body is not valid JSON",
+      detail: MALFORMED_JSON,
       code: "bad_request",
     };
   }
