@@ -13,14 +13,14 @@ import { errorHandler } from "./platform/http/error-handler";
 import { metricsPlugin } from "./platform/http/metrics";
 import { openapiDocs } from "./platform/http/openapi";
 import { globalRateLimit } from "./platform/http/rate-limit";
-import { requestContext } from "./platform/http/request-context";
+import { bodyGuard, requestContext } from "./platform/http/request-context";
 
 /** The whole HTTP application. Building it does no I/O; tests drive it with app.handle(). */
 export function createApp(deps: Deps) {
   const { config } = deps;
   return (
     new Elysia({ normalize: false })
-      .use(requestContext(config))
+      .use(requestContext())
       .use(errorHandler(deps.log))
       .use(accessLog(deps.log))
       .use(metricsPlugin(deps.metrics))
@@ -28,6 +28,7 @@ export function createApp(deps: Deps) {
       // After CORS, so a browser can read the 403/429 these answer with.
       .use(authThrottle(deps))
       .use(globalRateLimit(deps))
+      .use(bodyGuard(config))
       .use(openapiDocs())
       .use(healthRoutes(deps))
       .group("/api/v1", (api) =>

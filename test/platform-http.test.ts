@@ -344,6 +344,28 @@ describe("CORS", () => {
     );
   });
 
+  test("413 and 415 answers carry CORS and rate-limit headers, so browsers can read them", async () => {
+    const ctx = await createTestContext({ CORS_ORIGINS: "https://a.example", BODY_LIMIT: "2kb" });
+    const headers = { origin: "https://a.example" };
+    const tooBig = await ctx.request("/api/v1/auth/signup", {
+      body: JSON.stringify({ padding: "x".repeat(3000) }),
+      headers,
+    });
+    const wrongType = await ctx.request("/api/v1/auth/signup", {
+      body: "plain words",
+      headers: { ...headers, "content-type": "text/plain" },
+    });
+    for (const [response, status] of [
+      [tooBig, 413],
+      [wrongType, 415],
+    ] as const) {
+      expect(response.status).toBe(status);
+      expect(response.headers.get("access-control-allow-origin")).toBe("https://a.example");
+      expect(response.headers.get("ratelimit-limit")).not.toBeNull();
+      expect(response.headers.get("x-request-id")).not.toBeNull();
+    }
+  });
+
   test("another origin gets no Access-Control-Allow-Origin", async () => {
     const ctx = await createTestContext({ CORS_ORIGINS: "https://a.example" });
     const response = await ctx.request("/api/v1/tasks", preflight("https://evil.example"));

@@ -31,12 +31,9 @@ const DOCS_CSP =
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const FORM_PATHS = new Set(["/api/v1/auth/token"]);
 
-/**
- * First hop of every request: the request id, security headers, and the cheap checks on the body
- * (size and media type) that must answer before anything parses it.
- */
-export function requestContext(config: Config) {
-  return new Elysia().onRequest(async ({ request, set }) => {
+/** First hop of every request: the request id and the security headers. */
+export function requestContext() {
+  return new Elysia().onRequest(({ request, set }) => {
     const incomingId = request.headers.get("x-request-id");
     const state = requestState(request);
     if (incomingId && VALID_REQUEST_ID.test(incomingId)) state.id = incomingId;
@@ -50,8 +47,18 @@ export function requestContext(config: Config) {
     set.headers["cross-origin-resource-policy"] = "same-origin";
     // Only the HTML page runs scripts; the spec and assets keep the strict policy.
     set.headers["content-security-policy"] = DOCS_PAGES.has(path) ? DOCS_CSP : JSON_CSP;
+  });
+}
 
-    if (BODY_METHODS.has(request.method)) await checkBody(request, path, config.bodyLimitBytes);
+/**
+ * The cheap checks on a body (size and media type) that must answer before anything parses it.
+ * Mounted after CORS and the rate limits, so that its 413, 415 and 400 answers carry their
+ * headers and count against the client like any other request.
+ */
+export function bodyGuard(config: Config) {
+  return new Elysia().onRequest(async ({ request }) => {
+    if (!BODY_METHODS.has(request.method)) return;
+    await checkBody(request, pathOf(request.url), config.bodyLimitBytes);
   });
 }
 
