@@ -54,12 +54,24 @@ export function createMetrics(sqlite: Database): Metrics {
       this.set(row?.bytes ?? 0);
     },
   });
+  // prom-client hashes the label set on every call; the set of (method, route template, status)
+  // is small and bounded, so each one's instruments are looked up once and kept.
+  const series = new Map<
+    string,
+    { count: { inc(): void }; time: { observe(value: number): void } }
+  >();
   return {
     registry,
     observeRequest(method, route, status, seconds) {
-      const labels = { method, route, status: String(status) };
-      requests.inc(labels);
-      duration.observe(labels, seconds);
+      const key = `${method} ${status} ${route}`;
+      let instruments = series.get(key);
+      if (!instruments) {
+        const labels = { method, route, status: String(status) };
+        instruments = { count: requests.labels(labels), time: duration.labels(labels) };
+        series.set(key, instruments);
+      }
+      instruments.count.inc();
+      instruments.time.observe(seconds);
     },
   };
 }

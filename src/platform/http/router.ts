@@ -18,7 +18,8 @@ export function createRouter<const Prefix extends string>(prefix: Prefix, tag: s
   const singleValued = singleValuedQueryParams(router);
   return router.onBeforeHandle(({ request, route }) => {
     const query = request.url.indexOf("?");
-    if (query === -1) return;
+    // A single parameter cannot repeat: most requests are done before parsing anything.
+    if (query === -1 || request.url.indexOf("&", query) === -1) return;
     rejectRepeated(request.url.slice(query + 1), singleValued(request.method, route));
   });
 }
