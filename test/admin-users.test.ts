@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createUserWithRole, expectJsonBody, setRole, userRow } from "./support/accounts";
-import { createTestContext, type TestContext } from "./support/app";
-import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
 
 // Changing and deleting users as an admin: the role rules and the last-superadmin guard.

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createUserWithRole, expectJsonBody, userRow } from "./support/accounts";
-import { createTestContext, type TestContext } from "./support/app";
-import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem } from "./support/factories";
 
 const ADMIN = "/api/v1/admin";

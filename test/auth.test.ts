@@ -1,6 +1,6 @@
 import { describe, expect, spyOn, test } from "bun:test";
-import { createTestContext, type TestContext } from "./support/app";
-import { UNTHROTTLED_ENV as UNTHROTTLED } from "./support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
+
 import { createUser, expectProblem, userValues } from "./support/factories";
 
 const SIGNUP = "/api/v1/auth/signup";
@@ -92,7 +92,7 @@ describe("POST /auth/signup", () => {
   );
 
   test("holds passwords to 8–128 characters", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     await expectFieldError(await signup(ctx, userValues({ password: "Zx9!kQ2" })), "/password");
     await expectFieldError(
       await signup(ctx, userValues({ password: `${"Zx9!".repeat(32)}k` })),
@@ -115,7 +115,7 @@ describe("POST /auth/signup", () => {
   );
 
   test("refuses a duplicate username or email whatever its case", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     const first = userValues();
     await expectJson(await signup(ctx, first), 201);
     const sameName = userValues({ username: first.username.toUpperCase() });
@@ -172,7 +172,7 @@ describe("POST /auth/signup", () => {
 
 describe("POST /auth/login", () => {
   test("signs in by email or username in any case and returns a non-cacheable token pair", async () => {
-    const ctx = await createTestContext({ ...UNTHROTTLED, ACCESS_TOKEN_TTL: "120" });
+    const ctx = await createTestContext({ ...UNTHROTTLED_ENV, ACCESS_TOKEN_TTL: "120" });
     const user = await createUser(ctx, { username: `Mixed_${Date.now()}` });
     for (const identifier of [
       { email: user.email },
@@ -206,7 +206,7 @@ describe("POST /auth/login", () => {
   });
 
   test("a wrong password and an unknown account get the same 401", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const attempts = [
       { email: user.email, password: `${user.password}x` },
@@ -235,7 +235,7 @@ describe("POST /auth/login", () => {
   });
 
   test("an unknown account still spends one password verification, like a known one", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const real = spyOn(ctx.deps.passwords, "verify");
     const dummy = spyOn(ctx.deps.passwords, "verifyAgainstDummy");

@@ -1,13 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { createTokenService } from "../src/platform/tokens";
-import { createTestContext, type TestContext } from "./support/app";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import {
   badCredentials,
   claimsOf,
   concretePath,
   findUnguardedRoutes,
   protectedRoutes,
-  UNTHROTTLED_ENV,
 } from "./support/authz";
 import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
 

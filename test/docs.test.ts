@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { createUserWithRole } from "./support/accounts";
-import { createTestContext, type TestContext } from "./support/app";
-import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createTask, createUser } from "./support/factories";
 
 interface HeaderDoc {

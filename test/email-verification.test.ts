@@ -8,17 +8,12 @@ import {
 import { enqueueEmailVerification } from "../src/modules/auth/verification";
 import { jobs, oneTimeCodes, users } from "../src/platform/db/tables";
 import { observable } from "./security/helpers";
-import { createTestContext, type TestContext } from "./support/app";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem, login, userValues } from "./support/factories";
 import { codeIn, deliverMail } from "./support/mailer";
 import { startSmtpServer, type TestSmtpServer } from "./support/smtp";
 
-const ENV = {
-  RATE_LIMIT_MAX: "0",
-  AUTH_RATE_LIMIT_MAX: "0",
-  AUTH_BAN_THRESHOLD: "0",
-  APP_URL: "https://kanbun.test",
-};
+const ENV = { ...UNTHROTTLED_ENV, APP_URL: "https://kanbun.test" };
 const RESENT_BODY = {
   message: "If that address belongs to an unverified account, a new code is on its way.",
 };

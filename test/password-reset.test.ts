@@ -9,18 +9,13 @@ import {
 } from "../src/modules/auth/one-time-codes";
 import { jobs, oneTimeCodes, passwordResetTokens } from "../src/platform/db/tables";
 import { observable } from "./security/helpers";
-import { createTestContext, type TestContext } from "./support/app";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem, login, type TestUser } from "./support/factories";
 import { codeIn, deliverMail } from "./support/mailer";
 import { startSmtpServer, type TestSmtpServer } from "./support/smtp";
 
 // Throttling has its own tests; here it would only get in the way of repeated attempts.
-const ENV = {
-  RATE_LIMIT_MAX: "0",
-  AUTH_RATE_LIMIT_MAX: "0",
-  AUTH_BAN_THRESHOLD: "0",
-  APP_URL: "https://kanbun.test",
-};
+const ENV = { ...UNTHROTTLED_ENV, APP_URL: "https://kanbun.test" };
 const SENT_BODY = { message: "If an account uses that address, a reset code is on its way." };
 const BAD_CODE = "The code is wrong or has expired";
 

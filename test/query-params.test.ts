@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { REPEATED_QUERY_MESSAGE } from "../src/platform/http/router";
 import { createUserWithRole } from "./support/accounts";
-import { createTestContext, type TestContext } from "./support/app";
-import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
 
 // A query parameter a route declares once must come once: Elysia would keep only the last value.

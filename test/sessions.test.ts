@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { createTestContext, type TestContext } from "./support/app";
-import { UNTHROTTLED_ENV as UNTHROTTLED } from "./support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
+
 import { createUser, expectProblem, login, type TestUser } from "./support/factories";
 
 const AUTH = "/api/v1/auth";
@@ -43,7 +43,7 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields);
 
 describe("POST /auth/token (OAuth2)", () => {
   test("the password grant accepts a username or an email in the username field", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     for (const name of [user.username, user.email.toUpperCase()]) {
       const tokens = await expectTokens(
@@ -145,7 +145,7 @@ describe("POST /auth/refresh", () => {
   });
 
   test("a spent token is refused and revokes its whole session, but no other", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const other = await login(ctx, user.email, user.password);
     const next = await expectTokens(await refresh(ctx, user.refreshToken));
@@ -185,7 +185,7 @@ describe("POST /auth/logout and /auth/logout-all", () => {
   });
 
   test("a refresh_token in the body ends that session too, if it is the caller's", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const second = await login(ctx, user.email, user.password);
     const third = await login(ctx, user.email, user.password);
@@ -225,7 +225,7 @@ describe("POST /auth/logout and /auth/logout-all", () => {
   });
 
   test("logout-all ends every session of the user and nobody else's", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const second = await login(ctx, user.username, user.password);
     const other = await createUser(ctx);
@@ -247,7 +247,7 @@ describe("POST /auth/logout and /auth/logout-all", () => {
 
 describe("GET and DELETE /auth/sessions", () => {
   test("lists the caller's live sessions with the current one flagged", async () => {
-    const ctx = await createTestContext({ ...UNTHROTTLED, TRUST_PROXY: "true" });
+    const ctx = await createTestContext({ ...UNTHROTTLED_ENV, TRUST_PROXY: "true" });
     const user = await createUser(ctx);
     ctx.clock.advance(2_000);
     const phone = await expectTokens(
@@ -291,7 +291,7 @@ describe("GET and DELETE /auth/sessions", () => {
   });
 
   test("deleting a session answers 204 and its token stops working; others go on", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const laptop = await login(ctx, user.email, user.password);
     const list = (await (
@@ -333,7 +333,7 @@ describe("GET and DELETE /auth/sessions", () => {
   });
 
   test("another user's session is 404 and stays alive", async () => {
-    const ctx = await createTestContext(UNTHROTTLED);
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
     const alice = await createUser(ctx);
     const bob = await createUser(ctx);
     const [bobSession] = (await (

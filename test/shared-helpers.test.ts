@@ -4,8 +4,7 @@ import { DUPLICATE_ACCOUNT } from "../src/modules/auth/service";
 import { hashRefreshToken, newRefreshToken } from "../src/modules/auth/session-tokens";
 import { isUniqueViolation } from "../src/platform/db/errors";
 import { users } from "../src/platform/db/tables";
-import { createTestContext } from "./support/app";
-import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTestContext, UNTHROTTLED_ENV } from "./support/app";
 import { expectProblem, userValues } from "./support/factories";
 
 describe("isUniqueViolation", () => {

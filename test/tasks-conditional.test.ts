@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createTestContext, type RequestOptions } from "./support/app";
+import { createTestContext, type RequestOptions, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem } from "./support/factories";
 
 const TASKS = "/api/v1/tasks";
@@ -12,7 +12,7 @@ interface TaskJson {
 
 /** A signed-in user with one task, its path and its current ETag. */
 async function setup() {
-  const ctx = await createTestContext({ RATE_LIMIT_MAX: "0", AUTH_RATE_LIMIT_MAX: "0" });
+  const ctx = await createTestContext(UNTHROTTLED_ENV);
   const user = await createUser(ctx);
   const call = (path: string, init: RequestOptions = {}) =>
     ctx.request(path, { token: user.accessToken, ...init });

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { createTestContext, type RequestOptions } from "./support/app";
+import { createTestContext, type RequestOptions, UNTHROTTLED_ENV } from "./support/app";
 import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
 
 const TASKS = "/api/v1/tasks";
 const NOW = "2026-11-21T10:00:00.000Z";
 
 async function setup() {
-  const ctx = await createTestContext({ RATE_LIMIT_MAX: "0", AUTH_RATE_LIMIT_MAX: "0" });
+  const ctx = await createTestContext(UNTHROTTLED_ENV);
   const user = await createUser(ctx);
   const as =
     (who: TestUser) =>

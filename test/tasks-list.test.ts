@@ -1,5 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { createTestContext, type RequestOptions, type TestContext } from "./support/app";
+import {
+  createTestContext,
+  type RequestOptions,
+  type TestContext,
+  UNTHROTTLED_ENV,
+} from "./support/app";
 import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
 
 const TASKS = "/api/v1/tasks";
@@ -19,7 +24,7 @@ interface Task {
 }
 
 async function setup() {
-  const ctx = await createTestContext({ RATE_LIMIT_MAX: "0", AUTH_RATE_LIMIT_MAX: "0" });
+  const ctx = await createTestContext(UNTHROTTLED_ENV);
   const user = await createUser(ctx);
   const call = (path: string, init: RequestOptions = {}) =>
     ctx.request(path, { token: user.accessToken, ...init });

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { countRows, expectJsonBody, setRole, userRow } from "./support/accounts";
-import { createTestContext, type TestContext } from "./support/app";
-import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createTask, createUser, expectProblem, login, type TestUser } from "./support/factories";
 
 // Deleting and exporting one's own account: the data-rights half of /users/me.

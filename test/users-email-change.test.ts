@@ -2,8 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { jobs, users } from "../src/platform/db/tables";
 import { expectJsonBody, forgetQueuedEmails, queuedEmailsTo, userRow } from "./support/accounts";
-import { createTestContext, type TestContext } from "./support/app";
-import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem, login, type TestUser } from "./support/factories";
 import { deliverMail } from "./support/mailer";
 

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { MAX_WRONG_PASSWORDS_PER_SESSION } from "../src/modules/users/reauth";
-import { createTestContext, type TestContext } from "./support/app";
-import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem, login, type TestUser } from "./support/factories";
 
 type Attempt = (ctx: TestContext, user: TestUser, password: string) => Promise<Response>;

@@ -8,8 +8,7 @@ import {
   queuedEmailsTo,
   userRow,
 } from "./support/accounts";
-import { createTestContext } from "./support/app";
-import { UNTHROTTLED_ENV } from "./support/authz";
+import { createTestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem, login } from "./support/factories";
 
 const ME = "/api/v1/users/me";

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { createPasswordHasher } from "../../src/platform/passwords";
 import { setRole } from "../support/accounts";
-import { createTestContext, type TestContext } from "../support/app";
-import { UNTHROTTLED_ENV } from "../support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "../support/app";
 import { createUser, type TestUser, userValues } from "../support/factories";
 import { observable } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { countRows, createUserWithRole } from "../support/accounts";
-import { createTestContext, type TestContext } from "../support/app";
-import { concretePath, UNTHROTTLED_ENV } from "../support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "../support/app";
+import { concretePath } from "../support/authz";
 import { createTask, createUser, expectProblem, userValues } from "../support/factories";
 
 /** Fields only the server sets. Sending any of them is refused, never ignored. */

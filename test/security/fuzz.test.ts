@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { createTestContext, type TestContext } from "../support/app";
-import { UNTHROTTLED_ENV } from "../support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "../support/app";
 import { createTask, createUser, type TestUser } from "../support/factories";
 import { problemDefect } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createUserWithRole } from "../support/accounts";
-import { createTestContext, type TestContext } from "../support/app";
-import { claimsOf, protectedRoutes, type RouteRef, UNTHROTTLED_ENV } from "../support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "../support/app";
+import { claimsOf, protectedRoutes, type RouteRef } from "../support/authz";
 import { createTask, createUser, type TestUser } from "../support/factories";
 import { problemDefect } from "./helpers";
 

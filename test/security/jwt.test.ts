@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
 import { setRole } from "../support/accounts";
-import { createTestContext, type TestContext } from "../support/app";
-import { claimsOf, UNTHROTTLED_ENV } from "../support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "../support/app";
+import { claimsOf } from "../support/authz";
 import { createUser, type TestUser } from "../support/factories";
 import { expectUnauthorized } from "./helpers";
 

@@ -5,8 +5,7 @@ import {
   HasherBusy,
   TEST_PASSWORD_COST,
 } from "../../src/platform/passwords";
-import { createTestContext } from "../support/app";
-import { UNTHROTTLED_ENV } from "../support/authz";
+import { createTestContext, UNTHROTTLED_ENV } from "../support/app";
 import { createUser, expectProblem } from "../support/factories";
 
 describe("the password hash queue", () => {

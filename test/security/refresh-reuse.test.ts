@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { setRole } from "../support/accounts";
-import { createTestContext, type TestContext } from "../support/app";
-import { UNTHROTTLED_ENV } from "../support/authz";
+import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "../support/app";
 import { createUser, expectProblem, login } from "../support/factories";
 import { expectUnauthorized } from "./helpers";
 

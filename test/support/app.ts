@@ -9,6 +9,13 @@ import { FakeMailer } from "./mailer";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-000";
 
+/** Rate limits and bans off, for tests that repeat calls that the limits would stop. */
+export const UNTHROTTLED_ENV = {
+  RATE_LIMIT_MAX: "0",
+  AUTH_RATE_LIMIT_MAX: "0",
+  AUTH_BAN_THRESHOLD: "0",
+};
+
 export interface TestContext {
   app: ReturnType<typeof createApp>;
   deps: Deps;

@@ -3,13 +3,6 @@ import type { TestContext } from "./app";
 import { FakeClock } from "./clock";
 import type { TestUser } from "./factories";
 
-/** Throttles and bans off: tests that make many calls from one address check other things. */
-export const UNTHROTTLED_ENV = {
-  RATE_LIMIT_MAX: "0",
-  AUTH_RATE_LIMIT_MAX: "0",
-  AUTH_BAN_THRESHOLD: "0",
-};
-
 /** Routes anyone may call: operations, docs, and the steps that lead to holding a token. */
 const PUBLIC_PATHS = new Set([
   "/health",
