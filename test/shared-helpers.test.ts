@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { hashOpaqueToken, newOpaqueToken } from "../src/modules/auth/opaque-tokens";
 import { DUPLICATE_ACCOUNT } from "../src/modules/auth/service";
-import { hashRefreshToken, newRefreshToken } from "../src/modules/auth/session-tokens";
 import { isUniqueViolation } from "../src/platform/db/errors";
 import { users } from "../src/platform/db/tables";
 import { createTestContext, UNTHROTTLED_ENV } from "./support/app";
@@ -64,11 +63,5 @@ describe("opaque tokens", () => {
     expect(hash).toBe(new Bun.CryptoHasher("sha256").update(token).digest("hex"));
     expect(hashOpaqueToken(token)).toBe(hash);
     expect(newOpaqueToken().token).not.toBe(token);
-  });
-
-  test("refresh tokens are opaque tokens under their own names", () => {
-    const refresh = newRefreshToken();
-    expect(hashRefreshToken(refresh.token)).toBe(hashOpaqueToken(refresh.token));
-    expect(refresh.hash).toBe(hashOpaqueToken(refresh.token));
   });
 });

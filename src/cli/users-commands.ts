@@ -1,10 +1,10 @@
 import { Value } from "@sinclair/typebox/value";
 import { eq } from "drizzle-orm";
 import { createDeps, type Deps, type DepsOverrides } from "../deps";
+import { cancelPasswordResets } from "../modules/auth/recovery";
 import { NewPassword, SignupBody } from "../modules/auth/schema";
 import { assertAcceptablePassword, findUserByLogin, signup } from "../modules/auth/service";
 import { revokeSessions } from "../modules/auth/session-tokens";
-import { cancelPasswordResets } from "../modules/users/service";
 import type { Config } from "../platform/config";
 import { migrate } from "../platform/db/migrate";
 import { ROLES, type Role, sessions, users } from "../platform/db/tables";

@@ -1,12 +1,14 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { PublicContext } from "../../platform/context";
+import type { Tx } from "../../platform/db/client";
 import { passwordResetTokens, sessions, users } from "../../platform/db/tables";
 import { BadRequest } from "../../platform/errors";
 import { enqueueEmail } from "../jobs/handlers";
 import { passwordResetEmail } from "./emails";
 import { consumeCode, deleteCodes, type EmailCap, issueCode, issueNoCode } from "./one-time-codes";
+import { hashOpaqueToken, newOpaqueToken } from "./opaque-tokens";
 import { assertAcceptablePassword } from "./service";
-import { hashRefreshToken, newRefreshToken, revokeSessions } from "./session-tokens";
+import { revokeSessions } from "./session-tokens";
 import { enqueuePasswordChangedEmail } from "./verification";
 
 export const RESET_TOKEN_TTL_SECONDS = 15 * 60;
@@ -46,7 +48,7 @@ export function requestPasswordReset({ deps }: PublicContext, input: { email: st
 export function verifyResetCode({ deps }: PublicContext, input: { email: string; otp: string }) {
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
-  const reset = newRefreshToken();
+  const reset = newOpaqueToken();
   const ok = deps.db.transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.email, email)).get();
     // An unknown address gets the same lookup and hashing, and the same answer.
@@ -77,7 +79,7 @@ export async function resetPassword(
   { deps }: PublicContext,
   input: { reset_token: string; new_password: string },
 ) {
-  const tokenHash = hashRefreshToken(input.reset_token);
+  const tokenHash = hashOpaqueToken(input.reset_token);
   const live = and(
     eq(passwordResetTokens.tokenHash, tokenHash),
     isNull(passwordResetTokens.usedAt),
@@ -113,11 +115,21 @@ export async function resetPassword(
       .get();
     if (!user) return false;
     revokeSessions(tx, now, eq(sessions.userId, user.id));
-    deleteCodes(tx, user.id, "password_reset");
+    cancelPasswordResets(tx, user.id);
     enqueuePasswordChangedEmail(tx, deps, user);
     return true;
   });
   if (!done) throw new BadRequest(BAD_RESET_TOKEN);
   deps.log.info("password reset");
   return { message: "Password has been reset; sign in with the new password" };
+}
+
+/**
+ * Deletes the user's pending password-reset codes and tokens. Call it wherever a password is set:
+ * a reset already under way (another token from an earlier code) could otherwise still override
+ * the new password.
+ */
+export function cancelPasswordResets(tx: Tx, userId: number): void {
+  tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, userId)).run();
+  deleteCodes(tx, userId, "password_reset");
 }

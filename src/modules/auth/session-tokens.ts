@@ -13,15 +13,6 @@ export interface TokenPair {
   refresh_token: string;
 }
 
-/** Refresh tokens are opaque tokens: 256 random bits, only their SHA-256 stored. */
-export function newRefreshToken(): { token: string; hash: string } {
-  return newOpaqueToken();
-}
-
-export function hashRefreshToken(token: string): string {
-  return hashOpaqueToken(token);
-}
-
 /** Opens a session (one login) and returns its first token pair. */
 export async function openSession(
   deps: Deps,
@@ -29,7 +20,7 @@ export async function openSession(
   client: ClientInfo,
 ): Promise<TokenPair> {
   const now = deps.clock.now();
-  const refresh = newRefreshToken();
+  const refresh = newOpaqueToken();
   const sessionId = deps.db.transaction((tx) => {
     const session = tx
       .insert(sessions)
@@ -59,7 +50,7 @@ export async function openSession(
  */
 export async function rotateRefreshToken(deps: Deps, presented: string): Promise<TokenPair> {
   const now = deps.clock.now();
-  const next = newRefreshToken();
+  const next = newOpaqueToken();
   const outcome = deps.db.transaction((tx) => {
     const found = tx
       .select({
@@ -74,7 +65,7 @@ export async function rotateRefreshToken(deps: Deps, presented: string): Promise
       .from(refreshTokens)
       .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(refreshTokens.tokenHash, hashRefreshToken(presented)))
+      .where(eq(refreshTokens.tokenHash, hashOpaqueToken(presented)))
       .get();
     if (!found || found.revokedAt !== null || found.expiresAt <= now || !found.isActive)
       return null;
@@ -126,7 +117,7 @@ export function sessionOfRefreshToken(
     .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
     .where(
       and(
-        eq(refreshTokens.tokenHash, hashRefreshToken(token)),
+        eq(refreshTokens.tokenHash, hashOpaqueToken(token)),
         eq(sessions.userId, userId),
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, now),

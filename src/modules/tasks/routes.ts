@@ -1,7 +1,7 @@
 import { t } from "elysia";
 import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
-import { DEFAULT_PAGE_LIMIT, paginationLinks } from "../../platform/http/pagination";
+import { DEFAULT_PAGE_LIMIT, setPageHeaders } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/router";
 import { IdParam, problemResponses, withResponseHeaders } from "../../platform/http/schemas";
 import { IdempotencyKeyHeader } from "../idempotency/schema";
@@ -86,9 +86,7 @@ export function taskRoutes(deps: Deps) {
       "",
       ({ actor, query, set, request }) => {
         const page = listTasks({ deps, actor }, query);
-        set.headers["x-total-count"] = String(page.total);
-        const link = paginationLinks(request.url, page);
-        if (link) set.headers.link = link;
+        setPageHeaders(set, request.url, page);
         return page.items;
       },
       {

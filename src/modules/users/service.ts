@@ -3,14 +3,13 @@ import type { ActorContext } from "../../platform/context";
 import type { Db, Tx } from "../../platform/db/client";
 import { isUniqueViolation } from "../../platform/db/errors";
 import {
-  oneTimeCodes,
-  passwordResetTokens,
   sessions,
   type UserRow,
   users,
 } from "../../platform/db/tables";
 import { BadRequest, NotFound, ValidationFailed } from "../../platform/errors";
 import { emailChangedEmail } from "../auth/emails";
+import { cancelPasswordResets } from "../auth/recovery";
 import { assertAcceptablePassword, DUPLICATE_ACCOUNT } from "../auth/service";
 import { revokeSessions } from "../auth/session-tokens";
 import { enqueueEmailVerification, enqueuePasswordChangedEmail } from "../auth/verification";
@@ -77,19 +76,13 @@ export async function updateCurrentUser({ deps, actor }: ActorContext, input: Up
 
   changes.updatedAt = deps.clock.now();
   try {
+    // No await since `user` was read: it is still the row this transaction updates.
     const updated = deps.db.transaction((tx) => {
-      const previous = findUser(tx, user.id);
       const row = tx.update(users).set(changes).where(eq(users.id, user.id)).returning().get();
       if (!row) throw new NotFound("User not found");
       if (changes.email !== undefined) {
-        enqueueEmailVerification(tx, deps, {
-          id: row.id,
-          email: row.email,
-          username: row.username,
-        });
-      }
-      if (previous.email !== row.email) {
-        const oldAddress = { email: previous.email, username: row.username };
+        enqueueEmailVerification(tx, deps, row);
+        const oldAddress = { email: user.email, username: row.username };
         enqueueEmail(tx, deps, emailChangedEmail(deps.config.appUrl, oldAddress, row.email));
       }
       return row;
@@ -127,17 +120,6 @@ export async function changePassword(
   deps.log.info("password changed", { user_id: user.id });
 }
 
-/**
- * Deletes the user's pending password-reset codes and tokens. Call it wherever a password is set:
- * a reset already under way would otherwise still be able to override the new password.
- */
-export function cancelPasswordResets(tx: Tx, userId: number): void {
-  tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, userId)).run();
-  tx.delete(oneTimeCodes)
-    .where(and(eq(oneTimeCodes.userId, userId), eq(oneTimeCodes.purpose, "password_reset")))
-    .run();
-}
-
 /** Deletes the caller's account; foreign keys cascade to everything it owns. */
 export async function deleteCurrentUser(
   { deps, actor }: ActorContext,
@@ -152,9 +134,8 @@ export async function deleteCurrentUser(
   );
   deps.db.transaction(
     (tx) => {
-      const current = tx.select().from(users).where(eq(users.id, user.id)).get();
-      if (!current) throw new NotFound("User not found");
-      assertKeepsASuperadmin(tx, current, "deleted");
+      // Re-read inside the write lock: the role may have changed while the password was checked.
+      assertKeepsASuperadmin(tx, findUser(tx, user.id), "deleted");
       tx.delete(users).where(eq(users.id, user.id)).run();
     },
     { behavior: "immediate" },
