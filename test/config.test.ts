@@ -218,7 +218,10 @@ describe("loadConfig rejects bad values with one line naming the variable", () =
       throw new Error("not rejected");
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as Error).message).toBe((error as ConfigError).problems.join("\n"));
+      const lines = (error as Error).message.split("\n");
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toStartWith("PORT: ");
+      expect(lines[1]).toStartWith("LOG_LEVEL: ");
       expect((error as Error).name).toBe("ConfigError");
     }
   });

@@ -33,8 +33,6 @@ describe("access tokens", () => {
     expect(await tokens.verifyAccess(token)).toEqual({ userId: 1, sessionId: 1 });
     clock.advance(1000);
     expect(await tokens.verifyAccess(token)).toBeNull();
-    // And stays refused even if the clock were wound back: expired entries are dropped.
-    expect(await tokens.verifyAccess(token)).toBeNull();
   });
 
   test("a tampered copy of an accepted token is refused", async () => {

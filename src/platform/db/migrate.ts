@@ -88,19 +88,3 @@ function applyInTransaction(sqlite: Database, migration: Migration): void {
     ]);
   })();
 }
-
-/** Tags of embedded migrations that the database has not applied yet. */
-export function pendingMigrations(sqlite: Database): string[] {
-  const exists = sqlite
-    .query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
-    .get();
-  if (!exists) return embeddedMigrations().map((migration) => migration.tag);
-  const last = sqlite
-    .query<{ created_at: number }, []>(
-      "SELECT max(created_at) AS created_at FROM __drizzle_migrations",
-    )
-    .get();
-  return embeddedMigrations()
-    .filter((migration) => migration.when > Number(last?.created_at ?? 0))
-    .map((migration) => migration.tag);
-}
