@@ -59,7 +59,8 @@ export function loadConfig(env: Env): Config {
     const raw = env[name]?.trim();
     if (raw === undefined || raw === "") return fallback;
     const parsed = parse(raw);
-    if (typeof parsed === "string" && typeof fallback !== "string") {
+    // Parsers of numbers and booleans answer a string only to say what is wrong.
+    if (typeof parsed === "string") {
       problems.push(`${name}: ${parsed}`);
       return fallback;
     }

@@ -205,18 +205,18 @@ export async function grantToken(
 ): Promise<TokenPair> {
   if (form.grant_type === "refresh_token") {
     if (!form.refresh_token) throw new OAuthError("invalid_request", "refresh_token is required");
-    try {
-      return await refresh(context, form.refresh_token);
-    } catch (error) {
-      if (error instanceof Unauthenticated) throw new OAuthError("invalid_grant", error.detail);
-      throw error;
-    }
+    return asOAuthGrant(refresh(context, form.refresh_token));
   }
   if (!form.username || form.password === undefined) {
     throw new OAuthError("invalid_request", "username and password are required");
   }
+  return asOAuthGrant(login(context, { login: form.username, password: form.password }, client));
+}
+
+/** A refused credential becomes RFC 6749's invalid_grant; anything else passes through. */
+async function asOAuthGrant(pair: Promise<TokenPair>): Promise<TokenPair> {
   try {
-    return await login(context, { login: form.username, password: form.password }, client);
+    return await pair;
   } catch (error) {
     if (error instanceof Unauthenticated) throw new OAuthError("invalid_grant", error.detail);
     throw error;

@@ -2,11 +2,7 @@ import { and, eq, ne, or, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import type { Db, Tx } from "../../platform/db/client";
 import { isUniqueViolation } from "../../platform/db/errors";
-import {
-  sessions,
-  type UserRow,
-  users,
-} from "../../platform/db/tables";
+import { sessions, type UserRow, users } from "../../platform/db/tables";
 import { BadRequest, NotFound, ValidationFailed } from "../../platform/errors";
 import { emailChangedEmail } from "../auth/emails";
 import { cancelPasswordResets } from "../auth/recovery";

@@ -19,11 +19,6 @@ export function hasRole(actor: Actor, role: Role): boolean {
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
 
-/**
- * The `auth` route option: `{ auth: true }` requires a signed-in user, `{ auth: 'admin' }` a
- * role at least that high. The token's session is looked up on every request, so a logged-out,
- * revoked or deactivated session stops working at once.
- */
 // How stale a session's last_used_at may get before a request refreshes it: one write a minute
 // per session instead of one per request.
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -48,6 +43,11 @@ export function findActor(deps: Deps, claims: AccessClaims): Actor | null {
 
 const actors = new WeakMap<Request, Actor>();
 
+/**
+ * The `auth` route option: `{ auth: true }` requires a signed-in user, `{ auth: 'admin' }` a
+ * role at least that high. The token's session is looked up on every request, so a logged-out,
+ * revoked or deactivated session stops working at once.
+ */
 export function authGuard(deps: Deps) {
   return new Elysia().macro({
     auth: (required: true | Role) => ({

@@ -1,4 +1,6 @@
 import { OptionalKind } from "@sinclair/typebox";
+import { EXEMPT_PATHS } from "./rate-limit";
+import { BODY_METHODS, FORM_PATHS } from "./request-context";
 import { ProblemSchema } from "./schemas";
 
 /**
@@ -18,18 +20,12 @@ import { ProblemSchema } from "./schemas";
  * - Elysia's `t.Integer` is a union that also accepts a numeric string; the server only ever
  *   sends numbers, so the document shows the number alone.
  *
- * The constants below mirror other modules; test/docs.test.ts sends real requests to check that
- * the server behaves as the document says.
+ * The rules come from the plugins that enforce them (request-context.ts, rate-limit.ts);
+ * test/docs.test.ts sends real requests to check that the server behaves as the document says.
  */
 
-// As request-context.ts: only the OAuth2 token endpoint also takes a form (RFC 6749 asks for one).
-const FORM_BODY_PATHS: ReadonlySet<string> = new Set(["/api/v1/auth/token"]);
 const JSON_ONLY = ["application/json"];
 const FORM_OR_JSON = ["application/x-www-form-urlencoded", "application/json"];
-// As request-context.ts: a body on any of these is checked for size and media type, and parsed.
-const BODY_METHODS: ReadonlySet<string> = new Set(["post", "put", "patch", "delete"]);
-// As rate-limit.ts: everything under /api/v1 is rate limited; /health, /ready, /metrics are not.
-const RATE_LIMITED_PREFIX = "/api/v1/";
 const PROBLEM_MEDIA_TYPE = "application/problem+json";
 const PROBLEM_REF = { $ref: "#/components/schemas/Problem" };
 
@@ -134,7 +130,7 @@ function describeOperation(
   operation: Operation,
   optionalBody: boolean,
 ): void {
-  const mediaTypes = FORM_BODY_PATHS.has(path) ? FORM_OR_JSON : JSON_ONLY;
+  const mediaTypes = FORM_PATHS.has(path) ? FORM_OR_JSON : JSON_ONLY;
   const body = operation.requestBody;
   if (body?.content) {
     const schema =
@@ -145,10 +141,10 @@ function describeOperation(
 
   const responses: Record<string, ResponseObject> = { ...operation.responses };
   const statuses = [500];
-  if (BODY_METHODS.has(method)) statuses.push(400, 413, 415, 422);
+  if (BODY_METHODS.has(method.toUpperCase())) statuses.push(400, 413, 415, 422);
   if (operation.parameters?.length) statuses.push(422);
   if (operation.security?.length) statuses.push(401);
-  const rateLimited = path.startsWith(RATE_LIMITED_PREFIX);
+  const rateLimited = !EXEMPT_PATHS.has(path);
   if (rateLimited) statuses.push(429);
   for (const status of statuses) responses[status] ??= {};
 

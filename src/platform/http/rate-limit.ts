@@ -7,7 +7,7 @@ import { clientIp, pathOf } from "./request-context";
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 // Probes from load balancers and scrapers must never be throttled into looking like an outage.
-const EXEMPT_PATHS = new Set(["/health", "/ready", "/metrics"]);
+export const EXEMPT_PATHS: ReadonlySet<string> = new Set(["/health", "/ready", "/metrics"]);
 // Bounds the memory an address-hopping client can make us spend; the oldest keys are dropped.
 const MAX_TRACKED_KEYS = 10_000;
 

@@ -28,8 +28,10 @@ const JSON_CSP = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_CSP =
   "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-const FORM_PATHS = new Set(["/api/v1/auth/token"]);
+/** Methods whose body is checked for size and media type (and then parsed). */
+export const BODY_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Only the OAuth2 token endpoint also takes a form, as RFC 6749 asks. */
+export const FORM_PATHS: ReadonlySet<string> = new Set(["/api/v1/auth/token"]);
 
 /** First hop of every request: the request id and the security headers. */
 export function requestContext() {
