@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import { purgeExpiredIdempotencyKeys } from "../src/modules/idempotency/service";
+import { purgeExpired } from "../src/modules/jobs/scheduler";
 import { idempotencyKeys } from "../src/platform/db/tables";
 import { createTestContext, type TestContext } from "./support/app";
 import { createUser, expectProblem, login, type TestUser } from "./support/factories";
@@ -149,7 +149,7 @@ describe("Idempotency-Key on POST /tasks", () => {
     await advance(23 * 60 * 60 * 1000);
     await post({ title: "b" }, "new");
     ctx.clock.advance(60 * 60 * 1000 + 1);
-    expect(purgeExpiredIdempotencyKeys(ctx.deps)).toBe(1);
+    expect(purgeExpired(ctx.deps.db, ctx.clock.now()).idempotency_keys).toBe(1);
     const left = ctx.deps.db.select().from(idempotencyKeys).all();
     expect(left.map((row) => row.key)).toEqual(["new"]);
   });

@@ -113,15 +113,6 @@ export async function runIdempotent<T>(
   return result;
 }
 
-/** Deletes expired records; returns how many. Called by the scheduler. */
-export function purgeExpiredIdempotencyKeys(deps: ActorContext["deps"]): number {
-  return deps.db
-    .delete(idempotencyKeys)
-    .where(lte(idempotencyKeys.expiresAt, deps.clock.now()))
-    .returning({ id: idempotencyKeys.id })
-    .all().length;
-}
-
 function replay(status: number, headers: string | null, body: string | null): Response {
   return new Response(body, {
     status,
