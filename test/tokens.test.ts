@@ -47,6 +47,30 @@ describe("access tokens", () => {
     expect(await tokens.verifyAccess(token.slice(0, -2))).toBeNull();
   });
 
+  test("only the exact text that was signed: no whitespace, padding or second spelling", async () => {
+    const { tokens } = await service();
+    const token = await tokens.signAccess({ userId: 6, sessionId: 2 });
+    expect(await tokens.verifyAccess(token)).toEqual({ userId: 6, sessionId: 2 });
+    const [header, payload, signature = ""] = token.split(".");
+    const refused = [
+      `${token}\t`,
+      `${token}\n`,
+      `${token}\r\n`,
+      ` ${token}`,
+      `${token} `,
+      `${header}.\n${payload}.${signature}`,
+      `${token}=`,
+      `${token}%3D`,
+      `${header}.${payload}.${signature.slice(0, -1)}${signature.endsWith("A") ? "B" : "A"}`,
+      `${header}.${payload}.${signature}A`,
+      `${header}.${payload}.${signature.slice(0, -1)}`,
+      `${header}.${payload}.`,
+      token.replaceAll(".", ","),
+    ];
+    for (const spelled of refused) expect(await tokens.verifyAccess(spelled)).toBeNull();
+    expect(await tokens.verifyAccess(token)).toEqual({ userId: 6, sessionId: 2 });
+  });
+
   test("foreign secrets, other algorithms, wrong types and bad claims are refused", async () => {
     const { clock, tokens } = await service();
     const exp = Math.floor(clock.now() / 1000) + 60;

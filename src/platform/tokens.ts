@@ -17,6 +17,21 @@ const ALGORITHM = "HS256";
 const ACCESS_TYPE = "access";
 // ~10k live clients; each entry is a token (~200 bytes) and two numbers.
 const VERIFIED_CACHE_SIZE = 10_000;
+// RFC 7515 compact serialization: header, payload and signature, unpadded base64url.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Whether a token is in the one canonical form we sign: three unpadded base64url segments, each
+ * exactly the encoding of its own bytes. Decoders also take `=` padding, `+` and `/`, or a last
+ * character with stray low bits, so one signature has many spellings; refusing all but one keeps
+ * a token's text the token (for the verified cache, logs and revocation lists alike).
+ */
+function isCanonicalCompactJws(token: string): boolean {
+  if (!COMPACT_JWS.test(token)) return false;
+  return token
+    .split(".")
+    .every((segment) => Buffer.from(segment, "base64url").toString("base64url") === segment);
+}
 
 /**
  * Access tokens are HS256 JWTs naming the user (`sub`) and the session (`sid`). The HMAC key is
@@ -62,6 +77,8 @@ export async function createTokenService(
       });
     },
     async verifyAccess(token) {
+      // First, so that only canonical texts are ever looked up in, or added to, the cache.
+      if (!isCanonicalCompactJws(token)) return null;
       const now = clock.now();
       const known = verified.get(token);
       if (known) {

@@ -37,14 +37,8 @@ function sign(f: Fixture, payload: Record<string, unknown>, alg = "HS256", key =
   return new SignJWT(payload).setProtectedHeader({ alg, typ: "JWT" }).sign(key);
 }
 
-/** An HMAC-SHA256 signature over any header, as an attacker could compute with a known key. */
-async function hmacToken(
-  f: Fixture,
-  header: Record<string, unknown>,
-  payload: unknown,
-  secret = f.secret,
-) {
-  const input = `${b64(header)}.${b64(payload)}`;
+/** Signs exactly the given `header.payload` text, as a holder of the key could. */
+async function signText(f: Fixture, input: string, secret = f.secret) {
   const key = await crypto.subtle.importKey(
     "raw",
     secret,
@@ -54,6 +48,35 @@ async function hmacToken(
   );
   const signature = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(input));
   return `${input}.${Buffer.from(signature).toString("base64url")}`;
+}
+
+/** An HMAC-SHA256 signature over any header, as an attacker could compute with a known key. */
+function hmacToken(
+  f: Fixture,
+  header: Record<string, unknown>,
+  payload: unknown,
+  secret = f.secret,
+) {
+  return signText(f, `${b64(header)}.${b64(payload)}`, secret);
+}
+
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** The same bytes, spelled with a stray low bit set in the last character. */
+function strayBits(segment: string): string {
+  expect(segment.length % 4).toBeOneOf([2, 3]);
+  const last = BASE64URL.indexOf(segment.at(-1) ?? "");
+  const spelled = segment.slice(0, -1) + BASE64URL[last ^ 1];
+  expect(Buffer.from(spelled, "base64url")).toEqual(Buffer.from(segment, "base64url"));
+  return spelled;
+}
+
+/** A JSON object's base64url whose length leaves stray bits in its last character. */
+function unevenSegment(value: Record<string, unknown>): string {
+  for (let pad = ""; ; pad += "x") {
+    const segment = b64({ ...value, pad });
+    if (segment.length % 4 !== 0) return segment;
+  }
 }
 
 async function expectRefused(f: Fixture, token: string) {
@@ -184,6 +207,61 @@ describe("hostile access tokens are all 401 problem+json", () => {
     expect((await f.ctx.request(ME, { token: other.accessToken })).status).toBe(200);
     setRole(f.ctx, other, "user", false);
     await expectRefused(f, other.accessToken);
+  });
+
+  test("other spellings of an accepted token: padding, stray bits, extra dots, spaces", async () => {
+    const f = await fixture();
+    const token = f.user.accessToken;
+    // Accepted, and so remembered: none of its other spellings may find it in that memory.
+    expect((await f.ctx.request(ME, { token })).status).toBe(200);
+    const [header = "", payload = "", signature = ""] = token.split(".");
+    expect(signature).toHaveLength(43);
+    const spellings = [
+      `${token}=`,
+      `${token}==`,
+      `${header}.${payload}=.${signature}`,
+      `${header}=.${payload}.${signature}`,
+      `${header}.${payload}.${strayBits(signature)}`,
+      `${token}.`,
+      `.${token}`,
+      `${header}..${payload}.${signature}`,
+      `${token}.${signature}`,
+    ];
+    for (const spelled of spellings) await expectRefused(f, spelled);
+    for (const inside of [
+      `${header}. ${payload}.${signature}`,
+      `${header}.${payload}\t.${signature}`,
+    ]) {
+      await expectUnauthorized(
+        await f.ctx.request(ME, { headers: { authorization: `Bearer ${inside}` } }),
+      );
+    }
+    expect((await f.ctx.request(ME, { token })).status).toBe(200);
+  });
+
+  test("signed over a non-canonical header or payload, or in the +/ alphabet: refused", async () => {
+    const f = await fixture();
+    const header = unevenSegment({ alg: "HS256", typ: "JWT" });
+    const payload = unevenSegment(f.claims);
+    // Control: the canonical text, signed the same way, is accepted.
+    expect(
+      (await f.ctx.request(ME, { token: await signText(f, `${header}.${payload}`) })).status,
+    ).toBe(200);
+    const texts = [
+      `${strayBits(header)}.${payload}`,
+      `${header}.${strayBits(payload)}`,
+      `${header}=.${payload}`,
+      `${header}.${payload}=`,
+    ];
+    for (const text of texts) await expectRefused(f, await signText(f, text));
+    // A signature that has a - or _ in it, spelled in standard base64 instead.
+    let token = "";
+    for (let pad = ""; !/[-_]/.test(token.split(".")[2] ?? ""); pad += "x") {
+      token = await signText(f, `${header}.${b64({ ...f.claims, pad })}`);
+    }
+    expect((await f.ctx.request(ME, { token })).status).toBe(200);
+    const [h, p, signature = ""] = token.split(".");
+    await expectRefused(f, `${h}.${p}.${signature.replaceAll("-", "+").replaceAll("_", "/")}`);
   });
 
   test("garbage in the Authorization header", async () => {
