@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { FAILURE_WINDOW_MS } from "../src/modules/auth/throttle";
+import { FAILURE_WINDOW_MS } from "../src/modules/auth/address-bans";
 import { createScheduler } from "../src/modules/jobs/scheduler";
 import {
   authFailures,

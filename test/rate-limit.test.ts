@@ -1,11 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createApp } from "../src/app";
+import { BAN_DURATION_MS, FAILURE_WINDOW_MS } from "../src/modules/auth/address-bans";
 import {
   ACCOUNT_FAILURE_WINDOW_MS,
   accountFailureLimit,
-  BAN_DURATION_MS,
-  FAILURE_WINDOW_MS,
   THROTTLED_ROUTES,
 } from "../src/modules/auth/throttle";
 import { purgeExpired } from "../src/modules/jobs/scheduler";

@@ -11,7 +11,7 @@ import {
   sessions,
 } from "../../platform/db/tables";
 import type { Logger } from "../../platform/logging";
-import { FAILURE_WINDOW_MS } from "../auth/throttle";
+import { FAILURE_WINDOW_MS } from "../auth/address-bans";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
