@@ -11,6 +11,7 @@ import {
 import { setRole } from "../support/accounts";
 import { buildRequest, createTestContext, type TestContext } from "../support/app";
 import { createUser, expectProblem } from "../support/factories";
+import { observable } from "./helpers";
 
 // Limits as shipped (AUTH_RATE_LIMIT_MAX 10, so an account budget of 10; bans at 50), with each
 // request's address forwarded so that every guess can come from an address of its own.
@@ -84,16 +85,65 @@ describe("the per-account budget holds under concurrency", () => {
     });
   }
 
-  test("a name without an account has a budget of its own, shared by its spellings", async () => {
+  test("username and email, in any case, draw from the account's one budget", async () => {
     const ctx = await createTestContext(SHIPPED);
+    const victim = await createUser(ctx);
     const counter = countPasswordChecks(ctx);
-    const names: Identifier[] = [{ email: "ghost@example.com" }, { email: "GHOST@Example.com" }];
+    const names: Identifier[] = [
+      { email: victim.email },
+      { email: ` ${victim.email.toUpperCase()} ` },
+      { username: victim.username },
+      { username: victim.username.toUpperCase() },
+    ];
     const { statuses } = await simultaneously(
-      addresses(40).map((ip, i) => attempt(ctx, names[i % 2] as Identifier, WRONG, ip)),
+      addresses(40).map((ip, i) => attempt(ctx, names[i % names.length] as Identifier, WRONG, ip)),
     );
-    // The same answers, and the same number of checks, as for an account that exists.
     expect(counter.checks).toBe(BUDGET);
     expect(statuses).toEqual({ 401: BUDGET, 429: 40 - BUDGET });
+    const byName = await attempt(ctx, { username: victim.username }, victim.password, "10.21.0.2");
+    await expectProblem(byName, 429, "too_many_requests");
+    // Another account is untouched.
+    const other = await createUser(ctx);
+    expect(
+      (await attempt(ctx, { username: other.username }, other.password, "10.21.0.3")).status,
+    ).toBe(200);
+  });
+
+  test("a name without an account has a budget of its own, shared by its spellings", async () => {
+    const ctx = await createTestContext(SHIPPED);
+    const real = await createUser(ctx);
+    const counter = countPasswordChecks(ctx);
+    const guessAll = (spellings: Identifier[], prefix: string) =>
+      simultaneously(
+        addresses(40, prefix).map((ip, i) =>
+          attempt(ctx, spellings[i % spellings.length] as Identifier, WRONG, ip),
+        ),
+      );
+    const ghost = await guessAll(
+      [{ email: "ghost@example.com" }, { email: "GHOST@Example.com" }],
+      "10.31",
+    );
+    const account = await guessAll(
+      [{ email: real.email }, { email: real.email.toUpperCase() }],
+      "10.32",
+    );
+    // The same answers, and the same number of checks, whether or not the account exists.
+    expect(counter.checks).toBe(2 * BUDGET);
+    expect(ghost.statuses).toEqual({ 401: BUDGET, 429: 40 - BUDGET });
+    expect(account.statuses).toEqual(ghost.statuses);
+    for (const status of [401, 429]) {
+      const pick = (run: typeof ghost) =>
+        run.responses.find((r) => r.status === status) ?? new Response();
+      expect(await observable(pick(account))).toEqual(await observable(pick(ghost)));
+    }
+    const locked = await Promise.all(
+      [{ email: "ghost@example.com" }, { email: real.email }].map((who) =>
+        attempt(ctx, who, WRONG, "10.33.0.1"),
+      ),
+    );
+    const [ghostLocked, accountLocked] = await Promise.all(locked.map(observable));
+    expect(ghostLocked?.status).toBe(429);
+    expect(accountLocked).toEqual(ghostLocked);
   });
 
   test("the right password works while under budget, and hands its place back", async () => {

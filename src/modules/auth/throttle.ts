@@ -16,6 +16,7 @@ import {
   isRefusal,
   type Reservation,
 } from "./failure-budget";
+import { findUserByLogin } from "./service";
 
 const AUTH_PREFIX = "/api/v1/auth/";
 
@@ -60,8 +61,8 @@ const MAX_ACCOUNT_KEY_LENGTH = 254;
  * Abuse protection for /api/v1/auth.
  * - Per client address (IPv6 by /64, see clientKey): AUTH_RATE_LIMIT_MAX attempts a minute on
  *   THROTTLED_ROUTES, every attempt counted, whatever its outcome.
- * - Per account (the email or username a body names): failed attempts on FAILURE_ROUTES, from
- *   all addresses together; see accountFailureLimit.
+ * - Per account (see accountKey): failed attempts on FAILURE_ROUTES, from all addresses
+ *   together; see accountFailureLimit.
  * - A temporary ban of an address after AUTH_BAN_THRESHOLD failures in FAILURE_WINDOW_MS. A ban
  *   closes every /api/v1/auth route (refresh tokens are credentials too) but nothing else, so
  *   people signed in behind the same shared address keep working.
@@ -108,7 +109,7 @@ export function authThrottle(deps: Deps) {
       if (!FAILURE_ROUTES.has(route)) return;
       const reservations: Reservation[] = [];
       try {
-        const account = perAccount && accountKey(body);
+        const account = perAccount && accountKey(deps, body);
         if (perAccount && account) {
           reservations.push(reserve(perAccount, account, set.headers, "for this account"));
         }
@@ -158,11 +159,19 @@ export function accountFailureLimit(config: Pick<Config, "authRateLimitMax">): n
   return Math.max(config.authRateLimitMax, MIN_ACCOUNT_FAILURES);
 }
 
-/** The lower-cased email or username a body names, for the per-account failure budget. */
-function accountKey(body: unknown): string | null {
+/**
+ * The budget key of the account that a body's email or username names. An account's username
+ * and email (in any case) share one key, its id, so switching names buys no more guesses. A name
+ * with no account is keyed by the name itself, lower-cased: its attempts are limited and answered
+ * exactly as an account's are, so the limit does not tell which accounts exist. (The same query
+ * runs either way.)
+ */
+function accountKey(deps: Deps, body: unknown): string | null {
   if (typeof body !== "object" || body === null) return null;
   const { email, username } = body as { email?: unknown; username?: unknown };
   const value = typeof email === "string" ? email : typeof username === "string" ? username : null;
-  const key = value?.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY_LENGTH);
-  return key ? key : null;
+  const name = value?.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY_LENGTH);
+  if (!name) return null;
+  const user = findUserByLogin(deps.db, name);
+  return user ? `user:${user.id}` : `name:${name}`;
 }
