@@ -1,5 +1,5 @@
 import { cors } from "@elysiajs/cors";
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
 import type { Deps } from "./deps";
 import { adminRoutes } from "./modules/admin/routes";
 import { authRoutes } from "./modules/auth/routes";
@@ -15,11 +15,19 @@ import { openapiDocs } from "./platform/http/openapi";
 import { globalRateLimit } from "./platform/http/rate-limit";
 import { bodyGuard, requestContext } from "./platform/http/request-context";
 
-/** The whole HTTP application. Building it does no I/O; tests drive it with app.handle(). */
+/**
+ * The whole HTTP application. Building it does no I/O; tests drive it with app.handle().
+ *
+ * Routes match their path exactly (`strictPath`, which Elysia applies from this root to every
+ * route it is given): by default `/tasks/` also reaches `/tasks`, so `DELETE /api/v1/tasks/` (a
+ * client's URL for an empty id) deleted every task. A trailing slash is 404 for every method, GET
+ * included, rather than a redirect: one rule, and no URL answers under two names. The docs page
+ * is the one exception (see docsPageWithSlash).
+ */
 export function createApp(deps: Deps) {
   const { config } = deps;
   return (
-    new Elysia({ normalize: false })
+    new Elysia({ normalize: false, strictPath: true })
       .use(requestContext())
       .use(errorHandler(deps.log))
       .use(accessLog(deps.log))
@@ -30,6 +38,7 @@ export function createApp(deps: Deps) {
       .use(globalRateLimit(deps))
       .use(bodyGuard(config))
       .use(openapiDocs())
+      .use(docsPageWithSlash)
       .use(healthRoutes(deps))
       .group("/api/v1", (api) =>
         api
@@ -40,6 +49,22 @@ export function createApp(deps: Deps) {
           .use(jobRoutes(deps)),
       )
   );
+}
+
+const DOCS_PAGE = "/docs";
+
+/** People type `/docs/` by hand: it serves the same page as `/docs`. */
+function docsPageWithSlash<App extends AnyElysia>(app: App): App {
+  const alias = `${DOCS_PAGE}/`;
+  const isGet = (path: string) => (route: { method: string; path: string }) =>
+    route.method === "GET" && route.path === path;
+  const page = app.routes.find(isGet(DOCS_PAGE));
+  if (!page || app.routes.some(isGet(alias))) return app;
+  // The plugin's page is one Response, rendered once. Elysia takes a static Response's body when
+  // it first serves it, so the alias is given a copy of its own, made before any request.
+  const handler: unknown = page.handler;
+  const serve = handler instanceof Response ? handler.clone() : handler;
+  return app.get(alias, serve as Response, { detail: { hide: true } }) as App;
 }
 
 /** No CORS_ORIGINS means no cross-origin browser access at all, and no CORS headers. */

@@ -210,14 +210,18 @@ describe("auth rate limits", () => {
     }
   });
 
-  test("a trailing slash does not dodge the limit", async () => {
+  test("a trailing slash does not dodge the limit: it reaches no sign-in at all", async () => {
     const ctx = await createTestContext({ ...env, AUTH_RATE_LIMIT_MAX: "1" });
     await failLogin(ctx, "10.4.0.1");
-    const response = await ctx.request("/api/v1/auth/login/", {
-      body: { email: "x@example.com", password: "wrong-password" },
-      headers: from("10.4.0.1"),
-    });
-    await expectRateLimited(response, 1);
+    const slashed = (ip: string) =>
+      ctx.request("/api/v1/auth/login/", {
+        body: { email: "x@example.com", password: "wrong-password" },
+        headers: from(ip),
+      });
+    // Neither the limited address nor a fresh one gets a password checked (that would be 401).
+    await expectProblem(await slashed("10.4.0.1"), 404, "not_found");
+    await expectProblem(await slashed("10.4.0.2"), 404, "not_found");
+    await expectRateLimited(await failLogin(ctx, "10.4.0.1"), 1);
   });
 
   test("the headers describe whichever limit is closest to running out", async () => {
