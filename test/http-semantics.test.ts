@@ -108,3 +108,139 @@ describe("a trailing slash reaches no route", () => {
     expect(await head.text()).toBe("");
   });
 });
+
+describe("a method the path does not take is 405 with Allow", () => {
+  test("the named examples", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    const user = await createUser(ctx);
+    const cases: [string, string, string][] = [
+      ["PUT", "/api/v1/users/me", "GET, HEAD, PATCH, DELETE"],
+      ["DELETE", "/health", "GET, HEAD"],
+      ["PATCH", TASKS, "GET, HEAD, POST, DELETE"],
+      ["POST", `${TASKS}/1`, "GET, HEAD, PUT, PATCH, DELETE"],
+      ["GET", "/api/v1/auth/logout", "POST"],
+      ["HEAD", "/api/v1/auth/logout-all", "POST"],
+      ["TRACE", "/api/v1/admin/users/1", "GET, HEAD, PATCH, DELETE"],
+      ["POST", "/docs/json", "GET, HEAD"],
+      // Without CORS_ORIGINS nothing answers OPTIONS.
+      ["OPTIONS", "/health", "GET, HEAD"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const response = await ctx.request(path, { method, token: user.accessToken });
+      expect(`${method} ${path}: ${response.headers.get("allow")}`).toBe(
+        `${method} ${path}: ${allow}`,
+      );
+      expect(response.headers.get("x-request-id")).toBeTruthy();
+      if (method === "HEAD") {
+        expect(response.status).toBe(405);
+        continue;
+      }
+      const problem = await expectProblem(response, 405, "method_not_allowed");
+      expect(problem.title).toBe("Method Not Allowed");
+      expect(problem.instance).toBe(path);
+      expect(problem.detail).toBe(`${method} is not supported here; this path takes ${allow}`);
+    }
+  });
+
+  test("every route template, with every method it does not declare", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    const failures: string[] = [];
+    for (const [path, methods] of declaredMethods(ctx)) {
+      const allow = [...methods];
+      if (methods.has("GET")) allow.push("HEAD");
+      for (const method of CALLABLE) {
+        if (methods.has(method)) continue;
+        const response = await ctx.request(concretePath(path), { method });
+        const got = `${response.status} ${[...(response.headers.get("allow") ?? "").split(", ")].sort()}`;
+        const expected = `405 ${allow.sort()}`;
+        if (got !== expected) failures.push(`${method} ${path}: ${got}, expected ${expected}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test("it is about the route, not the resource: the same answer for any id and any caller", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    const owner = await createUser(ctx);
+    const stranger = await createUser(ctx);
+    const task = await createTask(ctx, owner);
+    const answers = new Set<string>();
+    const calls: [string, string | undefined][] = [
+      [`${TASKS}/${task.id}`, owner.accessToken],
+      [`${TASKS}/${task.id}`, stranger.accessToken],
+      [`${TASKS}/${task.id}`, undefined],
+      [`${TASKS}/${task.id}`, "not-a-token"],
+    ];
+    for (const [path, token] of calls) {
+      const response = await ctx.request(path, { method: "POST", body: {}, token });
+      const { request_id: _, ...problem } = await expectProblem(
+        response,
+        405,
+        "method_not_allowed",
+      );
+      answers.add(`${response.headers.get("allow")} ${JSON.stringify(problem)}`);
+    }
+    expect(answers.size).toBe(1);
+    // An id that was never issued (or is not an id at all) reads the same, apart from the path.
+    for (const id of ["999999", "abc"]) {
+      const response = await ctx.request(`${TASKS}/${id}`, { method: "POST" });
+      const problem = await expectProblem(response, 405, "method_not_allowed");
+      expect(response.headers.get("allow")).toBe("GET, HEAD, PUT, PATCH, DELETE");
+      expect(problem.detail).toContain("POST is not supported here");
+    }
+  });
+
+  test("unknown paths stay 404 for every method, with no Allow", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    for (const path of [
+      "/nope",
+      "/api/v1/taskz",
+      `${TASKS}/1/2`,
+      "/api/v1",
+      "/",
+      "/api/v1/users",
+    ]) {
+      for (const method of [...CALLABLE, "OPTIONS"]) {
+        const response = await ctx.request(path, { method });
+        await expectProblem(response, 404, "not_found");
+        expect(response.headers.get("allow")).toBeNull();
+      }
+    }
+  });
+
+  test("with CORS on, Allow lists OPTIONS, preflights still work and OPTIONS does not invent paths", async () => {
+    const ctx = await createTestContext({ CORS_ORIGINS: "https://app.example.com" });
+    const response = await ctx.request("/health", { method: "DELETE" });
+    await expectProblem(response, 405, "method_not_allowed");
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    const preflight = await ctx.request("/api/v1/users/me", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example.com",
+        "access-control-request-method": "PATCH",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    await expectProblem(await ctx.request("/"), 404, "not_found");
+    await expectProblem(await ctx.request("/nope", { method: "POST" }), 404, "not_found");
+  });
+
+  test("metrics label 404s and 405s as unmatched, never by the raw path; the log has the status", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    for (let i = 0; i < 5; i += 1) {
+      await ctx.request(`/random/${crypto.randomUUID()}`, { method: "POST" });
+      await ctx.request(`${TASKS}/${1000 + i}`, { method: "POST" });
+      await ctx.request(`${TASKS}/`, { method: "DELETE" });
+    }
+    await Bun.sleep(5);
+    const text = await (await ctx.request("/metrics")).text();
+    expect(text).toContain('http_requests_total{method="POST",route="unmatched",status="404"} 5');
+    expect(text).toContain('http_requests_total{method="POST",route="unmatched",status="405"} 5');
+    expect(text).toContain('http_requests_total{method="DELETE",route="unmatched",status="404"} 5');
+    expect(text).not.toContain("/random/");
+    expect(text).not.toContain(`${TASKS}/100`);
+    const lines = ctx.logs.filter((line) => line.msg === "request" && line.status === 405);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatchObject({ method: "POST", path: `${TASKS}/1000` });
+  });
+});

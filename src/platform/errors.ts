@@ -13,7 +13,9 @@ export type ProblemCode =
   | "unauthorized_error"
   | "forbidden_access"
   | "not_found"
+  | "method_not_allowed"
   | "conflict"
+  | "gone"
   | "precondition_failed"
   | "payload_too_large"
   | "unsupported_media_type"
@@ -27,7 +29,9 @@ export const PROBLEM_TITLES: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  405: "Method Not Allowed",
   409: "Conflict",
+  410: "Gone",
   412: "Precondition Failed",
   413: "Content Too Large",
   415: "Unsupported Media Type",
@@ -75,6 +79,19 @@ export class Forbidden extends AppError {
 export class NotFound extends AppError {
   constructor(detail = "Not found") {
     super(404, "not_found", detail);
+  }
+}
+
+/** The path exists but not for this method; `allow` lists the methods it takes. */
+export class MethodNotAllowed extends AppError {
+  constructor(method: string, allow: readonly string[]) {
+    super(
+      405,
+      "method_not_allowed",
+      `${method} is not supported here; this path takes ${allow.join(", ")}`,
+      undefined,
+      { allow: allow.join(", ") },
+    );
   }
 }
 

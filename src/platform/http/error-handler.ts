@@ -3,11 +3,14 @@ import {
   AppError,
   BadRequest,
   type FieldError,
+  MethodNotAllowed,
+  NotFound,
   PROBLEM_TITLES,
   type ProblemCode,
   ValidationFailed,
 } from "../errors";
 import type { Logger } from "../logging";
+import { createAllowedMethods, type RouteTemplate } from "./allowed-methods";
 import { pathOf, requestState } from "./request-context";
 
 export interface Problem {
@@ -26,7 +29,9 @@ const CODE_BY_STATUS: Record<number, ProblemCode> = {
   401: "unauthorized_error",
   403: "forbidden_access",
   404: "not_found",
+  405: "method_not_allowed",
   409: "conflict",
+  410: "gone",
   412: "precondition_failed",
   413: "payload_too_large",
   415: "unsupported_media_type",
@@ -37,16 +42,20 @@ const CODE_BY_STATUS: Record<number, ProblemCode> = {
 
 /** Turns every error, ours, Elysia's or unexpected, into an RFC 9457 problem response. */
 export function errorHandler(log: Logger) {
-  return new Elysia()
+  const plugin = new Elysia();
+  const describeMiss = unmatchedRequests(plugin);
+  return plugin
     .onTransform({ as: "global" }, ({ body, request }) => {
       // Elysia drops a parse error when a route's body is optional and carries on without one;
       // a client that sent broken JSON must hear about it, as on every other route.
       if (body === undefined && sentBody(request)) throw new BadRequest(MALFORMED_JSON);
       refuseUnsafeBody(body);
     })
-    .onError({ as: "global" }, ({ code, error, request, set }) => {
+    .onError({ as: "global" }, ({ code, error: thrown, request, set }) => {
       const state = requestState(request);
-      const problem = toProblemSafely(code, error, pathOf(request.url), state.id);
+      const path = pathOf(request.url);
+      const error = code === "NOT_FOUND" ? describeMiss(request.method, path) : thrown;
+      const problem = toProblemSafely(code, error, path, state.id);
       if (problem.status >= 500 && error instanceof AppError) {
         // An expected outage (e.g. 503 from /ready): worth a line, not a stack trace.
         log.warn(error.detail, { request_id: state.id, status: problem.status });
@@ -57,6 +66,30 @@ export function errorHandler(log: Logger) {
       const headers = error instanceof AppError ? error.headers : undefined;
       return problemResponse(problem, { ...(set.headers as Record<string, string>), ...headers });
     });
+}
+
+/**
+ * A request that no route matched: 405 with `Allow` when its path is a route template for other
+ * methods, else 404. This is decided by the templates alone, before authentication: it says no
+ * more than the OpenAPI document does, and the same for every caller and every id.
+ *
+ * The templates are those of the app this plugin is mounted in (Elysia wires `getGlobalRoutes`
+ * to the root app on `use`), indexed at the first miss and again only if routes were added.
+ */
+function unmatchedRequests(plugin: Elysia) {
+  let indexed = -1;
+  let allowedMethods = createAllowedMethods([]);
+  return (method: string, path: string): AppError => {
+    const routes = (plugin as unknown as { getGlobalRoutes(): RouteTemplate[] }).getGlobalRoutes();
+    if (routes.length !== indexed) {
+      allowedMethods = createAllowedMethods(routes);
+      indexed = routes.length;
+    }
+    const allow = allowedMethods(path);
+    return allow.length > 0
+      ? new MethodNotAllowed(method, allow)
+      : new NotFound(`No route for ${path}`);
+  };
 }
 
 /**
@@ -176,15 +209,6 @@ function toProblem(
       status: 400,
       detail: MALFORMED_JSON,
       code: "bad_request",
-    };
-  }
-  if (code === "NOT_FOUND") {
-    return {
-      ...base,
-      title: "Not Found",
-      status: 404,
-      detail: `No route for ${instance}`,
-      code: "not_found",
     };
   }
   // Elysia reports some client errors (e.g. a bad status thrown by a plugin) with a status.
