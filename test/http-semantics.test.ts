@@ -1,8 +1,18 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type RunningServer, startServer } from "../src/cli/serve";
+import { loadConfig } from "../src/platform/config";
+import { createLogger } from "../src/platform/logging";
+import { TEST_PASSWORD_COST } from "../src/platform/passwords";
 import { setRole } from "./support/accounts";
-import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
+import { createTestContext, TEST_SECRET, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { concretePath } from "./support/authz";
-import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
+import {
+  createTask,
+  createUser,
+  expectProblem,
+  type TestUser,
+  userValues,
+} from "./support/factories";
 
 const TASKS = "/api/v1/tasks";
 const CALLABLE = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
@@ -242,5 +252,186 @@ describe("a method the path does not take is 405 with Allow", () => {
     const lines = ctx.logs.filter((line) => line.msg === "request" && line.status === 405);
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatchObject({ method: "POST", path: `${TASKS}/1000` });
+  });
+});
+
+describe("every route validates its body or refuses one", () => {
+  test("POST /auth/logout refuses a body that is not an object, and the session lives on", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    const user = await createUser(ctx);
+    for (const body of ["123", '"x"', "true", "null", "[]", "[1]", '["refresh_token"]']) {
+      const response = await ctx.request("/api/v1/auth/logout", {
+        method: "POST",
+        body,
+        token: user.accessToken,
+      });
+      const problem = await expectProblem(response, 422, "validation_error");
+      expect(problem.errors).toEqual([{ path: "/", message: "Expected object" }]);
+      await expectSignedIn(ctx, user);
+    }
+  });
+
+  test("POST /auth/logout still takes no body, an empty object or a refresh token", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    for (const body of [undefined, {}, "{}"]) {
+      const user = await createUser(ctx);
+      const response = await ctx.request("/api/v1/auth/logout", {
+        method: "POST",
+        body,
+        token: user.accessToken,
+      });
+      expect(response.status).toBe(204);
+      expect((await ctx.request("/api/v1/users/me", { token: user.accessToken })).status).toBe(401);
+    }
+    const user = await createUser(ctx);
+    const response = await ctx.request("/api/v1/auth/logout", {
+      method: "POST",
+      body: { refresh_token: user.refreshToken },
+      token: user.accessToken,
+    });
+    expect(response.status).toBe(204);
+    const refresh = await ctx.request("/api/v1/auth/refresh", {
+      body: { refresh_token: user.refreshToken },
+    });
+    expect(refresh.status).toBe(401);
+  });
+
+  test("POST /auth/logout-all refuses any body, even an empty object; without one it works", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    const user = await createUser(ctx);
+    for (const body of ["{}", '{"all":true}', "123", "null", "[]"]) {
+      const response = await ctx.request("/api/v1/auth/logout-all", {
+        method: "POST",
+        body,
+        token: user.accessToken,
+      });
+      const problem = await expectProblem(response, 422, "validation_error");
+      expect(problem.errors).toEqual([{ path: "/", message: "Send no body" }]);
+      await expectSignedIn(ctx, user);
+    }
+    const response = await ctx.request("/api/v1/auth/logout-all", {
+      method: "POST",
+      token: user.accessToken,
+    });
+    expect(response.status).toBe(204);
+  });
+
+  test("every route without a body schema refuses a body, and does nothing", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    const admin = await createSuperadmin(ctx);
+    const task = await createTask(ctx, admin);
+    const bodyless = ctx.app.routes.filter(
+      (route) => route.method !== "GET" && CALLABLE.has(route.method) && !route.hooks.body,
+    );
+    expect(bodyless.map((route) => `${route.method} ${route.path}`)).toEqual(
+      expect.arrayContaining([
+        "POST /api/v1/auth/logout-all",
+        "DELETE /api/v1/tasks",
+        "DELETE /api/v1/tasks/:id",
+      ]),
+    );
+    for (const route of bodyless) {
+      const path = concretePath(route.path).replace("/7", `/${task.id}`);
+      const response = await ctx.request(path, {
+        method: route.method,
+        body: {},
+        token: admin.accessToken,
+      });
+      const problem = await expectProblem(response, 422, "validation_error");
+      expect(problem.detail).toBe("This operation takes no request body");
+      expect(problem.errors).toEqual([{ path: "/", message: "Send no body" }]);
+    }
+    expect(await taskCount(ctx, admin)).toBe(1);
+    await expectSignedIn(ctx, admin);
+  });
+
+  test("an anonymous caller still hears 401 first", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    for (const [method, path, body] of [
+      ["POST", "/api/v1/auth/logout-all", "{}"],
+      ["POST", "/api/v1/auth/logout", "123"],
+      ["DELETE", TASKS, "{}"],
+    ] as const) {
+      const response = await ctx.request(path, { method, body });
+      await expectProblem(response, 401, "unauthorized_error");
+    }
+  });
+});
+
+describe("on the wire (Bun's own router answers static paths first)", () => {
+  let server: RunningServer;
+  let token = "";
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${server.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...init.headers },
+    });
+  const json = (method: string, body: string): RequestInit => ({
+    method,
+    body,
+    headers: { "content-type": "application/json" },
+  });
+
+  beforeAll(async () => {
+    const config = loadConfig({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_PATH: ":memory:",
+      JWT_SECRET: TEST_SECRET,
+      ...UNTHROTTLED_ENV,
+    });
+    server = await startServer(config, {
+      log: createLogger("silent"),
+      passwordCost: TEST_PASSWORD_COST,
+    });
+    const values = userValues();
+    await fetch(`${server.url}/api/v1/auth/signup`, json("POST", JSON.stringify(values)));
+    const login = await fetch(
+      `${server.url}/api/v1/auth/login`,
+      json("POST", JSON.stringify({ email: values.email, password: values.password })),
+    );
+    token = ((await login.json()) as { access_token: string }).access_token;
+    for (const title of ["one", "two"]) {
+      expect((await call(TASKS, json("POST", JSON.stringify({ title })))).status).toBe(201);
+    }
+  });
+  afterAll(() => server.stop("test"));
+
+  test("a trailing slash is 404 and DELETE /api/v1/tasks/ deletes nothing", async () => {
+    await expectProblem(await call(`${TASKS}/`, { method: "DELETE" }), 404, "not_found");
+    await expectProblem(await call("/health/"), 404, "not_found");
+    await expectProblem(await call("/api/v1/users/me/"), 404, "not_found");
+    const list = await call(TASKS);
+    expect(list.headers.get("x-total-count")).toBe("2");
+    for (const path of ["/docs", "/docs/", "/docs"]) {
+      const page = await call(path);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("swagger-ui");
+    }
+  });
+
+  test("405 with Allow, and HEAD gets the headers without a body", async () => {
+    const put = await call("/api/v1/users/me", json("PUT", "{}"));
+    await expectProblem(put, 405, "method_not_allowed");
+    expect(put.headers.get("allow")).toBe("GET, HEAD, PATCH, DELETE");
+    const head = await call("/api/v1/auth/logout", { method: "HEAD" });
+    expect(head.status).toBe(405);
+    expect(head.headers.get("allow")).toBe("POST");
+    expect(await head.text()).toBe("");
+    const remove = await call("/health", { method: "DELETE" });
+    expect(remove.headers.get("allow")).toBe("GET, HEAD");
+    await expectProblem(remove, 405, "method_not_allowed");
+  });
+
+  test("a body on a body-less route is 422; an empty one (Content-Length: 0) is fine", async () => {
+    await expectProblem(await call(TASKS, json("DELETE", "{}")), 422, "validation_error");
+    expect((await call(TASKS)).headers.get("x-total-count")).toBe("2");
+    await expectProblem(
+      await call("/api/v1/auth/logout", json("POST", "null")),
+      422,
+      "validation_error",
+    );
+    const empty = await call("/api/v1/auth/logout-all", json("POST", ""));
+    expect(empty.status).toBe(204);
   });
 });

@@ -128,7 +128,7 @@ export const MAX_BODY_DEPTH = 32;
 
 const MALFORMED_JSON = "The request body is not valid JSON";
 
-function sentBody(request: Request): boolean {
+export function sentBody(request: Request): boolean {
   const length = request.headers.get("content-length");
   // Without a length (chunked, or a Request built in-process) the body stream tells.
   return length === null ? request.body !== null : Number(length) > 0;

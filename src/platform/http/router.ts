@@ -1,5 +1,6 @@
 import { type AnyElysia, Elysia, type TSchema } from "elysia";
 import { ValidationFailed } from "../errors";
+import { type BodyRule, bodyRuleOf, enforceBodyRule } from "./body-rules";
 
 export const REPEATED_QUERY_MESSAGE = "Give this parameter once";
 
@@ -7,20 +8,23 @@ export const REPEATED_QUERY_MESSAGE = "Give this parameter once";
  * Every module's routes hang off one of these. `normalize: false` makes Elysia reject unknown
  * body fields (422) instead of silently dropping them, as the API contract requires.
  *
- * Elysia keeps only the last value of a repeated query parameter (`?limit=1&limit=2` meant
- * limit=2), so a client that builds a query wrongly would silently get other results. A repeated
- * parameter that the route declares as a single value is refused here, once for every route. It
- * runs in `beforeHandle`, after the auth macro (anonymous callers still get 401 first) and after
- * validation of the value that Elysia kept.
+ * Two checks run here, once for every route, in `beforeHandle`: after the auth macro (anonymous
+ * callers still get 401 first) and after Elysia's own validation.
+ * - A body the route's schema does not describe is refused (see enforceBodyRule).
+ * - Elysia keeps only the last value of a repeated query parameter (`?limit=1&limit=2` meant
+ *   limit=2), so a client that builds a query wrongly would silently get other results. A
+ *   repeated parameter that the route declares as a single value is refused.
  */
 export function createRouter<const Prefix extends string>(prefix: Prefix, tag: string) {
   const router = new Elysia({ prefix, normalize: false, detail: { tags: [tag] } });
-  const singleValued = singleValuedQueryParams(router);
-  return router.onBeforeHandle(({ request, route }) => {
+  const rulesOf = routeRules(router);
+  return router.onBeforeHandle(({ body, request, route }) => {
+    const rules = rulesOf(request.method, route);
+    enforceBodyRule(rules.body, request, body);
     const query = request.url.indexOf("?");
     // A single parameter cannot repeat: most requests are done before parsing anything.
     if (query === -1 || request.url.indexOf("&", query) === -1) return;
-    rejectRepeated(request.url.slice(query + 1), singleValued(request.method, route));
+    rejectRepeated(request.url.slice(query + 1), rules.singleValued);
   });
 }
 
@@ -44,26 +48,34 @@ function rejectRepeated(search: string, names: ReadonlySet<string>): void {
 
 const NONE: ReadonlySet<string> = new Set();
 
+interface RouteRules {
+  body: BodyRule;
+  singleValued: ReadonlySet<string>;
+}
+
 /**
- * The query parameters a route declares as single values, looked up once per route. The router
- * knows its routes by its own prefix only; the request's route template may carry more in front
- * (the `/api/v1` group), so the longest route path that ends the template is the route.
+ * What a route's schemas ask of a request, worked out once per route. The router knows its
+ * routes by its own prefix only; the request's route template may carry more in front (the
+ * `/api/v1` group), so the longest route path that ends the template is the route.
  */
-function singleValuedQueryParams(router: AnyElysia) {
-  const cache = new Map<string, ReadonlySet<string>>();
-  return (method: string, template: string): ReadonlySet<string> => {
+function routeRules(router: AnyElysia) {
+  const cache = new Map<string, RouteRules>();
+  return (method: string, template: string): RouteRules => {
     const key = `${method} ${template}`;
-    let names = cache.get(key);
-    if (!names) {
-      let match: { path: string; hooks: { query?: unknown } } | undefined;
+    let rules = cache.get(key);
+    if (!rules) {
+      let match: { path: string; hooks: { query?: unknown; body?: unknown } } | undefined;
       for (const route of router.routes) {
         if (route.method !== method || !template.endsWith(route.path)) continue;
         if (!match || route.path.length > match.path.length) match = route;
       }
-      names = singleValuedNames(match?.hooks.query);
-      cache.set(key, names);
+      rules = {
+        body: bodyRuleOf(match?.hooks.body),
+        singleValued: singleValuedNames(match?.hooks.query),
+      };
+      cache.set(key, rules);
     }
-    return names;
+    return rules;
   };
 }
 
