@@ -44,6 +44,13 @@ beforeAll(async () => {
   spec = (await response.json()) as OpenApiDocument;
 });
 
+/** The options the docs page hands to Swagger UI. */
+function swaggerOptions(html: string): Record<string, unknown> {
+  const match = /SwaggerUIBundle\((\{.*?\})\)/s.exec(html);
+  if (!match?.[1]) throw new Error("the docs page does not start Swagger UI");
+  return JSON.parse(match[1]) as Record<string, unknown>;
+}
+
 /** The app's own /api/v1 routes, as "METHOD /openapi/{path}". */
 function apiRoutes(): { method: string; path: string; key: string }[] {
   return ctx.app.routes
@@ -70,11 +77,35 @@ describe("GET /docs", () => {
     expect(html).not.toMatch(/unpkg|jsdelivr|cdnjs/i);
   });
 
-  test("points Swagger UI at /docs/json", async () => {
-    const html = await (await ctx.request("/docs")).text();
-    const match = /"url"\s*:\s*"([^"]+)"/.exec(html);
-    expect(match?.[1]).toBeDefined();
-    expect(new URL(match?.[1] ?? "", "http://localhost/docs").pathname).toBe("/docs/json");
+  test("points Swagger UI at /docs/json, from /docs and from /docs/ alike", async () => {
+    for (const page of ["/docs", "/docs/"]) {
+      const response = await ctx.request(page);
+      if (response.status >= 300 && response.status < 400) {
+        // A redirect to the canonical page is as good as the page itself.
+        expect(new URL(response.headers.get("location") ?? "", "http://localhost").pathname).toBe(
+          "/docs",
+        );
+        continue;
+      }
+      expect(response.status).toBe(200);
+      const { url } = swaggerOptions(await response.text());
+      expect(new URL(String(url), `http://localhost${page}`).pathname).toBe("/docs/json");
+    }
+    expect((await ctx.request("/docs/json")).status).toBe(200);
+  });
+
+  test("keeps neither the password nor the tokens: no persisted authorization", async () => {
+    const options = swaggerOptions(await (await ctx.request("/docs")).text());
+    expect(options.persistAuthorization).toBe(false);
+    // Swagger UI's only write to browser storage is the authorization it persists, and only
+    // when persistAuthorization is on: with it off, nothing is stored (checked in the bundle
+    // this server sends, so that an upgrade that stores more is noticed).
+    const bundle = await (await ctx.request("/docs/assets/swagger-ui-bundle.js")).text();
+    const writes = bundle.match(/(?:localStorage|sessionStorage)\.setItem\(/g) ?? [];
+    expect(writes).toEqual(["localStorage.setItem("]);
+    expect(bundle).toMatch(
+      /if\(!\w+\(\)\.persistAuthorization\)return;[^}]*localStorage\.setItem\("authorized"/,
+    );
   });
 
   test.each([

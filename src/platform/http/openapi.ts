@@ -12,9 +12,14 @@ const DESCRIPTION = `Kanbun: personal todo lists and shared kanban boards.
 
 Errors are RFC 9457 problem details (\`application/problem+json\`) with a stable \`code\`.
 Sign in with **Authorize** (OAuth2 password flow against \`/api/v1/auth/token\`) or paste an
-access token from \`POST /api/v1/auth/login\` as a bearer token.`;
+access token from \`POST /api/v1/auth/login\` as a bearer token. This page keeps neither the
+password nor the tokens: a reload signs you out of it.`;
 
 const SPEC_PATH = "/docs/json";
+
+// The plugin points the page at a relative URL, which /docs/ resolves to /docs/docs/json. Its
+// options type leaves `url` out, but the value given here replaces the plugin's own.
+const absoluteSpecUrl = { url: SPEC_PATH } as object;
 
 export function openapiDocs() {
   const docs = new Elysia();
@@ -40,10 +45,13 @@ export function openapiDocs() {
         provider: "swagger-ui",
         exclude: { paths: [`${ASSETS}/swagger-ui-bundle.js`, `${ASSETS}/swagger-ui.css`] },
         swagger: {
+          ...absoluteSpecUrl,
           cdn: `${ASSETS}/swagger-ui-bundle.js`,
           theme: `${ASSETS}/swagger-ui.css`,
           autoDarkMode: false,
-          persistAuthorization: true,
+          // Persisting would keep the Authorize form (username, password) and both tokens in
+          // localStorage, readable by any script on this origin and surviving the session.
+          persistAuthorization: false,
         },
         documentation: {
           info: { title: "Kanbun API", version: VERSION, description: DESCRIPTION },
