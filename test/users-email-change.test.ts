@@ -146,16 +146,25 @@ describe("changing the email address needs the current password", () => {
 
   test("the OpenAPI document describes current_password and the rule", async () => {
     const { ctx } = await setup();
+    type BodySchema = {
+      properties: Record<string, unknown>;
+      dependentRequired?: Record<string, string[]>;
+    };
     const spec = await expectJsonBody<{
       paths: Record<string, Record<string, Record<string, unknown>>>;
+      components: { schemas: Record<string, BodySchema> };
     }>(await ctx.request("/docs/json"));
     const operation = spec.paths["/api/v1/users/me"]?.patch as {
       description: string;
-      requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+      requestBody: { content: Record<string, { schema: { $ref: string } }> };
     };
     expect(operation.description).toContain("needs `current_password`");
     expect(operation.description).toContain("old address");
-    const schema = operation.requestBody.content["application/json"]?.schema;
+    const ref = operation.requestBody.content["application/json"]?.schema.$ref;
+    expect(ref).toBe("#/components/schemas/UpdateMeBody");
+    const schema = spec.components.schemas.UpdateMeBody;
     expect(Object.keys(schema?.properties ?? {})).toContain("current_password");
+    // JSON Schema's own way to say it, so that validators and generated clients know too.
+    expect(schema?.dependentRequired).toEqual({ email: ["current_password"] });
   });
 });

@@ -1,21 +1,23 @@
 import { t } from "elysia";
 import { PageQueryFields } from "../../platform/http/pagination";
-import { IsoTimestamp, Strict } from "../../platform/http/schemas";
+import { component, IsoTimestamp, Strict, Text } from "../../platform/http/schemas";
 import { RoleSchema, UserResponse } from "../users/schema";
 
-export const AdminUserResponse = t.Object({
-  ...UserResponse.properties,
-  is_active: t.Boolean({ description: "A deactivated user cannot sign in or use any token" }),
-  updated_at: IsoTimestamp,
-});
+export const AdminUserResponse = component(
+  "AdminUser",
+  t.Object({
+    ...UserResponse.properties,
+    is_active: t.Boolean({ description: "A deactivated user cannot sign in or use any token" }),
+    updated_at: IsoTimestamp,
+  }),
+);
 
 export const ListUsersQuery = t.Object(
   {
     q: t.Optional(
-      t.String({
+      Text({
         minLength: 1,
         maxLength: 254,
-        error: "Must be 1–254 characters",
         description: "Substring of username, email or full name (case-insensitive)",
       }),
     ),
@@ -24,25 +26,31 @@ export const ListUsersQuery = t.Object(
   { description: "Unknown query parameters are refused (422), so typos do not go unnoticed" },
 );
 
-export const UpdateUserBody = t.Object(
-  {
-    role: t.Optional(RoleSchema),
-    is_active: t.Optional(t.Boolean({ error: "Must be true or false" })),
-  },
-  {
-    ...Strict,
-    description:
-      "Only a superadmin changes roles or touches another admin or superadmin; the last active superadmin cannot be demoted or deactivated.",
-  },
+export const UpdateUserBody = component(
+  "UpdateUserBody",
+  t.Object(
+    {
+      role: t.Optional(RoleSchema),
+      is_active: t.Optional(t.Boolean({ error: "Must be true or false" })),
+    },
+    {
+      ...Strict,
+      description:
+        "Only a superadmin changes roles or touches another admin or superadmin; the last active superadmin cannot be demoted or deactivated.",
+    },
+  ),
 );
 
-export const BanResponse = t.Object({
-  id: t.Integer(),
-  ip: t.String(),
-  reason: t.String(),
-  created_at: IsoTimestamp,
-  expires_at: IsoTimestamp,
-});
+export const BanResponse = component(
+  "Ban",
+  t.Object({
+    id: t.Integer(),
+    ip: t.String(),
+    reason: t.String(),
+    created_at: IsoTimestamp,
+    expires_at: IsoTimestamp,
+  }),
+);
 
 export const ListBansQuery = t.Object(PageQueryFields, {
   description: "Unknown query parameters are refused (422), so typos do not go unnoticed",

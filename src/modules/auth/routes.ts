@@ -7,6 +7,7 @@ import { clientIp } from "../../platform/http/request-context";
 import { createRouter } from "../../platform/http/router";
 import {
   BannedProblem,
+  component,
   HasherBusyProblem,
   IdParam,
   problemResponses,
@@ -20,6 +21,7 @@ import {
   LoginBody,
   LogoutBody,
   MessageResponse,
+  OAuthProblem,
   RefreshBody,
   ResetPasswordBody,
   ResetTokenResponse,
@@ -61,7 +63,7 @@ export function authRoutes(deps: Deps) {
         body: SignupBody,
         detail: { summary: "Create an account" },
         response: {
-          201: t.Object({ message: t.String(), user: UserResponse }),
+          201: component("SignupResponse", t.Object({ message: t.String(), user: UserResponse })),
           ...problemResponses(400, 415, 422),
           403: BannedProblem,
           503: HasherBusyProblem,
@@ -109,7 +111,8 @@ export function authRoutes(deps: Deps) {
         },
         response: {
           200: TokenResponse,
-          ...problemResponses(400, 422),
+          400: OAuthProblem,
+          ...problemResponses(422),
           403: SignInRefusedProblem,
           503: HasherBusyProblem,
         },

@@ -1,79 +1,160 @@
 import { t } from "elysia";
-import { Strict } from "../../platform/http/schemas";
+import { component, ProblemSchema, Strict, Text } from "../../platform/http/schemas";
 
-export const Username = t.String({
-  pattern: "^[A-Za-z0-9_.-]{3,32}$",
+/**
+ * The address rule, as the server checks it: ASCII letters, digits and the RFC 5322 atom
+ * characters before the @, dot-separated labels after it, with at least one dot.
+ */
+export const EMAIL_PATTERN =
+  "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$";
+
+export const Username = Text({
+  minLength: 3,
+  maxLength: 32,
+  pattern: "^[A-Za-z0-9_.-]+$",
   error: "Must be 3–32 characters: letters, digits, _ . -",
+  description: "3–32 ASCII letters, digits, `_`, `.` or `-`; unique regardless of case",
   examples: ["ada_l"],
 });
-export const Email = t.String({
-  format: "email",
+export const Email = Text({
   maxLength: 254,
+  format: "email",
+  pattern: EMAIL_PATTERN,
   error: "Must be a valid email address",
+  description:
+    "At most 254 characters: ASCII letters, digits and !#$%&'*+/=?^_`{|}~- before the @, and a domain with at least one dot. Stored lower-cased; unique regardless of case.",
+  examples: ["ada@example.com"],
 });
-export const NewPassword = t.String({
+export const NewPassword = Text({
   minLength: 8,
   maxLength: 128,
   error: "Must be 8–128 characters",
+  description: "8–128 characters, and not one of the most common passwords",
 });
-export const FullName = t.String({ maxLength: 100, error: "Must be at most 100 characters" });
+export const FullName = Text({ maxLength: 100 });
 
-export const SignupBody = t.Object(
-  {
-    username: Username,
-    email: Email,
-    password: NewPassword,
-    full_name: t.Optional(t.Union([FullName, t.Null()])),
-  },
-  Strict,
+export const SignupBody = component(
+  "SignupBody",
+  t.Object(
+    {
+      username: Username,
+      email: Email,
+      password: NewPassword,
+      full_name: t.Optional(t.Union([FullName, t.Null()])),
+    },
+    Strict,
+  ),
 );
 
-export const LoginBody = t.Object(
-  {
-    email: t.Optional(t.String({ maxLength: 254 })),
-    username: t.Optional(t.String({ maxLength: 254 })),
-    password: t.String({ maxLength: 1024 }),
-  },
-  { ...Strict, description: "Give either email or username, and the password" },
+// TypeBox does not check `oneOf` beside `properties`: the login route refuses both or neither
+// identifier itself, with a message naming the rule. The keyword is there for the document.
+export const LoginBody = component(
+  "LoginBody",
+  t.Object(
+    {
+      email: t.Optional(Text({ maxLength: 254, description: "The account's email address" })),
+      username: t.Optional(Text({ maxLength: 254, description: "The account's username" })),
+      password: Text({ maxLength: 1024 }),
+    },
+    {
+      ...Strict,
+      oneOf: [{ required: ["email"] }, { required: ["username"] }],
+      description: "Exactly one of `email` or `username`, and the password",
+    },
+  ),
 );
 
-export const TokenFormBody = t.Object(
-  {
-    grant_type: t.Union([t.Literal("password"), t.Literal("refresh_token")]),
-    username: t.Optional(t.String({ maxLength: 254, description: "Username or email" })),
-    password: t.Optional(t.String({ maxLength: 1024 })),
-    refresh_token: t.Optional(t.String({ maxLength: 512 })),
-    scope: t.Optional(t.String({ maxLength: 512 })),
-    client_id: t.Optional(t.String({ maxLength: 512 })),
-    client_secret: t.Optional(t.String({ maxLength: 512 })),
-  },
-  { ...Strict, description: "OAuth2 (RFC 6749) password or refresh_token grant" },
+export const TokenFormBody = component(
+  "TokenRequest",
+  t.Object(
+    {
+      grant_type: t.Union([t.Literal("password"), t.Literal("refresh_token")]),
+      username: t.Optional(
+        Text({ maxLength: 254, description: "Username or email (password grant)" }),
+      ),
+      password: t.Optional(Text({ maxLength: 1024, description: "Password (password grant)" })),
+      refresh_token: t.Optional(
+        Text({ maxLength: 512, description: "Refresh token (refresh_token grant)" }),
+      ),
+      scope: t.Optional(Text({ maxLength: 512, description: "Ignored: there are no scopes" })),
+      client_id: t.Optional(Text({ maxLength: 512, description: "Ignored" })),
+      client_secret: t.Optional(Text({ maxLength: 512, description: "Ignored" })),
+    },
+    {
+      ...Strict,
+      description:
+        "OAuth2 (RFC 6749) password grant (`username`, `password`) or refresh_token grant (`refresh_token`)",
+    },
+  ),
 );
 
-export const RefreshBody = t.Object(
-  { refresh_token: t.String({ minLength: 1, maxLength: 512 }) },
-  Strict,
+/** The token endpoint's 400: a problem that also carries RFC 6749 section 5.2's fields. */
+export const OAuthProblem = component(
+  "OAuthProblem",
+  t.Object(
+    {
+      ...ProblemSchema.properties,
+      // Only ever sent, never read: a plain enum keeps its description in the document (the
+      // plugin rewrites a union of literals and drops it).
+      error: t.Optional(
+        t.String({
+          enum: ["invalid_request", "invalid_grant"],
+          description:
+            "RFC 6749 error code: invalid_request when a field the grant needs is missing, invalid_grant when the credentials or the refresh token are refused. Absent when the body could not be read at all (malformed JSON or form).",
+        }),
+      ),
+      error_description: t.Optional(t.String({ description: "The same text as `detail`" })),
+    },
+    {
+      description:
+        "Bad Request: the grant is refused or incomplete (RFC 9457 problem details with RFC 6749 section 5.2 error fields), or the body could not be read",
+    },
+  ),
+);
+
+export const RefreshBody = component(
+  "RefreshBody",
+  t.Object({ refresh_token: Text({ minLength: 1, maxLength: 512 }) }, Strict),
 );
 
 export const LogoutBody = t.Optional(
-  t.Object({ refresh_token: t.Optional(t.String({ maxLength: 512 })) }, Strict),
+  component(
+    "LogoutBody",
+    t.Object(
+      {
+        refresh_token: t.Optional(
+          Text({
+            maxLength: 512,
+            description: "Also spends this refresh token, when it belongs to the same session",
+          }),
+        ),
+      },
+      Strict,
+    ),
+  ),
 );
 
-export const TokenResponse = t.Object({
-  access_token: t.String(),
-  token_type: t.Literal("bearer"),
-  expires_in: t.Integer({ description: "Seconds until the access token expires" }),
-  refresh_token: t.String(),
-});
+export const TokenResponse = component(
+  "TokenResponse",
+  t.Object({
+    access_token: t.String(),
+    token_type: t.Literal("bearer"),
+    expires_in: t.Integer({ description: "Seconds until the access token expires" }),
+    refresh_token: t.String(),
+  }),
+);
 
-export const SessionResponse = t.Object({
-  id: t.Integer(),
-  created_at: t.String({ format: "date-time" }),
-  last_used_at: t.String({ format: "date-time" }),
-  user_agent: t.Union([t.String(), t.Null()]),
-  ip: t.Union([t.String(), t.Null()]),
-  current: t.Boolean(),
-});
+export const SessionResponse = component(
+  "Session",
+  t.Object({
+    id: t.Integer(),
+    created_at: t.String({ format: "date-time" }),
+    last_used_at: t.String({ format: "date-time" }),
+    user_agent: t.Union([t.String(), t.Null()]),
+    ip: t.Union([t.String(), t.Null()]),
+    current: t.Boolean(),
+  }),
+);
 
 export const OneTimeCode = t.String({
   pattern: "^[0-9]{6}$",
@@ -81,21 +162,30 @@ export const OneTimeCode = t.String({
   examples: ["042917"],
 });
 
-export const EmailBody = t.Object({ email: Email }, Strict);
+export const EmailBody = component("EmailBody", t.Object({ email: Email }, Strict));
 
-export const EmailCodeBody = t.Object({ email: Email, otp: OneTimeCode }, Strict);
-
-export const ResetPasswordBody = t.Object(
-  {
-    reset_token: t.String({ minLength: 1, maxLength: 512, error: "Must be the reset token" }),
-    new_password: NewPassword,
-  },
-  Strict,
+export const EmailCodeBody = component(
+  "EmailCodeBody",
+  t.Object({ email: Email, otp: OneTimeCode }, Strict),
 );
 
-export const MessageResponse = t.Object({ message: t.String() });
+export const ResetPasswordBody = component(
+  "ResetPasswordBody",
+  t.Object(
+    {
+      reset_token: Text({ minLength: 1, maxLength: 512, error: "Must be the reset token" }),
+      new_password: NewPassword,
+    },
+    Strict,
+  ),
+);
 
-export const ResetTokenResponse = t.Object({
-  reset_token: t.String({ description: "Single use; give it to POST /auth/reset-password" }),
-  expires_in: t.Integer({ description: "Seconds until the reset token expires" }),
-});
+export const MessageResponse = component("Message", t.Object({ message: t.String() }));
+
+export const ResetTokenResponse = component(
+  "ResetToken",
+  t.Object({
+    reset_token: t.String({ description: "Single use; give it to POST /auth/reset-password" }),
+    expires_in: t.Integer({ description: "Seconds until the reset token expires" }),
+  }),
+);

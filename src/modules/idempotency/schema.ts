@@ -1,9 +1,10 @@
 import { t } from "elysia";
+import { Text } from "../../platform/http/schemas";
 
 /** Header schema for routes that accept an Idempotency-Key. */
 export const IdempotencyKeyHeader = t.Object({
   "idempotency-key": t.Optional(
-    t.String({
+    Text({
       minLength: 1,
       maxLength: 255,
       pattern: "^[\\x21-\\x7E]+$",

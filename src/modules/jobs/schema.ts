@@ -1,7 +1,7 @@
 import { t } from "elysia";
 import { JOB_STATUSES } from "../../platform/db/tables/jobs";
 import { PageQueryFields } from "../../platform/http/pagination";
-import { IsoTimestamp, NullableIsoTimestamp } from "../../platform/http/schemas";
+import { component, IsoTimestamp, NullableIsoTimestamp } from "../../platform/http/schemas";
 
 const JobStatus = t.Union(
   [t.Literal("pending"), t.Literal("running"), t.Literal("done"), t.Literal("failed")],
@@ -16,18 +16,21 @@ export const ListJobsQuery = t.Object(
   { description: "Unknown query parameters are refused (422), so typos do not go unnoticed" },
 );
 
-export const JobResponse = t.Object(
-  {
-    id: t.Integer(),
-    type: t.String({ examples: ["email.send"] }),
-    status: JobStatus,
-    attempts: t.Integer(),
-    max_attempts: t.Integer(),
-    run_at: IsoTimestamp,
-    last_error: t.Union([t.String(), t.Null()]),
-    created_at: IsoTimestamp,
-    updated_at: IsoTimestamp,
-    finished_at: NullableIsoTimestamp,
-  },
-  { description: "A background job. Its payload is not shown: it may hold one-time codes." },
+export const JobResponse = component(
+  "Job",
+  t.Object(
+    {
+      id: t.Integer(),
+      type: t.String({ examples: ["email.send"] }),
+      status: JobStatus,
+      attempts: t.Integer(),
+      max_attempts: t.Integer(),
+      run_at: IsoTimestamp,
+      last_error: t.Union([t.String(), t.Null()]),
+      created_at: IsoTimestamp,
+      updated_at: IsoTimestamp,
+      finished_at: NullableIsoTimestamp,
+    },
+    { description: "A background job. Its payload is not shown: it may hold one-time codes." },
+  ),
 );

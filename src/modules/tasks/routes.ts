@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
 import { DEFAULT_PAGE_LIMIT, setPageHeaders } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/router";
-import { IdParam, problemResponses, withResponseHeaders } from "../../platform/http/schemas";
+import { IdParam, problemResponses, Text, withResponseHeaders } from "../../platform/http/schemas";
 import { IdempotencyKeyHeader } from "../idempotency/schema";
 import { runIdempotent } from "../idempotency/service";
 import { listTasks } from "./list";
@@ -18,7 +18,7 @@ import {
 import { createTask, deleteAllPersonalTasks, deleteTask, getTask, updateTask } from "./service";
 
 const IfMatchHeaders = t.Object({
-  "if-match": t.Optional(t.String({ maxLength: 1024, description: "ETag from an earlier read" })),
+  "if-match": t.Optional(Text({ maxLength: 1024, description: "ETag from an earlier read" })),
 });
 
 export function taskRoutes(deps: Deps) {
@@ -122,7 +122,11 @@ export function taskRoutes(deps: Deps) {
       {
         auth: true,
         params: IdParam,
-        headers: t.Object({ "if-none-match": t.Optional(t.String({ maxLength: 1024 })) }),
+        headers: t.Object({
+          "if-none-match": t.Optional(
+            Text({ maxLength: 1024, description: "ETags from earlier reads, or *" }),
+          ),
+        }),
         detail: { summary: "One task (304 when If-None-Match still matches)" },
         response: {
           200: withResponseHeaders(TaskResponse, "ETag"),

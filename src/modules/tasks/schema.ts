@@ -2,11 +2,13 @@ import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 import { PageQueryFields } from "../../platform/http/pagination";
 import {
+  component,
   IsoTimestamp,
+  MAX_ID,
   NullableIsoTimestamp,
-  POSITIVE_ID_PATTERN,
   Strict,
-  wholeNumberText,
+  Text,
+  WholeNumber,
 } from "../../platform/http/schemas";
 import { DATE_PATTERN, DATE_TIME_PATTERN } from "./dates";
 
@@ -21,14 +23,13 @@ export const SORT_FIELDS = [
 ] as const;
 
 export const MAX_TITLE_LENGTH = 200;
-// Surrounding whitespace is trimmed before the 1–200 rule applies (in the service).
-const Title = t.String({
+const Title = Text({
   minLength: 1,
-  maxLength: MAX_TITLE_LENGTH * 2,
-  error: `Must be 1–${MAX_TITLE_LENGTH} characters`,
-  description: `1–${MAX_TITLE_LENGTH} characters after trimming`,
+  maxLength: MAX_TITLE_LENGTH,
+  trimmed: true,
+  description: `1–${MAX_TITLE_LENGTH} characters; surrounding whitespace is trimmed (and not counted)`,
 });
-const Description = t.String({ maxLength: 10_000, error: "Must be at most 10,000 characters" });
+const Description = Text({ maxLength: 10_000 });
 // Body numbers use TypeBox's plain Integer: Elysia's `t.Integer` also accepts numeric strings ("2").
 const Priority = Type.Integer({
   minimum: 0,
@@ -36,7 +37,7 @@ const Priority = Type.Integer({
   error: "Must be a whole number from 0 to 4",
 });
 const Tags = t.Array(
-  t.String({
+  Text({
     minLength: 1,
     maxLength: 32,
     pattern: "\\S",
@@ -72,46 +73,55 @@ const writableFields = {
   assignee_id: ForeignId,
 };
 
-export const CreateTaskBody = t.Object(
-  {
-    title: Title,
-    description: t.Optional(Description),
-    completed: t.Optional(writableFields.completed),
-    due_date: t.Optional(DueDate),
-    priority: t.Optional(Priority),
-    tags: t.Optional(Tags),
-    position: t.Optional(Position),
-    list_id: t.Optional(ForeignId),
-    assignee_id: t.Optional(ForeignId),
-  },
-  Strict,
+export const CreateTaskBody = component(
+  "CreateTaskBody",
+  t.Object(
+    {
+      title: Title,
+      description: t.Optional(Description),
+      completed: t.Optional(writableFields.completed),
+      due_date: t.Optional(DueDate),
+      priority: t.Optional(Priority),
+      tags: t.Optional(Tags),
+      position: t.Optional(Position),
+      list_id: t.Optional(ForeignId),
+      assignee_id: t.Optional(ForeignId),
+    },
+    Strict,
+  ),
 );
 
-export const UpdateTaskBody = t.Partial(t.Object(writableFields), {
-  ...Strict,
-  description: "Any writable field; fields left out are unchanged",
-});
+export const UpdateTaskBody = component(
+  "UpdateTaskBody",
+  t.Partial(t.Object(writableFields), {
+    ...Strict,
+    description: "Any writable field; fields left out are unchanged",
+  }),
+);
 
 // Plain TypeBox integers: Elysia's t.Integer also accepts numeric strings, which turns every
 // response check into a full encode pass on the hottest route.
-export const TaskResponse = t.Object({
-  id: Type.Integer(),
-  title: t.String(),
-  description: t.String(),
-  completed: t.Boolean(),
-  completed_at: NullableIsoTimestamp,
-  due_date: NullableIsoTimestamp,
-  priority: Type.Integer(),
-  tags: t.Array(t.String()),
-  position: t.Number(),
-  board_id: t.Union([Type.Integer(), t.Null()]),
-  list_id: t.Union([Type.Integer(), t.Null()]),
-  assignee_id: t.Union([Type.Integer(), t.Null()]),
-  owner_id: Type.Integer(),
-  created_at: IsoTimestamp,
-  updated_at: IsoTimestamp,
-  version: Type.Integer(),
-});
+export const TaskResponse = component(
+  "Task",
+  t.Object({
+    id: Type.Integer(),
+    title: t.String(),
+    description: t.String(),
+    completed: t.Boolean(),
+    completed_at: NullableIsoTimestamp,
+    due_date: NullableIsoTimestamp,
+    priority: Type.Integer(),
+    tags: t.Array(t.String()),
+    position: t.Number(),
+    board_id: t.Union([Type.Integer(), t.Null()]),
+    list_id: t.Union([Type.Integer(), t.Null()]),
+    assignee_id: t.Union([Type.Integer(), t.Null()]),
+    owner_id: Type.Integer(),
+    created_at: IsoTimestamp,
+    updated_at: IsoTimestamp,
+    version: Type.Integer(),
+  }),
+);
 
 const BooleanQuery = t.Boolean({ error: "Must be true or false" });
 const DateQuery = t.Union(
@@ -122,31 +132,26 @@ const DateQuery = t.Union(
   { error: "Must be an ISO 8601 date or date-time" },
 );
 
-const IdQuery = wholeNumberText(POSITIVE_ID_PATTERN, "Must be a positive id");
+const IdQuery = WholeNumber({ minimum: 1, maximum: MAX_ID, error: "Must be a positive id" });
 
 export const ListTasksQuery = t.Object(
   {
     ...PageQueryFields,
     completed: t.Optional(BooleanQuery),
-    priority: t.Optional(wholeNumberText("^[0-4]$", "Must be a whole number from 0 to 4")),
-    tag: t.Optional(t.String({ minLength: 1, maxLength: 32, error: "Must be 1–32 characters" })),
+    priority: t.Optional(WholeNumber({ minimum: 0, maximum: 4 })),
+    tag: t.Optional(Text({ minLength: 1, maxLength: 32 })),
     due_before: t.Optional(DateQuery),
     due_after: t.Optional(DateQuery),
     overdue: t.Optional(BooleanQuery),
     board_id: t.Optional(IdQuery),
     list_id: t.Optional(IdQuery),
     assignee_id: t.Optional(
-      t
-        .Transform(
-          t.String({
-            pattern: `^(?:me|${POSITIVE_ID_PATTERN.slice(1, -1)})$`,
-            error: "Must be a positive id or me",
-          }),
-        )
-        .Decode((value) => (value === "me" ? ("me" as const) : Number(value)))
-        .Encode((value) => String(value)),
+      t.Union([IdQuery, t.Literal("me")], {
+        error: "Must be a positive id or me",
+        description: "A user id, or `me`",
+      }),
     ),
-    q: t.Optional(t.String({ minLength: 1, maxLength: 1000, error: "Must be 1–1,000 characters" })),
+    q: t.Optional(Text({ minLength: 1, maxLength: 1000 })),
     sort: t.Optional(
       t.Union(
         SORT_FIELDS.flatMap((field) => [t.Literal(field), t.Literal(`-${field}`)]),
@@ -160,4 +165,4 @@ export const ListTasksQuery = t.Object(
   },
 );
 
-export const DeletedCount = t.Object({ deleted: t.Integer() });
+export const DeletedCount = component("DeletedCount", t.Object({ deleted: t.Integer() }));

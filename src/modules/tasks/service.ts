@@ -3,6 +3,7 @@ import type { ActorContext } from "../../platform/context";
 import type { Db } from "../../platform/db/client";
 import { type TaskRow, tasks, taskTags } from "../../platform/db/tables";
 import { NotFound, PreconditionFailed, ValidationFailed } from "../../platform/errors";
+import { codePointLength } from "../../platform/http/schema-kinds";
 import { parseIsoDate } from "./dates";
 import { etagOf, presentTask, type TaskView } from "./present";
 import { insertTaskRow, nextPersonalPosition, selectTags } from "./rows";
@@ -192,7 +193,7 @@ function normalizeFields(input: TaskFields, actorId: number): NormalizedFields {
   if (input.title !== undefined) {
     fields.title = input.title.trim();
     if (fields.title.length === 0) errors.push({ path: "/title", message: "Must not be blank" });
-    if (fields.title.length > MAX_TITLE_LENGTH) {
+    if (codePointLength(fields.title) > MAX_TITLE_LENGTH) {
       errors.push({ path: "/title", message: `Must be 1–${MAX_TITLE_LENGTH} characters` });
     }
   }

@@ -1,7 +1,8 @@
 import { OptionalKind } from "@sinclair/typebox";
 import { EXEMPT_PATHS } from "./rate-limit";
 import { BODY_METHODS, FORM_PATHS } from "./request-context";
-import { ProblemSchema } from "./schemas";
+import { collectComponents } from "./schema-document";
+import { COMPONENTS, ProblemSchema } from "./schemas";
 
 /**
  * What the platform does on every route, added to the generated OpenAPI document: no route
@@ -17,8 +18,9 @@ import { ProblemSchema } from "./schemas";
  *   `application/problem+json` as their media type (the plugin says application/json).
  * - The plugin replaces `detail.responses` with the ones generated from `response`, so route
  *   headers are declared with `withHeaders` (schemas.ts); their descriptions are lifted here.
- * - Elysia's `t.Integer` is a union that also accepts a numeric string; the server only ever
- *   sends numbers, so the document shows the number alone.
+ * - Route schemas become plain JSON Schema: named ones move to `components.schemas`, the
+ *   server's own `error` messages stay out, numbers are numbers (schema-document.ts).
+ * - Every operation states its `security` (`[]` when it is public).
  *
  * The rules come from the plugins that enforce them (request-context.ts, rate-limit.ts);
  * test/docs.test.ts sends real requests to check that the server behaves as the document says.
@@ -27,7 +29,7 @@ import { ProblemSchema } from "./schemas";
 const JSON_ONLY = ["application/json"];
 const FORM_OR_JSON = ["application/x-www-form-urlencoded", "application/json"];
 const PROBLEM_MEDIA_TYPE = "application/problem+json";
-const PROBLEM_REF = { $ref: "#/components/schemas/Problem" };
+const PROBLEM_REF = { $ref: `${COMPONENTS}Problem` };
 
 const STATUS_TEXT: Record<string, string> = {
   200: "OK",
@@ -102,7 +104,8 @@ export function describePlatform(source: unknown, routes: readonly AppRoute[]): 
   if (typeof source !== "object" || source === null || !("paths" in source)) return source;
   const cached = described.get(source);
   if (cached) return cached;
-  const document = withoutNumericStrings(JSON.parse(JSON.stringify(source))) as Document;
+  const document = JSON.parse(JSON.stringify(source)) as Document;
+  const schemas = collectComponents(document, JSON.parse(JSON.stringify(ProblemSchema)));
   const optionalBodies = new Set(
     routes
       .filter((route) => isOptional(route.hooks.body))
@@ -113,13 +116,7 @@ export function describePlatform(source: unknown, routes: readonly AppRoute[]): 
       describeOperation(path, method, operation, optionalBodies.has(operationKey(method, path)));
     }
   }
-  document.components = {
-    ...document.components,
-    schemas: {
-      ...document.components?.schemas,
-      Problem: JSON.parse(JSON.stringify(ProblemSchema)),
-    },
-  };
+  document.components = { ...document.components, schemas };
   described.set(source, document);
   return document;
 }
@@ -138,6 +135,9 @@ function describeOperation(
     body.content = Object.fromEntries(mediaTypes.map((type) => [type, { schema }]));
     body.required = !optionalBody;
   }
+
+  // Public operations say so: a missing `security` would mean "whatever the document's default".
+  operation.security ??= [];
 
   const responses: Record<string, ResponseObject> = { ...operation.responses };
   const statuses = [500];
@@ -173,8 +173,11 @@ function describeResponse(status: number, response: ResponseObject, mediaTypes: 
         : (STATUS_TEXT[status] ?? `Status ${status}`);
   }
   if (status >= 400) {
-    // Every 4xx/5xx body is a problem document, whatever the route declared.
-    response.content = { [PROBLEM_MEDIA_TYPE]: { schema: PROBLEM_REF } };
+    // Every 4xx/5xx body is a problem document: a named one (e.g. OAuthProblem) where the route
+    // declares it, else the Problem itself.
+    const declared = response.content?.["application/json"] as { schema?: { $ref?: string } };
+    const schema = declared?.schema?.$ref ? declared.schema : PROBLEM_REF;
+    response.content = { [PROBLEM_MEDIA_TYPE]: { schema } };
   } else if (response.content && !Object.keys(response.content).some((key) => key.includes("/"))) {
     // The plugin writes `content: { type: "void" }` for an empty body, which is not OpenAPI.
     delete response.content;
@@ -198,22 +201,4 @@ function isOptional(schema: unknown): boolean {
 
 function operationKey(method: string, path: string): string {
   return `${method.toLowerCase()} ${path}`;
-}
-
-/** Replaces Elysia's `anyOf: [numeric string, number]` with the number, throughout. */
-function withoutNumericStrings(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutNumericStrings);
-  if (typeof node !== "object" || node === null) return node;
-  const { anyOf, ...rest } = node as { anyOf?: unknown };
-  if (Array.isArray(anyOf) && anyOf.length === 2) {
-    const [text, number] = anyOf as Record<string, unknown>[];
-    const numericText =
-      text?.type === "string" && ["integer", "numeric"].includes(String(text.format));
-    if (numericText && (number?.type === "integer" || number?.type === "number")) {
-      return withoutNumericStrings({ ...rest, ...number });
-    }
-  }
-  return Object.fromEntries(
-    Object.entries(node).map(([key, value]) => [key, withoutNumericStrings(value)]),
-  );
 }

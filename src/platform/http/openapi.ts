@@ -11,6 +11,7 @@ const ASSETS = "/docs/assets";
 const DESCRIPTION = `Kanbun: personal todo lists and shared kanban boards.
 
 Errors are RFC 9457 problem details (\`application/problem+json\`) with a stable \`code\`.
+A method that a path does not support gets 405 \`method_not_allowed\` with an \`Allow\` header.
 Sign in with **Authorize** (OAuth2 password flow against \`/api/v1/auth/token\`) or paste an
 access token from \`POST /api/v1/auth/login\` as a bearer token. This page keeps neither the
 password nor the tokens: a reload signs you out of it.`;
@@ -55,6 +56,8 @@ export function openapiDocs() {
         },
         documentation: {
           info: { title: "Kanbun API", version: VERSION, description: DESCRIPTION },
+          // Relative to the document: the server that serves it.
+          servers: [{ url: "/", description: "This server" }],
           tags: [
             { name: "Auth", description: "Sign-up, sign-in, tokens and sessions" },
             { name: "Users", description: "The signed-in user" },

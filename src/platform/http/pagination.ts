@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { wholeNumberText } from "./schemas";
+import { WholeNumber } from "./schema-kinds";
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
@@ -7,18 +7,19 @@ export const MAX_PAGE_LIMIT = 200;
 /** The `limit` and `offset` query parameters every offset-paginated list accepts. */
 export const PageQueryFields = {
   limit: t.Optional(
-    wholeNumberText(
-      "^(?:[1-9][0-9]?|1[0-9]{2}|200)$",
-      `Must be a whole number from 1 to ${MAX_PAGE_LIMIT}`,
-      `Page size, 1–${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT})`,
-    ),
+    WholeNumber({
+      minimum: 1,
+      maximum: MAX_PAGE_LIMIT,
+      description: `Page size (default ${DEFAULT_PAGE_LIMIT})`,
+    }),
   ),
   offset: t.Optional(
-    wholeNumberText(
-      "^(?:0|[1-9][0-9]{0,8})$",
-      "Must be a whole number from 0 to 999,999,999",
-      "Items to skip (default 0)",
-    ),
+    WholeNumber({
+      minimum: 0,
+      maximum: 999_999_999,
+      error: "Must be a whole number from 0 to 999,999,999",
+      description: "Items to skip (default 0)",
+    }),
   ),
 };
 

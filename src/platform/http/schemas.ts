@@ -2,6 +2,7 @@ import { withHeaders } from "@elysiajs/openapi";
 import { Type } from "@sinclair/typebox";
 import { type TSchema, t } from "elysia";
 import { installDateTimeFormat } from "./date-time-format";
+import { WholeNumber } from "./schema-kinds";
 
 // After Elysia has registered its formats (its import above runs first).
 installDateTimeFormat();
@@ -14,22 +15,30 @@ export const IsoTimestamp = t.String({
 });
 export const NullableIsoTimestamp = t.Union([IsoTimestamp, t.Null()]);
 
-/**
- * A whole number sent as text (path or query), range-checked by pattern and handed to the
- * handler as a number. Elysia's `t.Integer` checks the range only after converting the string and
- * then reports the error without the parameter's name.
- */
-export const wholeNumberText = (pattern: string, error: string, description?: string) =>
-  t
-    .Transform(t.String({ pattern, error, ...(description ? { description } : {}) }))
-    .Decode((value) => Number(value))
-    .Encode((value) => String(value));
+export { Text, WholeNumber } from "./schema-kinds";
 
-export const POSITIVE_ID_PATTERN = "^[1-9][0-9]{0,14}$";
+/** Ids are positive, and 15 digits stay well within JavaScript's safe integers. */
+export const MAX_ID = 999_999_999_999_999;
 
 export const IdParam = t.Object({
-  id: wholeNumberText(POSITIVE_ID_PATTERN, "Must be a positive whole number", "Resource id"),
+  id: WholeNumber({
+    minimum: 1,
+    maximum: MAX_ID,
+    error: "Must be a positive whole number",
+    description: "Resource id",
+  }),
 });
+
+export const COMPONENTS = "#/components/schemas/";
+
+/**
+ * Names a schema as an OpenAPI component: the document lists it once under
+ * `components.schemas` and refers to it by `$ref` wherever it appears. The `$id` is the one
+ * Elysia's own models carry; openapi-platform.ts moves the schema there.
+ */
+export function component<S extends TSchema>(name: string, schema: S): S {
+  return { ...schema, $id: `${COMPONENTS}${name}` };
+}
 
 /** A JSON object whose unknown or server-owned fields are rejected rather than dropped. */
 export const Strict = { additionalProperties: false } as const;
@@ -42,9 +51,20 @@ export const ProblemSchema = t.Object(
     status: Type.Integer(),
     detail: t.String(),
     instance: t.String(),
-    code: t.String(),
-    request_id: t.String(),
-    errors: t.Optional(t.Array(t.Object({ path: t.String(), message: t.String() }))),
+    code: t.String({
+      description:
+        "Stable code: bad_request, unauthorized_error, forbidden_access, not_found, method_not_allowed, conflict, gone, precondition_failed, payload_too_large, unsupported_media_type, validation_error, too_many_requests, internal_server_error or service_unavailable",
+    }),
+    request_id: t.String({ description: "Also in the X-Request-Id header and the server's logs" }),
+    errors: t.Optional(
+      t.Array(
+        t.Object({
+          path: t.String({ description: "JSON Pointer to the parameter or field, e.g. /title" }),
+          message: t.String(),
+        }),
+        { description: "With validation_error: each invalid parameter or field" },
+      ),
+    ),
   },
   { description: "RFC 9457 problem details" },
 );
