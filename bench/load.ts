@@ -1,10 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { trackChild } from "./children";
+import { type ProcSnapshot, readSnapshot } from "./cpu-time";
 
 /**
- * The load generator. wrk (one thread) when it is on PATH; otherwise autocannon, always in its
- * own process (`bun bench/load.ts <spec.json>`) so it does not share an event loop with anything.
+ * The load generator: wrk (one thread) when it is installed, otherwise autocannon in its own
+ * process (`bun bench/load.ts <spec.json>`). Either one reads the server's CPU counters at the
+ * start and at the end of its own measuring window and hands them back with its counts.
  */
+
+export type LoadTool = "wrk" | "autocannon";
 
 export interface LoadTarget {
   path: string;
@@ -13,7 +18,10 @@ export interface LoadTarget {
 }
 
 export interface LoadSpec {
+  tool: LoadTool;
   baseUrl: string;
+  /** The server process whose CPU time is read (it must be the server, not a wrapper). */
+  serverPid: number;
   method: "GET" | "POST";
   targets: LoadTarget[];
   tokensFile: string;
@@ -22,24 +30,35 @@ export interface LoadSpec {
 }
 
 export interface LoadResult {
-  tool: "wrk" | "autocannon";
   requests: number;
-  rps: number;
+  /** The generator's own measure of its window. */
+  seconds: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
   non2xx: number;
   socketErrors: number;
+  start: ProcSnapshot;
+  end: ProcSnapshot;
 }
 
 const MARKER = "BENCH_JSON ";
 
-export function loadTool(): "wrk" | "autocannon" {
-  return Bun.which("wrk") ? "wrk" : "autocannon";
+/** wrk if it is on PATH (or asked for), else autocannon; with the version that will run. */
+export function chooseLoadTool(wanted?: string): { tool: LoadTool; version: string } {
+  const tool = wanted === "wrk" || wanted === "autocannon" ? wanted : undefined;
+  if (tool !== "autocannon" && Bun.which("wrk")) {
+    // `wrk -v` prints "wrk <version> [epoll] Copyright …" before its usage text.
+    const banner = Bun.spawnSync(["wrk", "-v"]).stdout.toString().split("\n", 1)[0] ?? "";
+    return { tool: "wrk", version: banner.replace(/\s*Copyright.*$/, "") };
+  }
+  if (tool === "wrk") throw new Error("--tool wrk: wrk is not on PATH (apt-get install wrk)");
+  const { version } = require("autocannon/package.json") as { version: string };
+  return { tool: "autocannon", version: `autocannon ${version}` };
 }
 
 export async function runLoad(spec: LoadSpec, workDir: string): Promise<LoadResult> {
-  if (loadTool() === "wrk") return runWrk(spec, workDir);
+  if (spec.tool === "wrk") return runWrk(spec, workDir);
   const specFile = join(workDir, "load-spec.json");
   writeFileSync(specFile, JSON.stringify(spec));
   const output = await runProcess(["bun", join(import.meta.dir, "load.ts"), specFile]);
@@ -66,6 +85,7 @@ async function runWrk(spec: LoadSpec, workDir: string): Promise<LoadResult> {
     spec.tokensFile,
     spec.method,
     targetsFile,
+    String(spec.serverPid),
   ]);
   const raw = parseMarker(output) as {
     requests: number;
@@ -75,21 +95,24 @@ async function runWrk(spec: LoadSpec, workDir: string): Promise<LoadResult> {
     max_us: number;
     non2xx: number;
     socket_errors: number;
+    start: ProcSnapshot;
+    end: ProcSnapshot;
   };
   return {
-    tool: "wrk",
     requests: raw.requests,
-    rps: raw.requests / (raw.duration_us / 1e6),
+    seconds: raw.duration_us / 1e6,
     p50Ms: raw.p50_us / 1000,
     p99Ms: raw.p99_us / 1000,
     maxMs: raw.max_us / 1000,
     non2xx: raw.non2xx,
     socketErrors: raw.socket_errors,
+    start: raw.start,
+    end: raw.end,
   };
 }
 
 async function runProcess(cmd: string[]): Promise<string> {
-  const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
+  const proc = trackChild(Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" }));
   const [stdout, stderr, code] = await Promise.all([
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),
@@ -112,6 +135,7 @@ async function autocannonMain(specFile: string): Promise<void> {
   const tokens = (await Bun.file(spec.tokensFile).text()).split("\n").filter(Boolean);
   let nextToken = 0;
   let nextTarget = 0;
+  const start = readSnapshot(spec.serverPid);
   const result = await autocannon({
     url: spec.baseUrl,
     connections: spec.connections,
@@ -132,15 +156,17 @@ async function autocannonMain(specFile: string): Promise<void> {
       },
     ],
   });
+  const end = readSnapshot(spec.serverPid);
   const summary: LoadResult = {
-    tool: "autocannon",
     requests: result.requests.total,
-    rps: result.requests.total / result.duration,
+    seconds: result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     maxMs: result.latency.max,
     non2xx: result.non2xx,
     socketErrors: result.errors + result.timeouts,
+    start,
+    end,
   };
   process.stdout.write(`${MARKER}${JSON.stringify(summary)}\n`);
 }

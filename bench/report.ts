@@ -1,194 +1,190 @@
-import type { LoadResult } from "./load";
+import {
+  type BenchData,
+  type Measurement,
+  SCENARIO_LABELS,
+  type ScenarioName,
+  type ServerName,
+  type StartDatabase,
+} from "./results";
+import { formatNumber, formatSummary, summarize } from "./stats";
+import { evaluateTargets, pairedRatios, type RatioField } from "./targets";
 
-export type ScenarioName = "list" | "health" | "search" | "search1" | "create";
-/** "baseline" is an optional second Kanbun binary (`--baseline`), for before/after comparisons. */
-export type ServerName = "kanbun" | "baseline" | "reference";
+/** The benchmark's Markdown report: every run's figures first, then medians with their spread. */
 
-/** What one run measured for one server. */
-export interface ServerRun {
-  startMs: number;
-  rssAfterMb: number;
-  peakRssMb: number;
-  /** Only the scenarios that were selected for the run. */
-  scenarios: Partial<Record<ScenarioName, LoadResult>>;
-}
+const n = formatNumber;
 
-export type RunResult = Record<"kanbun" | "reference", ServerRun> & { baseline?: ServerRun };
-
-export const SCENARIO_LABELS: Record<ScenarioName, string> = {
-  list: "GET /api/v1/tasks?limit=20",
-  health: "GET /health",
-  search: "GET /api/v1/tasks?q=<word>",
-  search1: "GET /api/v1/tasks?q=<word>, 1 connection",
-  create: "POST /api/v1/tasks",
-};
-
-export function median(values: number[]): number {
-  const sorted = [...values].filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] ?? Number.NaN)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  /** Medians of the per-run ratios kanbun / reference. */
-  rpsRatio: number;
-  p99Ratio: number;
-}
-
-function figures(runs: RunResult[], server: ServerName, scenario: ScenarioName): Figures {
-  const pick = (fn: (result: LoadResult) => number) =>
-    median(runs.map((run) => of(run, server, scenario, fn)));
-  return {
-    rps: pick((r) => r.rps),
-    p50: pick((r) => r.p50Ms),
-    p99: pick((r) => r.p99Ms),
-    non2xx: pick((r) => r.non2xx + r.socketErrors),
-    rpsRatio: median(
-      runs.map(
-        (run) =>
-          of(run, server, scenario, (r) => r.rps) / of(run, "reference", scenario, (r) => r.rps),
-      ),
-    ),
-    p99Ratio: median(
-      runs.map(
-        (run) =>
-          of(run, server, scenario, (r) => r.p99Ms) /
-          of(run, "reference", scenario, (r) => r.p99Ms),
-      ),
-    ),
-  };
-}
-
-function of(
-  run: RunResult,
-  server: ServerName,
-  scenario: ScenarioName,
-  fn: (result: LoadResult) => number,
-): number {
-  const result = run[server]?.scenarios[scenario];
-  return result ? fn(result) : Number.NaN;
-}
-
-export interface Target {
-  name: string;
-  measured: string;
-  pass: boolean;
-}
-
-export function evaluate(runs: RunResult[]): Target[] {
-  const kanbun = (scenario: ScenarioName) => figures(runs, "kanbun", scenario);
-  const list = kanbun("list");
-  const create = kanbun("create");
-  const search = kanbun("search");
-  const searchAlone = kanbun("search1");
-  const rss = median(runs.map((run) => run.kanbun.rssAfterMb));
-  const start = median(runs.map((run) => run.kanbun.startMs));
-  const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
-  const times = (ratio: number) => `${ratio.toFixed(2)}×`;
-  return [
-    {
-      name: "GET list req/s ≥ 70% of reference",
-      measured: pct(list.rpsRatio),
-      pass: list.rpsRatio >= 0.7,
-    },
-    {
-      name: "POST req/s ≥ 55% of reference",
-      measured: pct(create.rpsRatio),
-      pass: create.rpsRatio >= 0.55,
-    },
-    {
-      name: "GET list p99 ≤ 3× reference p99",
-      measured: times(list.p99Ratio),
-      pass: list.p99Ratio <= 3,
-    },
-    {
-      name: "POST p99 ≤ 3× reference p99",
-      measured: times(create.p99Ratio),
-      pass: create.p99Ratio <= 3,
-    },
-    {
-      name: "search p99 ≤ 3× reference p99",
-      measured: times(search.p99Ratio),
-      pass: search.p99Ratio <= 3,
-    },
-    { name: "RSS after load ≤ 120 MB", measured: `${rss.toFixed(1)} MB`, pass: rss <= 120 },
-    {
-      name: "search p99 ≤ 25 ms (100k tasks, 50 connections)",
-      measured: `${search.p99.toFixed(1)} ms`,
-      pass: search.p99 <= 25,
-    },
-    {
-      name: "search p99 ≤ 25 ms (100k tasks, 1 connection)",
-      measured: `${searchAlone.p99.toFixed(1)} ms`,
-      pass: searchAlone.p99 <= 25,
-    },
-    {
-      name: "start → first 200 from /health ≤ 500 ms",
-      measured: `${start.toFixed(0)} ms`,
-      pass: start <= 500,
-    },
-  ];
-}
-
-function serversIn(runs: RunResult[]): ServerName[] {
-  return runs.some((run) => run.baseline)
-    ? ["kanbun", "baseline", "reference"]
-    : ["kanbun", "reference"];
-}
-
-export function markdownReport(runs: RunResult[], notes: string[]): string {
-  const lines: string[] = [];
-  const n = (value: number, digits = 1) => (Number.isNaN(value) ? "–" : value.toFixed(digits));
-  lines.push(
-    `### Kanbun vs reference (${runs.length} run${runs.length === 1 ? "" : "s"}, medians)`,
+export function markdownReport(data: BenchData): string {
+  const runs = `${data.runs} run${data.runs === 1 ? "" : "s"}`;
+  const lines = [
+    `### Kanbun vs reference: ${runs}, load from ${data.toolVersion}`,
     "",
-  );
-  lines.push(
-    "| scenario | server | req/s | p50 ms | p99 ms | errors/non-2xx | req/s ratio | p99 ratio |",
-  );
-  lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-  for (const scenario of Object.keys(SCENARIO_LABELS) as ScenarioName[]) {
-    if (runs.every((run) => !run.kanbun.scenarios[scenario])) continue;
-    for (const server of serversIn(runs)) {
-      const f = figures(runs, server, scenario);
-      const ratios =
-        server === "reference" ? ["1", "1"] : [`${n(f.rpsRatio, 2)}`, `${n(f.p99Ratio, 2)}`];
+    ...everyRun(data),
+    "",
+    ...medians(data),
+    "",
+    ...ratios(data),
+    "",
+    ...memory(data),
+    "",
+    ...starts(data),
+    "",
+    ...targets(data),
+    "",
+    ...data.notes.map((note) => `- ${note}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** The one line printed as each measurement finishes. */
+export function progressLine(m: Measurement): string {
+  return `  run ${m.run} ${m.server.padEnd(9)} ${SCENARIO_LABELS[m.scenario].padEnd(28)} ${n(m.rps, 0).padStart(6)} req/s  p99 ${n(m.p99Ms, 2)} ms  CPU ${n(m.cpuUsPerRequest, 0)} µs/req (${m.cpuTicks} ticks)  errors ${m.errors}`;
+}
+
+function scenariosIn(data: BenchData): ScenarioName[] {
+  const present = new Set(data.measurements.map((m) => m.scenario));
+  return (Object.keys(SCENARIO_LABELS) as ScenarioName[]).filter((s) => present.has(s));
+}
+
+function serversIn(data: BenchData): ServerName[] {
+  const present = new Set(data.measurements.map((m) => m.server));
+  return (["kanbun", "baseline", "reference"] as const).filter((s) => present.has(s));
+}
+
+function everyRun(data: BenchData): string[] {
+  const lines = [
+    "Every run (¹ went first in its pair; cores: the server's and the whole machine's, busy on average over the window):",
+    "",
+    "| scenario | run | server | req/s | p50 ms | p99 ms | CPU µs/req | server cores | machine cores | steal % | errors |",
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const scenario of scenariosIn(data)) {
+    const rows = data.measurements
+      .filter((m) => m.scenario === scenario)
+      .sort((a, b) => a.run - b.run || a.position - b.position);
+    for (const m of rows) {
       lines.push(
-        `| ${SCENARIO_LABELS[scenario]} | ${server} | ${n(f.rps, 0)} | ${n(f.p50, 2)} | ${n(f.p99, 2)} | ${n(f.non2xx, 0)} | ${ratios.join(" | ")} |`,
+        `| ${SCENARIO_LABELS[scenario]} | ${m.run} | ${m.server}${m.position === 1 ? "¹" : ""} | ${n(m.rps, 0)} | ${n(m.p50Ms, 2)} | ${n(m.p99Ms, 2)} | ${n(m.cpuUsPerRequest, 0)} | ${n(m.serverCores, 2)} | ${n(m.machineCores, 2)} | ${n(m.stealShare * 100, 1)} | ${m.errors} |`,
       );
     }
   }
-  lines.push(
+  return lines;
+}
+
+function medians(data: BenchData): string[] {
+  const lines = [
+    "Median (min–max) over the runs:",
     "",
-    "| process | start → /health ms | RSS after load MB | peak RSS MB |",
-    "| --- | ---: | ---: | ---: |",
-  );
-  for (const server of serversIn(runs)) {
-    const pick = (fn: (run: ServerRun) => number) =>
-      n(
-        median(
-          runs.map((run) => {
-            const result = run[server];
-            return result ? fn(result) : Number.NaN;
-          }),
-        ),
+    "| scenario | server | req/s | p99 ms | CPU µs/req |",
+    "| --- | --- | ---: | ---: | ---: |",
+  ];
+  for (const scenario of scenariosIn(data)) {
+    for (const server of serversIn(data)) {
+      const of = (pick: (m: Measurement) => number) =>
+        summarize(
+          data.measurements.filter((m) => m.scenario === scenario && m.server === server).map(pick),
+        );
+      lines.push(
+        `| ${SCENARIO_LABELS[scenario]} | ${server} | ${formatSummary(
+          of((m) => m.rps),
+          0,
+        )} | ${formatSummary(
+          of((m) => m.p99Ms),
+          2,
+        )} | ${formatSummary(
+          of((m) => m.cpuUsPerRequest),
+          0,
+        )} |`,
       );
+    }
+  }
+  return lines;
+}
+
+function ratios(data: BenchData): string[] {
+  const compared = serversIn(data).filter((server) => server !== "reference");
+  const runColumns = Array.from({ length: data.runs }, (_, i) => `run ${i + 1}`);
+  const lines = [
+    "Ratios to the reference, paired within each run:",
+    "",
+    `| scenario | server | figure | ${runColumns.join(" | ")} | median (min–max) |`,
+    `| --- | --- | --- | ${runColumns.map(() => "---:").join(" | ")} | ---: |`,
+  ];
+  const figures: [RatioField, string][] = [
+    ["cpuUsPerRequest", "CPU per request"],
+    ["rps", "req/s"],
+    ["p99Ms", "p99"],
+  ];
+  for (const scenario of scenariosIn(data)) {
+    for (const server of compared) {
+      for (const [field, label] of figures) {
+        const pairs = pairedRatios(data.measurements, server, scenario, field);
+        const perRun = runColumns.map((_, i) =>
+          n(pairs.find((pair) => pair.run === i + 1)?.ratio ?? Number.NaN, 2),
+        );
+        const values = pairs.map((pair) => pair.ratio);
+        lines.push(
+          `| ${SCENARIO_LABELS[scenario]} | ${server} | ${label} | ${perRun.join(" | ")} | ${formatSummary(summarize(values), 2)} |`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+function memory(data: BenchData): string[] {
+  const lines = [
+    "| server | RSS after load MB, each run | median (min–max) | peak RSS MB, median (min–max) |",
+    "| --- | --- | ---: | ---: |",
+  ];
+  for (const server of serversIn(data)) {
+    const rows = data.processes.filter((p) => p.server === server).sort((a, b) => a.run - b.run);
     lines.push(
-      `| ${server} | ${pick((r) => r.startMs)} | ${pick((r) => r.rssAfterMb)} | ${pick((r) => r.peakRssMb)} |`,
+      `| ${server} | ${rows.map((p) => n(p.rssAfterMb, 1)).join(", ")} | ${formatSummary(summarize(rows.map((p) => p.rssAfterMb)), 1)} | ${formatSummary(summarize(rows.map((p) => p.peakRssMb)), 1)} |`,
     );
   }
-  lines.push("", "| target | measured | result |", "| --- | ---: | --- |");
-  for (const target of evaluate(runs)) {
-    const verdict = target.measured.includes("NaN") ? "not run" : target.pass ? "PASS" : "FAIL";
-    lines.push(`| ${target.name} | ${target.measured.replace("NaN", "–")} | ${verdict} |`);
+  return lines;
+}
+
+function starts(data: BenchData): string[] {
+  const lines = [
+    "| start → first 200 from /health | database | each start, ms | median (min–max) |",
+    "| --- | --- | --- | ---: |",
+  ];
+  const servers = [...new Set(data.starts.map((s) => s.server))];
+  for (const database of ["empty", "seeded"] as StartDatabase[]) {
+    for (const server of servers) {
+      const samples = data.starts
+        .filter((s) => s.server === server && s.database === database)
+        .sort((a, b) => a.attempt - b.attempt);
+      if (samples.length === 0) continue;
+      lines.push(
+        `| ${server} | ${database} | ${samples.map((s) => n(s.ms, 0)).join(", ")} | ${formatSummary(summarize(samples.map((s) => s.ms)), 0)} |`,
+      );
+    }
   }
-  lines.push("", ...notes.map((note) => `- ${note}`));
-  return `${lines.join("\n")}\n`;
+  return lines;
+}
+
+function targets(data: BenchData): string[] {
+  const lines = [
+    "Targets (issue 12, section 5), judged on the median:",
+    "",
+    "| target | limit | measured, median (min–max) | verdict |",
+    "| --- | --- | ---: | --- |",
+  ];
+  for (const target of evaluateTargets(data)) {
+    const measured =
+      target.measured.count === 0
+        ? "–"
+        : `${formatSummary(target.measured, target.digits)}${target.unit}`;
+    const verdict = target.reason ? `${target.verdict} (${target.reason})` : target.verdict;
+    lines.push(`| ${target.name} | ${target.limit} | ${measured} | ${verdict} |`);
+  }
+  if (data.tool !== "wrk") {
+    lines.push(
+      "",
+      `**Verdicts are not given**: the load came from ${data.toolVersion}, a JavaScript process sharing the cores with the server, which flatters every ratio. Install wrk (\`apt-get install wrk\`) for PASS/FAIL.`,
+    );
+  }
+  return lines;
 }

@@ -1,12 +1,38 @@
 -- wrk script: every request takes the next access token (so the load spreads over all users'
 -- sessions) and the next target from a file of "path<TAB>body" lines (body optional).
--- Arguments after "--": tokens file, method, targets file.
+-- Arguments after "--": tokens file, method, targets file, server pid.
+--
+-- It also brackets wrk's own window with the server's CPU counters: init() runs just before
+-- the thread opens its connections and done() right after the thread has stopped, so the CPU
+-- time read from /proc covers the requests wrk counts and nothing else of note. Run with -t1.
 
 local tokens = {}
 local targets = {}
 local method = "GET"
 local nextToken = 0
 local nextTarget = 0
+local threads = {}
+
+local function firstLine(path)
+  local file = assert(io.open(path, "r"))
+  local line = file:read("*l")
+  file:close()
+  return line
+end
+
+-- The raw lines; bench/cpu-time.ts parses them.
+local function snapshot(pid)
+  return { process = firstLine("/proc/" .. pid .. "/stat"), machine = firstLine("/proc/stat") }
+end
+
+local function quote(text)
+  return '"' .. text:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"'
+end
+
+-- Runs in wrk's main Lua state, which done() shares; init() runs in the thread's own state.
+function setup(thread)
+  threads[#threads + 1] = thread
+end
 
 function init(args)
   for line in io.lines(args[1]) do
@@ -20,6 +46,10 @@ function init(args)
       targets[#targets + 1] = { path = path, body = body }
     end
   end
+  server_pid = args[4]
+  local start = snapshot(server_pid)
+  window_start_process = start.process
+  window_start_machine = start.machine
 end
 
 function request()
@@ -32,10 +62,15 @@ function request()
 end
 
 function done(summary, latency, requests)
+  local thread = threads[1]
+  local finish = snapshot(thread:get("server_pid"))
   local errors = summary.errors
   io.write(string.format(
     'BENCH_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"max_us":%d,' ..
-      '"non2xx":%d,"socket_errors":%d}\n',
+      '"non2xx":%d,"socket_errors":%d,"start":{"process":%s,"machine":%s},' ..
+      '"end":{"process":%s,"machine":%s}}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    latency.max, errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+    latency.max, errors.status, errors.connect + errors.read + errors.write + errors.timeout,
+    quote(thread:get("window_start_process")), quote(thread:get("window_start_machine")),
+    quote(finish.process), quote(finish.machine)))
 end

@@ -1,225 +1,154 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { type LoadSpec, type LoadTarget, loadTool, runLoad } from "./load";
-import {
-  markdownReport,
-  type RunResult,
-  SCENARIO_LABELS,
-  type ScenarioName,
-  type ServerName,
-  type ServerRun,
-} from "./report";
-import { seedDatabase } from "./seed";
-import { freePort, startServer } from "./server-process";
-import { createRandom, SEARCH_WORDS, sentence, TAGS } from "./words";
+import { stopAllChildren, stopChildrenOnSignal } from "./children";
+import { clockTicksPerSecond } from "./cpu-time";
+import { chooseLoadTool, type LoadTool } from "./load";
+import { measureRun } from "./measure-run";
+import { type BenchOptions, parseOptions } from "./options";
+import { markdownReport } from "./report";
+import type { BenchData, Measurement, ProcessFigures, ServerName } from "./results";
+import { createEmptyDatabase, type SeedResult, seedDatabase } from "./seed";
+import { RATE_LIMIT_MAX, type ServerSettings } from "./servers";
+import { measureStarts } from "./startup";
 
 /**
- * `bun run bench [--runs 3]`: builds the binary, seeds 1,000 users × 100 tasks, then drives the
- * binary and the reference server (bench/reference-server.ts) through the same scenarios on
- * identical copies of the database, and prints medians, ratios and PASS/FAIL against the targets.
- * `--profile` instead runs Kanbun from source under Bun's CPU profiler (no reference, one run).
+ * `bun run bench [--runs 3]` (`--help` for the options): builds the binary, seeds 1,000 users ×
+ * 100 tasks, then measures Kanbun and the reference server (bench/reference-server.ts) side by
+ * side on identical copies of the database: requests per second, latency and each server's own
+ * CPU time per request, every run printed with the spread beside the median, then start-up
+ * times and the targets. `--profile` runs Kanbun from source under Bun's CPU profiler instead.
  */
-
-const { values: args } = parseArgs({
-  options: {
-    runs: { type: "string", default: "1" },
-    duration: { type: "string", default: "10" },
-    warmup: { type: "string", default: "2" },
-    connections: { type: "string", default: "50" },
-    users: { type: "string", default: "1000" },
-    "tasks-per-user": { type: "string", default: "100" },
-    "skip-build": { type: "boolean", default: false },
-    profile: { type: "boolean", default: false },
-    scenarios: { type: "string", default: "list,search,search1,create" },
-    "log-level": { type: "string", default: "info" },
-    baseline: { type: "string" },
-    binary: { type: "string" },
-  },
-});
 
 const ROOT = resolve(import.meta.dir, "..");
 const RESULTS = join(import.meta.dir, "results");
 const WORK = join(RESULTS, "work");
 const LOGS = join(RESULTS, "logs");
-const RUNS = Math.max(1, Number(args.runs));
-const DURATION = Number(args.duration);
-const WARMUP = Number(args.warmup);
-const CONNECTIONS = Number(args.connections);
-const KANBUN_BINARY = args.binary ? resolve(args.binary) : join(ROOT, "dist/kanbun");
-const SELECTED = String(args.scenarios).split(",");
 const ACCESS_TTL_SECONDS = 86_400;
-// The limiter stays on; this is the highest value config accepts, far above what one IP sends here.
-const RATE_LIMIT_MAX = "1000000";
-const JWT_SECRET = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url");
 
 const say = (message: string) => process.stderr.write(`${message}\n`);
 
-async function sh(cmd: string[]): Promise<void> {
-  const proc = Bun.spawn(cmd, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  if (code !== 0) throw new Error(`${cmd.join(" ")} failed (${code}):\n${out}${err}`);
-}
-
-function scenarios(): Record<ScenarioName, Pick<LoadSpec, "method" | "targets">> {
-  const random = createRandom(7);
-  const bodies: LoadTarget[] = Array.from({ length: 64 }, (_, i) => ({
-    path: "/api/v1/tasks",
-    body: JSON.stringify({
-      title: sentence(random, 3, 7),
-      description: `${sentence(random, 8, 30)}.`,
-      priority: i % 5,
-      tags: [TAGS[i % TAGS.length], TAGS[(i * 7 + 3) % TAGS.length]],
-      due_date: i % 3 === 0 ? null : "2031-06-01T12:00:00Z",
-    }),
-  }));
-  const searchScenario = {
-    method: "GET" as const,
-    targets: SEARCH_WORDS.map((word) => ({ path: `/api/v1/tasks?q=${word}` })),
-  };
-  return {
-    list: { method: "GET", targets: [{ path: "/api/v1/tasks?limit=20" }] },
-    // Not in the default set: the platform's per-request cost without auth or a database.
-    health: { method: "GET", targets: [{ path: "/health" }] },
-    search: searchScenario,
-    search1: searchScenario,
-    create: { method: "POST", targets: bodies },
-  };
-}
-
-/** One server on a fresh copy of the seeded database through every scenario. */
-async function measure(
-  server: ServerName,
-  seedFile: string,
-  tokensFile: string,
-  run: number,
-): Promise<ServerRun> {
-  const dbFile = join(WORK, `${server}.db`);
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbFile}${suffix}`, { force: true });
-  copyFileSync(seedFile, dbFile);
-  const port = freePort();
-  const env = {
-    NODE_ENV: "production",
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    DATABASE_PATH: dbFile,
-    JWT_SECRET,
-    ACCESS_TOKEN_TTL: String(ACCESS_TTL_SECONDS),
-    LOG_LEVEL: String(args["log-level"]),
-    RATE_LIMIT_MAX,
-  };
-  const profileDir = join(RESULTS, "profile");
-  const cmd =
-    server === "reference"
-      ? ["bun", join(import.meta.dir, "reference-server.ts")]
-      : args.profile
-        ? [
-            "bun",
-            "--cpu-prof",
-            "--cpu-prof-md",
-            `--cpu-prof-dir=${profileDir}`,
-            join(ROOT, "src/main.ts"),
-            "serve",
-          ]
-        : [server === "baseline" ? resolve(String(args.baseline)) : KANBUN_BINARY, "serve"];
-  const proc = await startServer({
-    cmd,
-    env,
-    port,
-    logFile: join(LOGS, `${server}-run${run}.log`),
-  });
-  try {
-    const results = {} as Record<ScenarioName, ServerRun["scenarios"][ScenarioName]>;
-    for (const [name, scenario] of Object.entries(scenarios()) as [ScenarioName, LoadSpec][]) {
-      if (!SELECTED.includes(name)) continue;
-      const spec = {
-        ...scenario,
-        baseUrl: proc.baseUrl,
-        tokensFile,
-        connections: name === "search1" ? 1 : CONNECTIONS,
-        durationSeconds: WARMUP,
-      };
-      if (WARMUP > 0) await runLoad(spec, WORK);
-      const result = await runLoad({ ...spec, durationSeconds: DURATION }, WORK);
-      results[name] = result;
-      say(
-        `  ${server.padEnd(9)} ${SCENARIO_LABELS[name].padEnd(28)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  errors ${result.non2xx + result.socketErrors}`,
-      );
-    }
-    return {
-      startMs: proc.startMs,
-      rssAfterMb: proc.rssMb(),
-      peakRssMb: proc.peakRssMb(),
-      scenarios: results,
-    };
-  } finally {
-    await proc.stop();
-  }
-}
-
-async function main(): Promise<void> {
+async function main(options: BenchOptions): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   mkdirSync(LOGS, { recursive: true });
-  if (!args["skip-build"] && !args.profile && !args.binary) {
+  const { tool, version: toolVersion } = chooseLoadTool(options.tool);
+  const ticksPerSecond = clockTicksPerSecond();
+  const loadBefore = loadAverage();
+  if (options.build) {
     say("building dist/kanbun …");
-    await sh(["bun", "run", "build"]);
+    const build = Bun.spawnSync(["bun", "run", "build"], { cwd: ROOT, stderr: "pipe" });
+    if (build.exitCode !== 0) throw new Error(`build failed:\n${build.stderr.toString()}`);
   }
   say("seeding …");
+  const jwtSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url");
   const seedFile = join(WORK, "seed.db");
+  const emptyFile = join(WORK, "empty.db");
   const seeded = await seedDatabase({
     path: seedFile,
-    jwtSecret: JWT_SECRET,
-    users: Number(args.users),
-    tasksPerUser: Number(args["tasks-per-user"]),
+    jwtSecret,
+    users: options.users,
+    tasksPerUser: options.tasksPerUser,
     accessTtlSeconds: ACCESS_TTL_SECONDS,
   });
+  createEmptyDatabase(emptyFile);
   const tokensFile = join(WORK, "tokens.txt");
   writeFileSync(tokensFile, `${seeded.tokens.join("\n")}\n`);
   say(
     `seeded ${seeded.tokens.length} users, ${seeded.tasks} tasks in ${seeded.seconds.toFixed(1)} s`,
   );
 
-  const runs: RunResult[] = [];
-  const servers: ServerName[] = args.profile
+  const settings: ServerSettings = {
+    options,
+    jwtSecret,
+    accessTtlSeconds: ACCESS_TTL_SECONDS,
+    logDir: LOGS,
+  };
+  const servers: ServerName[] = options.profile
     ? ["kanbun"]
-    : args.baseline
+    : options.baseline
       ? ["kanbun", "baseline", "reference"]
       : ["kanbun", "reference"];
-  for (let run = 1; run <= (args.profile ? 1 : RUNS); run++) {
-    say(`run ${run}/${RUNS}`);
-    const result = {} as RunResult;
-    // The order rotates from run to run, so no server always goes first (or last).
-    const order = servers.map((_, i) => servers[(i + run - 1) % servers.length] ?? "kanbun");
-    for (const server of order) result[server] = await measure(server, seedFile, tokensFile, run);
-    runs.push(result);
+  const runs = options.profile ? 1 : options.runs;
+  const measurements: Measurement[] = [];
+  const processes: ProcessFigures[] = [];
+  for (let run = 1; run <= runs; run++) {
+    say(`run ${run}/${runs} (${toolVersion})`);
+    const figures = await measureRun(run, {
+      settings,
+      servers,
+      scenarios: options.scenarios,
+      tool,
+      seedFile,
+      tokensFile,
+      workDir: WORK,
+      say,
+    });
+    measurements.push(...figures.measurements);
+    processes.push(...figures.processes);
   }
-  if (args.profile) {
+  if (options.profile) {
     say(`profile written to ${join(RESULTS, "profile")}`);
     return;
   }
+  say(`start-up, ${options.starts} starts per server and database …`);
+  const starts = await measureStarts({
+    settings,
+    servers,
+    starts: options.starts,
+    files: { empty: emptyFile, seeded: seedFile },
+    workDir: WORK,
+    say,
+  });
 
-  const notes = [
-    `load: ${loadTool()}${loadTool() === "wrk" ? " (1 thread)" : " (separate process)"}, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per scenario; tokens rotate over ${seeded.tokens.length} users' sessions`,
-    `data: ${seeded.tokens.length} users × ${Number(args["tasks-per-user"])} tasks = ${seeded.tasks} tasks; search words (matching tasks of all users): ${Object.entries(
-      seeded.searchHits,
-    )
-      .map(([word, hits]) => `${word} ${hits}`)
-      .join(", ")}`,
-    `Kanbun: ${KANBUN_BINARY}${args.baseline ? ` (baseline: ${args.baseline})` : ""}, NODE_ENV=production, LOG_LEVEL=${args["log-level"]} (access log on, to ${LOGS}), RATE_LIMIT_MAX=${RATE_LIMIT_MAX} per IP per minute (limiter on, but all load comes from one IP)`,
-    "ratios are medians of the per-run ratios Kanbun / reference; reference = raw Bun.serve + bun:sqlite, same queries, no logging",
-    `machine: ${availableParallelism()} cores, Bun ${Bun.version}; server and load generator share the cores`,
-  ];
-  const report = markdownReport(runs, notes);
+  const data: BenchData = {
+    tool,
+    toolVersion,
+    runs,
+    measurements,
+    processes,
+    starts,
+    ticksPerSecond,
+    notes: notes(options, seeded, measurements, ticksPerSecond, tool, toolVersion, loadBefore),
+  };
+  const report = markdownReport(data);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  writeFileSync(join(RESULTS, `bench-${stamp}.json`), JSON.stringify({ notes, runs }, null, 2));
+  writeFileSync(join(RESULTS, `bench-${stamp}.json`), JSON.stringify(data, null, 2));
   writeFileSync(join(RESULTS, `bench-${stamp}.md`), report);
   writeFileSync(join(RESULTS, "latest.md"), report);
   process.stdout.write(`\n${report}`);
 }
 
-await main();
+function notes(
+  options: BenchOptions,
+  seeded: SeedResult,
+  measurements: Measurement[],
+  ticksPerSecond: number,
+  tool: LoadTool,
+  toolVersion: string,
+  loadBefore: string,
+): string[] {
+  const fewestTicks = Math.min(...measurements.map((m) => m.cpuTicks));
+  const words = Object.entries(seeded.searchHits)
+    .map(([word, hits]) => `${word} ${hits}`)
+    .join(", ");
+  return [
+    `load: ${toolVersion}${tool === "wrk" ? ", 1 thread" : " in its own process"}, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured per server and scenario; tokens rotate over ${seeded.tokens.length} users' sessions`,
+    `CPU per request: the server process's utime + stime (/proc/<pid>/stat fields 14 and 15, all its threads; the pid is checked to hold the listening socket), read by the load generator at the start and end of its own window, divided by the requests it completed. Resolution 1/${ticksPerSecond} s (CLK_TCK); the smallest window held ${fewestTicks} ticks, so a reading is good to about ${((2 / Math.max(1, fewestTicks)) * 100).toFixed(1)} %`,
+    `data: ${seeded.tokens.length} users × ${options.tasksPerUser} tasks = ${seeded.tasks} tasks; search words (tasks matching, all users): ${words}`,
+    `Kanbun: ${options.binary}${options.baseline ? ` (baseline: ${options.baseline})` : ""}, NODE_ENV=production, LOG_LEVEL=${options.logLevel} (access log to ${LOGS}), RATE_LIMIT_MAX=${RATE_LIMIT_MAX} per IP per minute (the limiter and session checks on; all load comes from one IP)`,
+    "reference: raw Bun.serve + bun:sqlite running the same token check, session query, list, search and insert queries, no framework, no logging; ratios are Kanbun / reference within each run, then the median (min–max) of those",
+    `start-up: spawn to the first 200 from /health, polled every 2 ms; empty = migrated with no rows, seeded = the ${seeded.tasks}-task database; ${options.starts} start${options.starts === 1 ? "" : "s"} each, servers in turn, page cache warm`,
+    `machine: ${availableParallelism()} cores, Bun ${Bun.version}; the servers, the load generator and anyone else share the cores (machine cores above, minus the server's, is the load generator plus everyone else); load average ${loadBefore} before, ${loadAverage()} after`,
+  ];
+}
+
+function loadAverage(): string {
+  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+}
+
+stopChildrenOnSignal();
+try {
+  await main(parseOptions(process.argv.slice(2)));
+} finally {
+  await stopAllChildren();
+}

@@ -26,6 +26,15 @@ export interface SeedResult {
 const DAY_MS = 86_400_000;
 const BATCH = 10_000;
 
+/** A migrated database with no rows: what a server starts on before anyone has signed up. */
+export function createEmptyDatabase(path: string): void {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+  const sqlite = openDatabase(path);
+  migrate(sqlite);
+  sqlite.run("PRAGMA wal_checkpoint(TRUNCATE)");
+  sqlite.close();
+}
+
 /**
  * Builds a fresh database straight through SQLite (not HTTP): the embedded migrations, users
  * sharing one real argon2id hash, their tasks with tags (the FTS triggers index them as they go),

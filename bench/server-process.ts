@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import type { Subprocess } from "bun";
+import { stopChild, trackChild } from "./children";
+import { assertListensOn } from "./server-socket";
 
 /** A server under test: a child process whose logs go to a file, stopped by its own pid. */
 export interface ServerProcess {
+  /** The server process itself (checked: it holds the listening socket). */
   pid: number;
   baseUrl: string;
   /** From spawn to the first 200 from /health. */
@@ -20,20 +22,26 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+const POLL_INTERVAL_MS = 2;
+
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
-  // Bun writes a child's stdout into a Bun.file from offset 0 without truncating it first.
+  // Bun writes a child's output into a Bun.file from offset 0 without truncating it first. Stderr
+  // goes to a file of its own rather than a pipe nobody drains, which would block the server.
+  const errorFile = `${options.logFile}.stderr`;
   writeFileSync(options.logFile, "");
+  writeFileSync(errorFile, "");
   const started = performance.now();
-  const proc = Bun.spawn(options.cmd, {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
-    stdout: Bun.file(options.logFile),
-    stderr: "pipe",
-  });
+  const proc = trackChild(
+    Bun.spawn(options.cmd, {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
+      stdout: Bun.file(options.logFile),
+      stderr: Bun.file(errorFile),
+    }),
+  );
   const deadline = started + (options.timeoutMs ?? 15_000);
   let startMs = Number.NaN;
-  while (performance.now() < deadline) {
-    if (proc.exitCode !== null) break;
+  while (performance.now() < deadline && proc.exitCode === null) {
     try {
       const response = await fetch(`${baseUrl}/health`);
       await response.arrayBuffer();
@@ -44,12 +52,17 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     } catch {
       // Not listening yet.
     }
-    await Bun.sleep(2);
+    await Bun.sleep(POLL_INTERVAL_MS);
   }
-  if (Number.isNaN(startMs)) {
-    const stderr = proc.exitCode === null ? "" : await new Response(proc.stderr).text();
-    await stopProcess(proc);
-    throw new Error(`${options.cmd.join(" ")} did not answer /health: ${stderr.trim()}`);
+  try {
+    if (Number.isNaN(startMs)) {
+      const stderr = readFileSync(errorFile, "utf8").trim();
+      throw new Error(`${options.cmd.join(" ")} did not answer /health: ${stderr}`);
+    }
+    assertListensOn(proc.pid, options.port);
+  } catch (error) {
+    await stopChild(proc);
+    throw error;
   }
   return {
     pid: proc.pid,
@@ -57,7 +70,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     startMs,
     rssMb: () => statusKb(proc.pid, "VmRSS") / 1024,
     peakRssMb: () => statusKb(proc.pid, "VmHWM") / 1024,
-    stop: () => stopProcess(proc),
+    stop: () => stopChild(proc),
   };
 }
 
@@ -65,20 +78,6 @@ function statusKb(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
   return match ? Number(match[1]) : Number.NaN;
-}
-
-/** SIGTERM, then SIGKILL if the process has not gone within five seconds. */
-async function stopProcess(proc: Subprocess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  proc.kill("SIGTERM");
-  const exited = await Promise.race([
-    proc.exited.then(() => true),
-    Bun.sleep(5000).then(() => false),
-  ]);
-  if (!exited) {
-    proc.kill("SIGKILL");
-    await proc.exited;
-  }
 }
 
 /** A port nobody listens on right now (the OS picks it). */

@@ -1,0 +1,96 @@
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { SCENARIO_LABELS, type ScenarioName } from "./results";
+
+export interface BenchOptions {
+  runs: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  users: number;
+  tasksPerUser: number;
+  /** Starts per server and database for the start-up figures. */
+  starts: number;
+  scenarios: ScenarioName[];
+  logLevel: string;
+  /** "wrk" or "autocannon"; by default wrk when it is installed. */
+  tool?: string;
+  skipBuild: boolean;
+  profile: boolean;
+  /** A second Kanbun binary measured beside the first, for before/after comparisons. */
+  baseline?: string;
+  binary: string;
+  /** Whether the binary is built by the benchmark (not given with --binary). */
+  build: boolean;
+}
+
+export const USAGE = `bun run bench [options]
+  --runs N              measured runs, Kanbun and the reference interleaved in each (3)
+  --duration S          seconds measured per server and scenario (10)
+  --warmup S            seconds of load before each measurement (2)
+  --connections N       concurrent connections (50)
+  --starts N            starts per server and database for the start-up times (5)
+  --scenarios a,b       of ${Object.keys(SCENARIO_LABELS).join(", ")} (list,search,create)
+  --users N, --tasks-per-user N   size of the seeded database (1000 × 100)
+  --log-level L         Kanbun's LOG_LEVEL (info)
+  --tool wrk|autocannon the load generator (wrk when installed; verdicts only with wrk)
+  --binary PATH         measure this Kanbun binary instead of building dist/kanbun
+  --baseline PATH       also measure a second Kanbun binary
+  --skip-build          use dist/kanbun as it is
+  --profile             one run of Kanbun from source under Bun's CPU profiler, no reference`;
+
+const ROOT = resolve(import.meta.dir, "..");
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runs: { type: "string", default: "3" },
+      duration: { type: "string", default: "10" },
+      warmup: { type: "string", default: "2" },
+      connections: { type: "string", default: "50" },
+      users: { type: "string", default: "1000" },
+      "tasks-per-user": { type: "string", default: "100" },
+      starts: { type: "string", default: "5" },
+      scenarios: { type: "string", default: "list,search,create" },
+      "log-level": { type: "string", default: "info" },
+      tool: { type: "string" },
+      "skip-build": { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
+      baseline: { type: "string" },
+      binary: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const scenarios = String(values.scenarios).split(",") as ScenarioName[];
+  const unknown = scenarios.filter((name) => !(name in SCENARIO_LABELS));
+  if (unknown.length > 0) throw new Error(`Unknown scenarios: ${unknown.join(", ")}\n${USAGE}`);
+  return {
+    runs: positive(values.runs, "runs"),
+    durationSeconds: positive(values.duration, "duration"),
+    warmupSeconds: Number(values.warmup) || 0,
+    connections: positive(values.connections, "connections"),
+    users: positive(values.users, "users"),
+    tasksPerUser: positive(values["tasks-per-user"], "tasks-per-user"),
+    starts: Number(values.starts) || 0,
+    scenarios,
+    logLevel: String(values["log-level"]),
+    tool: values.tool,
+    skipBuild: Boolean(values["skip-build"]),
+    profile: Boolean(values.profile),
+    baseline: values.baseline ? resolve(values.baseline) : undefined,
+    binary: values.binary ? resolve(values.binary) : join(ROOT, "dist/kanbun"),
+    build: !values.binary && !values["skip-build"] && !values.profile,
+  };
+}
+
+function positive(raw: string | undefined, name: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a whole number ≥ 1`);
+  return value;
+}

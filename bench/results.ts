@@ -1,0 +1,87 @@
+import { clockTicksPerSecond, windowCpu } from "./cpu-time";
+import type { LoadResult, LoadTool } from "./load";
+
+/** What a benchmark records: flat lists of observations, each saying where it came from. */
+
+export type ScenarioName = "list" | "health" | "search" | "search1" | "create";
+/** "baseline" is an optional second Kanbun binary (`--baseline`), for before/after comparisons. */
+export type ServerName = "kanbun" | "baseline" | "reference";
+export type StartDatabase = "empty" | "seeded";
+
+export const SCENARIO_LABELS: Record<ScenarioName, string> = {
+  list: "GET /api/v1/tasks?limit=20",
+  health: "GET /health",
+  search: "GET /api/v1/tasks?q=<word>",
+  search1: "GET /api/v1/tasks?q=<word>, 1 connection",
+  create: "POST /api/v1/tasks",
+};
+
+/** One server through one scenario in one run. */
+export interface Measurement {
+  run: number;
+  scenario: ScenarioName;
+  server: ServerName;
+  /** 1 when this server went first in its scenario in this run. */
+  position: number;
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  /** Server CPU ticks in the window, user + system. */
+  cpuTicks: number;
+  cpuUsPerRequest: number;
+  serverCores: number;
+  machineCores: number;
+  stealShare: number;
+}
+
+/** A server's memory at the end of one run's load. */
+export interface ProcessFigures {
+  run: number;
+  server: ServerName;
+  rssAfterMb: number;
+  peakRssMb: number;
+}
+
+/** From spawn to the first 200 from /health. */
+export interface StartSample {
+  server: ServerName;
+  database: StartDatabase;
+  attempt: number;
+  ms: number;
+}
+
+export interface BenchData {
+  tool: LoadTool;
+  toolVersion: string;
+  runs: number;
+  measurements: Measurement[];
+  processes: ProcessFigures[];
+  starts: StartSample[];
+  ticksPerSecond: number;
+  notes: string[];
+}
+
+export function toMeasurement(
+  where: Pick<Measurement, "run" | "scenario" | "server" | "position">,
+  load: LoadResult,
+  ticksPerSecond = clockTicksPerSecond(),
+): Measurement {
+  const cpu = windowCpu(load.start, load.end, load.requests, load.seconds, ticksPerSecond);
+  return {
+    ...where,
+    requests: load.requests,
+    seconds: load.seconds,
+    rps: load.requests / load.seconds,
+    p50Ms: load.p50Ms,
+    p99Ms: load.p99Ms,
+    errors: load.non2xx + load.socketErrors,
+    cpuTicks: cpu.ticks,
+    cpuUsPerRequest: cpu.usPerRequest,
+    serverCores: cpu.serverCores,
+    machineCores: cpu.machineCores,
+    stealShare: cpu.stealShare,
+  };
+}
