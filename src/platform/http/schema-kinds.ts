@@ -99,9 +99,22 @@ function checkText(schema: TextSchema, value: unknown): boolean {
 // Digits only, no sign, no leading zero; 16 digits is past any range we accept.
 const CANONICAL_WHOLE_NUMBER = /^(?:0|[1-9][0-9]{0,15})$/;
 
+/**
+ * The text a client sent, or the number it was already decoded to: Elysia decodes a query twice
+ * (`c.query = Decode(c.query)` appears twice in its compiled handler) and swallows the second
+ * attempt's failure, so refusing the number would cost a thrown error on every request and
+ * change nothing. Only the server itself can produce a number here; clients send text.
+ */
 function checkWholeNumber(schema: WholeNumberSchema, value: unknown): boolean {
-  if (typeof value !== "string" || !CANONICAL_WHOLE_NUMBER.test(value)) return false;
-  const number = Number(value);
+  let number: number;
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) return false;
+    number = value;
+  } else if (typeof value === "string" && CANONICAL_WHOLE_NUMBER.test(value)) {
+    number = Number(value);
+  } else {
+    return false;
+  }
   return number >= schema.minimum && number <= schema.maximum;
 }
 
