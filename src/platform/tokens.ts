@@ -77,9 +77,9 @@ export async function createTokenService(
       });
     },
     async verifyAccess(token) {
-      // First, so that only canonical texts are ever looked up in, or added to, the cache.
-      if (!isCanonicalCompactJws(token)) return null;
       const now = clock.now();
+      // The cache holds canonical texts only (checked below, before anything is added), so a
+      // text found in it needs no second look at its form.
       const known = verified.get(token);
       if (known) {
         // The same rule as jose's: a token is expired once `exp` is not after the current second.
@@ -87,6 +87,7 @@ export async function createTokenService(
         verified.delete(token);
         return null;
       }
+      if (!isCanonicalCompactJws(token)) return null;
       const payload = await signer.verify(token, {
         algorithms: [ALGORITHM],
         currentDate: new Date(now),
