@@ -32,14 +32,13 @@ export interface PageInfo {
 /** RFC 8288 Link header for an offset-paginated list: first, prev, next and last as they apply. */
 export function paginationLinks(requestUrl: string, page: PageInfo): string {
   const { total, limit, offset } = page;
-  // Parsed once for all the links; each link edits its own copy of the query.
-  const { pathname, search } = new URL(requestUrl);
-  const link = (rel: string, targetOffset: number) => {
-    const params = new URLSearchParams(search);
-    params.set("limit", String(limit));
-    params.set("offset", String(targetOffset));
-    return `<${pathname}?${params}>; rel="${rel}"`;
-  };
+  // The request's other parameters, encoded once; each link adds its own limit and offset.
+  const { pathname, searchParams } = new URL(requestUrl);
+  searchParams.delete("limit");
+  searchParams.delete("offset");
+  const kept = searchParams.size > 0 ? `${searchParams}&` : "";
+  const link = (rel: string, targetOffset: number) =>
+    `<${pathname}?${kept}limit=${limit}&offset=${targetOffset}>; rel="${rel}"`;
   const lastOffset = total === 0 ? 0 : Math.floor((total - 1) / limit) * limit;
   const links = [link("first", 0)];
   if (offset > 0) links.push(link("prev", Math.max(0, Math.min(offset - limit, lastOffset))));
