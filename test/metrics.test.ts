@@ -37,3 +37,41 @@ test("GET /metrics exposes request counts and latency by route template, memory 
   const dbSize = Number(/^kanbun_database_size_bytes (\d+)/m.exec(text)?.[1]);
   expect(dbSize).toBeGreaterThan(4096);
 });
+
+test("the latency histogram's buckets are cumulative and end in +Inf equal to the count", async () => {
+  const ctx = await createTestContext();
+  for (let i = 0; i < 3; i++) await ctx.request("/health");
+  await Bun.sleep(5);
+  const text = await (await ctx.request("/metrics")).text();
+  const series = 'method="GET",route="/health",status="200"';
+  const buckets = [
+    ...text.matchAll(/^http_request_duration_seconds_bucket\{le="([^"]+)",(.*)\} (\d+)$/gm),
+  ]
+    .filter((match) => match[2] === series)
+    .map((match) => ({ le: match[1], count: Number(match[3]) }));
+  expect(buckets.map((bucket) => bucket.le)).toEqual([
+    "0.001",
+    "0.0025",
+    "0.005",
+    "0.01",
+    "0.025",
+    "0.05",
+    "0.1",
+    "0.25",
+    "0.5",
+    "1",
+    "2.5",
+    "+Inf",
+  ]);
+  for (let i = 1; i < buckets.length; i++) {
+    expect(buckets[i]?.count).toBeGreaterThanOrEqual(buckets[i - 1]?.count ?? 0);
+  }
+  expect(buckets.at(-1)?.count).toBe(3);
+  expect(text).toContain(`http_request_duration_seconds_count{${series}} 3`);
+  expect(text).toContain(`http_requests_total{${series}} 3`);
+  const sum = Number(
+    new RegExp(`^http_request_duration_seconds_sum\\{${series}\\} (\\S+)$`, "m").exec(text)?.[1],
+  );
+  expect(sum).toBeGreaterThan(0);
+  expect(sum).toBeLessThan(3);
+});

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Gauge, type Metric, Registry } from "prom-client";
+import { createRequestSeries } from "./request-series";
 
 export interface Metrics {
   registry: Registry;
@@ -12,19 +13,10 @@ export interface Metrics {
  */
 export function createMetrics(sqlite: Database): Metrics {
   const registry = new Registry();
-  const requests = new Counter({
-    name: "http_requests_total",
-    help: "HTTP requests answered, by method, route template and status",
-    labelNames: ["method", "route", "status"] as const,
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: "http_request_duration_seconds",
-    help: "Time to answer HTTP requests, by method, route template and status",
-    labelNames: ["method", "route", "status"] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+  const series = createRequestSeries([
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  ]);
+  for (const metric of series.metrics) registry.registerMetric(metric as unknown as Metric);
   new Gauge({
     name: "process_resident_memory_bytes",
     help: "Resident memory size in bytes",
@@ -54,24 +46,5 @@ export function createMetrics(sqlite: Database): Metrics {
       this.set(row?.bytes ?? 0);
     },
   });
-  // prom-client hashes the label set on every call; the set of (method, route template, status)
-  // is small and bounded, so each one's instruments are looked up once and kept.
-  const series = new Map<
-    string,
-    { count: { inc(): void }; time: { observe(value: number): void } }
-  >();
-  return {
-    registry,
-    observeRequest(method, route, status, seconds) {
-      const key = `${method} ${status} ${route}`;
-      let instruments = series.get(key);
-      if (!instruments) {
-        const labels = { method, route, status: String(status) };
-        instruments = { count: requests.labels(labels), time: duration.labels(labels) };
-        series.set(key, instruments);
-      }
-      instruments.count.inc();
-      instruments.time.observe(seconds);
-    },
-  };
+  return { registry, observeRequest: series.observe };
 }
