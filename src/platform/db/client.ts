@@ -1,7 +1,6 @@
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
+import { databasePathError, prepareDatabaseFile } from "./files";
 import * as tables from "./tables";
 
 export type Db = BunSQLiteDatabase<typeof tables>;
@@ -10,12 +9,26 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export const IN_MEMORY = ":memory:";
 
-/** Opens (creating if needed) the SQLite file and applies the pragmas every connection needs. */
+/**
+ * Opens (creating if needed) the SQLite file and applies the pragmas every connection needs.
+ * A path that cannot hold a database fails with a ConfigError naming DATABASE_PATH.
+ */
 export function openDatabase(path: string): Database {
-  if (path !== IN_MEMORY) mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path, { create: true, strict: true });
-  applyPragmas(sqlite, path !== IN_MEMORY);
-  return sqlite;
+  if (path === IN_MEMORY) {
+    const sqlite = new Database(path, { strict: true });
+    applyPragmas(sqlite, false);
+    return sqlite;
+  }
+  prepareDatabaseFile(path);
+  let sqlite: Database | undefined;
+  try {
+    sqlite = new Database(path, { create: true, strict: true });
+    applyPragmas(sqlite, true);
+    return sqlite;
+  } catch (error) {
+    sqlite?.close(false);
+    throw databasePathError(path, error);
+  }
 }
 
 export function applyPragmas(sqlite: Database, onDisk: boolean): void {

@@ -1,5 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { migrationJournal, migrationSql } from "../../../drizzle";
+import { IN_MEMORY } from "./client";
+import { writeSafetyCopy } from "./copies";
 
 const STATEMENT_BREAKPOINT = "--> statement-breakpoint";
 
@@ -32,16 +34,55 @@ export function embeddedMigrations(): Migration[] {
   });
 }
 
+export interface MigrationRun {
+  applied: string[];
+  /** The copy written before migrating a database that already had a schema, if any. */
+  safetyCopy: string | null;
+}
+
+/**
+ * What `serve` and the commands run: applies pending migrations, first writing a consistent copy
+ * (`<file>.pre-<first pending migration>.bak`) when the database already holds a schema, so an
+ * upgrade that goes wrong can be undone with `kanbun restore`.
+ */
+export function migrateDatabase(
+  sqlite: Database,
+  databasePath: string,
+  migrations = embeddedMigrations(),
+): MigrationRun {
+  let safetyCopy: string | null = null;
+  const applied = migrate(sqlite, migrations, (pending) => {
+    const first = pending[0];
+    if (databasePath === IN_MEMORY || !first) return;
+    try {
+      safetyCopy = writeSafetyCopy(sqlite, databasePath, first.tag);
+    } catch (error) {
+      // No upgrade without a way back.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new MigrationError(
+        `Not migrating: the copy of the database before ${first.tag} could not be written (${reason})`,
+        { cause: error },
+      );
+    }
+  });
+  return { applied, safetyCopy };
+}
+
 /**
  * Applies pending migrations, each in its own transaction, using drizzle's bookkeeping table so
- * drizzle-kit agrees about what has run.
+ * drizzle-kit agrees about what has run. `beforeUpgrade` runs first when the database already
+ * has migrations applied (not for a new, empty one).
  *
  * Foreign keys are switched off around the migrations (SQLite ignores that pragma inside a
  * transaction): drizzle-kit rebuilds tables by copy-drop-rename, and with foreign keys on, the
  * drop would cascade into child rows. Each migration is checked with foreign_key_check before
  * it commits, so a migration cannot leave dangling references behind.
  */
-export function migrate(sqlite: Database, migrations = embeddedMigrations()): string[] {
+export function migrate(
+  sqlite: Database,
+  migrations = embeddedMigrations(),
+  beforeUpgrade?: (pending: Migration[]) => void,
+): string[] {
   sqlite.run(
     "CREATE TABLE IF NOT EXISTS __drizzle_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)",
   );
@@ -52,6 +93,7 @@ export function migrate(sqlite: Database, migrations = embeddedMigrations()): st
     .get();
   const pending = migrations.filter((migration) => migration.when > Number(last?.created_at ?? 0));
   if (pending.length === 0) return [];
+  if (last) beforeUpgrade?.(pending);
 
   sqlite.run("PRAGMA foreign_keys = OFF");
   try {

@@ -1,0 +1,95 @@
+import {
+  accessSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  type Stats,
+  statSync,
+} from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { ConfigError } from "../config";
+
+/** Database files and their copies hold password hashes and token hashes: owner-only. */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_FOLDER_MODE = 0o700;
+
+/**
+ * Makes sure DATABASE_PATH can hold a database before SQLite sees it, so that a bad path fails
+ * with a sentence naming the variable instead of SQLite's "unable to open database file".
+ *
+ * A new database file is created owner-only before SQLite writes a byte: SQLite gives the
+ * `-wal` and `-shm` files it adds the permissions of the database file. New folders are
+ * owner-only too.
+ */
+export function prepareDatabaseFile(path: string): void {
+  const file = resolve(path);
+  const folder = dirname(file);
+  const stats = statOrNull(file);
+  if (stats?.isDirectory()) {
+    throw pathProblem(
+      `${file} is a folder; give the path of a database file, such as ${join(file, "kanbun.db")}`,
+    );
+  }
+  if (!stats) {
+    try {
+      mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+    } catch (error) {
+      throw pathProblem(`cannot create the folder ${folder} (${reasonOf(error)})`);
+    }
+  }
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    throw pathProblem(
+      `the folder ${folder} is not writable (${reasonOf(error)}); the database keeps its -wal and -shm files beside it`,
+    );
+  }
+  if (!stats) createPrivateFile(file, "a");
+  try {
+    accessSync(file, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw pathProblem(`${file} is read-only (${reasonOf(error)}); the server must write to it`);
+  }
+}
+
+/** What a database that SQLite itself refused becomes: one line naming DATABASE_PATH. */
+export function databasePathError(path: string, error: unknown): ConfigError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return pathProblem(`cannot open ${resolve(path)} as a database (${reason})`);
+}
+
+/**
+ * Creates a file readable by its owner only, from its first byte. `flag` "wx" refuses an
+ * existing file (the check and the creation are one step); "a" keeps an existing one.
+ */
+export function createPrivateFile(file: string, flag: "wx" | "a"): void {
+  closeSync(openSync(file, flag, PRIVATE_FILE_MODE));
+}
+
+function statOrNull(file: string): Stats | null {
+  try {
+    return statSync(file);
+  } catch {
+    return null;
+  }
+}
+
+function pathProblem(problem: string): ConfigError {
+  return new ConfigError([`DATABASE_PATH: ${problem}`]);
+}
+
+const REASONS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EEXIST: "a part of the path is a file, not a folder",
+};
+
+/** A short reason for an operator: "permission denied" rather than a syscall dump. */
+export function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code && REASONS[code]) return REASONS[code];
+  return error instanceof Error ? error.message : String(error);
+}
