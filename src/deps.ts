@@ -13,18 +13,24 @@ import {
   type PasswordHasher,
   PRODUCTION_PASSWORD_COST,
 } from "./platform/passwords";
-import { resolveJwtSecret } from "./platform/secret";
 import { createTokenService, type TokenService } from "./platform/tokens";
 
-/** Everything a request or command needs from the outside world, built once per process. */
-export interface Deps {
+/**
+ * What commands that manage accounts need: the database, a clock, a logger and the password
+ * hasher. No signing key, mailer, metrics or job worker.
+ */
+export interface StoreDeps {
   config: Config;
   sqlite: Database;
   db: Db;
   log: Logger;
   clock: Clock;
-  tokens: TokenService;
   passwords: PasswordHasher;
+}
+
+/** Everything a request needs from the outside world, built once per server process. */
+export interface Deps extends StoreDeps {
+  tokens: TokenService;
   mailer: Mailer;
   /** Background jobs; started by `serve` only, so commands and tests run jobs explicitly. */
   jobs: JobWorker;
@@ -37,24 +43,33 @@ export interface DepsOverrides {
   clock?: Clock;
   passwordCost?: PasswordCost;
   mailer?: Mailer;
+  /** The signing secret `serve` resolved; defaults to JWT_SECRET. */
+  jwtSecret?: string;
 }
 
-export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
-  const log = overrides.log ?? createLogger(config.logLevel);
-  const clock = overrides.clock ?? systemClock;
+export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): StoreDeps {
   const sqlite = overrides.sqlite ?? openDatabase(config.databasePath);
-  const secret = resolveJwtSecret(config, log);
-  const db = createDb(sqlite);
-  const mailer = overrides.mailer ?? createMailer(config, log);
   return {
     config,
     sqlite,
-    db,
-    log,
-    clock,
-    tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
-    metrics: createMetrics(sqlite),
+    db: createDb(sqlite),
+    log: overrides.log ?? createLogger(config.logLevel),
+    clock: overrides.clock ?? systemClock,
     passwords: createPasswordHasher(overrides.passwordCost ?? PRODUCTION_PASSWORD_COST),
+  };
+}
+
+/** The server's dependencies. It signs tokens, so it needs a secret: `serve` resolves one. */
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
+  const secret = overrides.jwtSecret ?? config.jwtSecret;
+  if (!secret) throw new Error("createDeps needs a signing secret (JWT_SECRET or jwtSecret)");
+  const store = createStoreDeps(config, overrides);
+  const { db, clock, log } = store;
+  const mailer = overrides.mailer ?? createMailer(config, log);
+  return {
+    ...store,
+    tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
+    metrics: createMetrics(store.sqlite),
     mailer,
     jobs: createJobWorker({ db, clock, log, handlers: createJobHandlers({ mailer }) }),
   };

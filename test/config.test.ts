@@ -35,6 +35,8 @@ describe("loadConfig defaults", () => {
       bodyLimitBytes: 1024 * 1024,
       logLevel: "info",
       requireEmailVerification: false,
+      allowSignup: true,
+      warnings: [],
     });
   });
 
@@ -79,6 +81,7 @@ describe("loadConfig parsing of good values", () => {
       BODY_LIMIT: "512kb",
       LOG_LEVEL: "warn",
       REQUIRE_EMAIL_VERIFICATION: "yes",
+      ALLOW_SIGNUP: "false",
     });
     expect(config).toEqual({
       nodeEnv: "production",
@@ -99,6 +102,8 @@ describe("loadConfig parsing of good values", () => {
       bodyLimitBytes: 512 * 1024,
       logLevel: "warn",
       requireEmailVerification: true,
+      allowSignup: false,
+      warnings: [],
     });
   });
 
@@ -134,6 +139,35 @@ describe("loadConfig parsing of good values", () => {
     expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toBe(value);
   });
 
+  test.each([
+    "0.0.0.0",
+    "127.0.0.1",
+    "::",
+    "::1",
+    "fe80::1",
+    "localhost",
+    "kanbun.internal",
+    "host-1.example.com",
+  ])("HOST=%p is accepted", (host) => {
+    expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
+  test("production without APP_URL loads with a warning naming it; with APP_URL, none", () => {
+    const without = loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET });
+    expect(without.warnings).toHaveLength(1);
+    expect(without.warnings[0]).toStartWith("APP_URL is not set");
+    expect(without.warnings[0]).toContain("http://localhost:3000");
+    expect(Object.isFrozen(without.warnings)).toBe(true);
+    const withUrl = loadConfig({
+      NODE_ENV: "production",
+      JWT_SECRET: SECRET,
+      APP_URL: "https://tasks.example.com",
+    });
+    expect(withUrl.warnings).toEqual([]);
+    // Development links to localhost on purpose.
+    expect(loadConfig({}).warnings).toEqual([]);
+  });
+
   test("a wildcard CORS origin is accepted", () => {
     expect(loadConfig({ CORS_ORIGINS: "*" }).corsOrigins).toEqual(["*"]);
   });
@@ -158,7 +192,11 @@ describe("loadConfig rejects bad values with one line naming the variable", () =
     ["NODE_ENV", { NODE_ENV: "staging" }],
     ["JWT_SECRET", { JWT_SECRET: "short" }],
     ["JWT_SECRET", { JWT_SECRET: "x".repeat(31) }],
-    ["JWT_SECRET", { NODE_ENV: "production" }],
+    ["HOST", { HOST: "not a host" }],
+    ["HOST", { HOST: "http://example.com" }],
+    ["HOST", { HOST: "127.0.0.1:3000" }],
+    ["HOST", { HOST: "-bad.example" }],
+    ["ALLOW_SIGNUP", { ALLOW_SIGNUP: "closed" }],
     ["ACCESS_TOKEN_TTL", { ACCESS_TOKEN_TTL: "-1" }],
     ["ACCESS_TOKEN_TTL", { ACCESS_TOKEN_TTL: "15x" }],
     ["ACCESS_TOKEN_TTL", { ACCESS_TOKEN_TTL: "0" }],
@@ -239,9 +277,7 @@ describe("loadConfig rejects bad values with one line naming the variable", () =
     expect(smtp).not.toContain("hunter2");
   });
 
-  test("production without JWT_SECRET names the requirement", () => {
-    const [line] = problemsOf({ NODE_ENV: "production", JWT_SECRET: "  " });
-    expect(line).toContain("JWT_SECRET");
-    expect(line).toContain("production");
+  test("production without JWT_SECRET loads: only serve signs tokens and asks for one", () => {
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "  " }).jwtSecret).toBeNull();
   });
 });

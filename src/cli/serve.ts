@@ -1,10 +1,12 @@
 import { createApp } from "../app";
-import { createDeps, type DepsOverrides } from "../deps";
+import { createDeps, type Deps, type DepsOverrides } from "../deps";
 import { createScheduler } from "../modules/jobs/scheduler";
 import { type Config, MAX_BODY_LIMIT_BYTES } from "../platform/config";
-import { migrate } from "../platform/db/migrate";
-import { flushLogs } from "../platform/logging";
+import { migrateDatabase } from "../platform/db/migrate";
+import { createLogger, flushLogs } from "../platform/logging";
+import { resolveJwtSecret } from "../platform/secret";
 import { VERSION } from "../version";
+import { explainListenError } from "./listen-error";
 
 // Bun answers bodies over its own limit with a bare, empty 413 before the app runs. Its limit is
 // set far above BODY_LIMIT so that the app's body check (which refuses an oversized
@@ -30,19 +32,12 @@ export async function startServer(
   config: Config,
   { shutdownGraceMs = SHUTDOWN_GRACE_MS, ...overrides }: ServerOptions = {},
 ): Promise<RunningServer> {
-  const deps = await createDeps(config, overrides);
-  const applied = migrate(deps.sqlite);
-  if (applied.length > 0) deps.log.info("migrations applied", { migrations: applied });
-
-  const app = createApp(deps).listen({
-    port: config.port,
-    hostname: config.host,
-    // Two servers on one database file is a misconfiguration, not a way to scale.
-    reusePort: false,
-    maxRequestBodySize: BUN_BODY_LIMIT,
-  });
-  const server = app.server;
-  if (!server) throw new Error("The server did not start");
+  const log = overrides.log ?? createLogger(config.logLevel);
+  // Before the database is touched: production without JWT_SECRET creates nothing.
+  const jwtSecret = resolveJwtSecret(config, log);
+  const deps = await createDeps(config, { ...overrides, log, jwtSecret });
+  for (const warning of config.warnings) log.warn(warning);
+  const server = migrateAndListen(deps);
   const url = `http://${server.hostname}:${server.port}`;
   deps.log.info("listening", { url, version: VERSION });
   // Jobs left by a previous run (pending, or interrupted while running) start now.
@@ -75,6 +70,36 @@ export async function startServer(
       return stopped;
     },
   };
+}
+
+/** Migrates (with a safety copy) and listens; on failure closes what `createDeps` opened. */
+function migrateAndListen(deps: Deps) {
+  try {
+    const { applied, safetyCopy } = migrateDatabase(deps.sqlite, deps.config.databasePath);
+    if (safetyCopy) deps.log.info("database copied before migrating", { file: safetyCopy });
+    if (applied.length > 0) deps.log.info("migrations applied", { migrations: applied });
+    return listen(createApp(deps), deps.config);
+  } catch (error) {
+    deps.mailer.close();
+    deps.sqlite.close(false);
+    throw error;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, config: Config) {
+  try {
+    app.listen({
+      port: config.port,
+      hostname: config.host,
+      // Two servers on one database file is a misconfiguration, not a way to scale.
+      reusePort: false,
+      maxRequestBodySize: BUN_BODY_LIMIT,
+    });
+  } catch (error) {
+    throw explainListenError(config, error);
+  }
+  if (!app.server) throw new Error("The server did not start");
+  return app.server;
 }
 
 /** What `serve` needs from the process; tests pass stand-ins. */

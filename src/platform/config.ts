@@ -11,7 +11,10 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databasePath: string;
-  /** Null until resolved: in development a secret is generated and kept in the data folder. */
+  /**
+   * Null when unset. Only `serve` signs tokens, so only it needs a secret (and refuses to start
+   * without one in production); in development it generates one and keeps it in the data folder.
+   */
   readonly jwtSecret: string | null;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
@@ -26,6 +29,10 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly logLevel: LogLevel;
   readonly requireEmailVerification: boolean;
+  /** False closes public sign-up; admins then create accounts (CLI or admin API). */
+  readonly allowSignup: boolean;
+  /** Settings that work but are probably not what a production server wants; `serve` logs them. */
+  readonly warnings: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -39,6 +46,12 @@ export const MIN_JWT_SECRET_LENGTH = 32;
 export const MAX_BODY_LIMIT_BYTES = 100 * 1024 * 1024;
 
 type Env = Record<string, string | undefined>;
+
+// An IPv4 address or DNS name, or an IPv6 address (two colons at least): no spaces, schemes,
+// ports or paths. Whether the machine can listen there is only known at start-up, where a
+// failure names HOST too.
+const HOST_SYNTAX =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/;
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 // Binary units, as Express/body-parser read them: "1mb" is the 1 MiB default, not 1,000,000.
@@ -81,17 +94,16 @@ export function loadConfig(env: Env): Config {
       : `must be production, development or test (got ${quote(raw)})`,
   ) as Config["nodeEnv"];
   const port = read("PORT", 3000, integerIn(0, 65535));
-  const host = readString("HOST", "0.0.0.0");
+  const host = readString("HOST", "0.0.0.0", (raw) =>
+    HOST_SYNTAX.test(raw)
+      ? null
+      : `must be an IP address or host name such as 0.0.0.0, 127.0.0.1 or :: (got ${quote(raw)})`,
+  );
   const databasePath = readString("DATABASE_PATH", "./data/kanbun.db");
 
   const jwtSecretRaw = env.JWT_SECRET?.trim() || null;
   if (jwtSecretRaw !== null && jwtSecretRaw.length < MIN_JWT_SECRET_LENGTH) {
     problems.push(`JWT_SECRET: must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
-  }
-  if (jwtSecretRaw === null && nodeEnv === "production") {
-    problems.push(
-      `JWT_SECRET: required when NODE_ENV=production (at least ${MIN_JWT_SECRET_LENGTH} characters)`,
-    );
   }
 
   const accessTokenTtlSeconds = read("ACCESS_TOKEN_TTL", 900, durationSeconds(10, 86400));
@@ -100,6 +112,7 @@ export function loadConfig(env: Env): Config {
     30 * 86400,
     durationSeconds(60, 365 * 86400),
   );
+  const appUrlSet = Boolean(env.APP_URL?.trim());
   const appUrl = readString("APP_URL", `http://localhost:${port}`, (raw) =>
     isHttpUrl(raw) ? null : `must be an http(s) URL (got ${quote(raw)})`,
   ).replace(/\/+$/, "");
@@ -128,8 +141,16 @@ export function loadConfig(env: Env): Config {
       : `must be one of ${LOG_LEVELS.join(", ")}`,
   ) as LogLevel;
   const requireEmailVerification = read("REQUIRE_EMAIL_VERIFICATION", false, boolean);
+  const allowSignup = read("ALLOW_SIGNUP", true, boolean);
 
   if (problems.length > 0) throw new ConfigError(problems);
+
+  const warnings: string[] = [];
+  if (nodeEnv === "production" && !appUrlSet) {
+    warnings.push(
+      `APP_URL is not set: links in emails point at ${appUrl}; set it to the server's public URL`,
+    );
+  }
 
   return Object.freeze({
     nodeEnv,
@@ -150,8 +171,13 @@ export function loadConfig(env: Env): Config {
     bodyLimitBytes,
     logLevel,
     requireEmailVerification,
+    allowSignup,
+    warnings: Object.freeze(warnings),
   });
 }
+
+/** The message `serve` gives when production has no signing secret. */
+export const JWT_SECRET_REQUIRED = `JWT_SECRET: required when NODE_ENV=production (at least ${MIN_JWT_SECRET_LENGTH} characters; generate one with: openssl rand -base64 48)`;
 
 function integerIn(min: number, max: number) {
   return (raw: string): number | string => {
