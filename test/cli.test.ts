@@ -1,83 +1,20 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import packageJson from "../package.json";
-import { createApp } from "../src/app";
-import { runCli } from "../src/cli/run";
-import { createDeps, type Deps } from "../src/deps";
-import { loadConfig } from "../src/platform/config";
+import type { Deps } from "../src/deps";
 import { embeddedMigrations } from "../src/platform/db/migrate";
-import { createLogger } from "../src/platform/logging";
-import { TEST_PASSWORD_COST } from "../src/platform/passwords";
-import { buildRequest, TEST_SECRET } from "./support/app";
-import { codeIn, deliverMail, FakeMailer } from "./support/mailer";
+import { appOn, cliWorkspaces, expectCliFailure, runCommand } from "./support/cli";
+import { codeIn, deliverMail } from "./support/mailer";
 
-const root = mkdtempSync(join(tmpdir(), "kanbun-cli-"));
-let sequence = 0;
+const workspaces = cliWorkspaces("kanbun-cli-");
+const root = workspaces.root;
+const workspace = workspaces.next;
+afterAll(workspaces.removeAll);
 
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
-});
-
-/** A private folder with its own database path for one test. */
-function workspace() {
-  sequence += 1;
-  const dir = join(root, `w${sequence}`);
-  const env = {
-    NODE_ENV: "test",
-    DATABASE_PATH: join(dir, "kanbun.db"),
-    JWT_SECRET: TEST_SECRET,
-    LOG_LEVEL: "silent",
-  };
-  return { dir, env };
-}
-
-/** Runs the CLI with a capturing output; password hashing is cheap unless `cost` says otherwise. */
-async function run(argv: string[], env: Record<string, string>, cost = "cheap") {
-  const info: string[] = [];
-  const error: string[] = [];
-  const output = {
-    info: (line: string) => info.push(line),
-    error: (line: string) => error.push(line),
-  };
-  const code = await runCli(
-    argv,
-    env,
-    output,
-    cost === "cheap" ? { passwordCost: TEST_PASSWORD_COST } : {},
-  );
-  return { code, info, error };
-}
-
-/** Expects exit code 1 and exactly one single-line error, which it returns. */
-async function expectFailure(argv: string[], env: Record<string, string>) {
-  const result = await run(argv, env);
-  expect(result).toMatchObject({ code: 1, info: [] });
-  expect(result.error).toHaveLength(1);
-  const [line = ""] = result.error;
-  expect(line).toStartWith("kanbun: ");
-  expect(line).not.toContain("\n");
-  expect(line).not.toMatch(/\bat \S+:\d+/);
-  return line;
-}
-
-/** The HTTP app on the same database file the CLI wrote; its emails are captured. */
-async function appOn(env: Record<string, string>) {
-  const mailer = new FakeMailer();
-  const deps = await createDeps(loadConfig(env), {
-    log: createLogger("silent"),
-    passwordCost: TEST_PASSWORD_COST,
-    mailer,
-  });
-  const app = createApp(deps);
-  const request = (path: string, init?: Parameters<typeof buildRequest>[1]) =>
-    app.handle(buildRequest(path, init));
-  const login = (email: string, password: string) =>
-    request("/api/v1/auth/login", { body: { email, password } });
-  return { deps, mailer, request, login, close: () => deps.sqlite.close(false) };
-}
+const run = runCommand;
+const expectFailure = expectCliFailure;
 
 function closeAfter(deps: Deps) {
   deps.sqlite.close(false);
@@ -92,13 +29,19 @@ describe("help and version", () => {
     expect(result.error).toEqual([]);
     expect(result.info).toHaveLength(1);
     const [text = ""] = result.info;
-    for (const word of ["Usage:", "migrate", "users create", "set-password", "backup FILE"]) {
+    const words = ["Usage:", "migrate", "users create", "set-password", "set-role", "users list"];
+    for (const word of [...words, "backup FILE", "restore FILE", "ALLOW_SIGNUP"]) {
       expect(text).toContain(word);
     }
   });
 
   test.each([["version"], ["--version"], ["-v"]])("%s prints the version", async (flag) => {
-    expect(await run([flag], {})).toEqual({ code: 0, info: [packageJson.version], error: [] });
+    expect(await run([flag], {})).toEqual({
+      code: 0,
+      info: [packageJson.version],
+      error: [],
+      prompts: [],
+    });
   });
 
   test("help does not need a valid configuration", async () => {
@@ -118,10 +61,13 @@ describe("bad invocations", () => {
     expect(line).toContain("--frob");
   });
 
-  test("an unknown users subcommand is a usage line", async () => {
-    const line = await expectFailure(["users", "delete"], workspace().env);
-    expect(line).toContain("Usage: kanbun users");
-  });
+  test.each([[["users", "delete"]], [["users"]], [["users", "list", "extra"]]])(
+    "%p is a usage line",
+    async (argv) => {
+      const line = await expectFailure(argv, workspace().env);
+      expect(line).toContain("Usage: kanbun users create|set-password|list|set-role");
+    },
+  );
 
   test("a bad configuration names the variable", async () => {
     const { env } = workspace();
@@ -168,6 +114,7 @@ describe("migrate", () => {
       code: 0,
       info: ["The database is up to date."],
       error: [],
+      prompts: [],
     });
     const sqlite = new Database(env.DATABASE_PATH, { readonly: true });
     const tables = sqlite.query("SELECT name FROM sqlite_master WHERE type = 'table'").all();
@@ -205,7 +152,7 @@ describe("users create", () => {
 
   test("hashes the password at the production cost by default", async () => {
     const { env } = workspace();
-    expect((await run(["users", "create", ...USER], env, "production")).code).toBe(0);
+    expect((await run(["users", "create", ...USER], env, { productionCost: true })).code).toBe(0);
     const sqlite = new Database(env.DATABASE_PATH, { readonly: true });
     const row = sqlite
       .query<{ password_hash: string }, []>("SELECT password_hash FROM users")
@@ -250,7 +197,12 @@ describe("users create", () => {
   });
 
   test.each([
-    ["a missing --password", ["--username", "ada", "--email", "ada@example.com"], /Usage/],
+    ["a missing --email", ["--username", "ada", "--password", "Sturdy-1-pass"], /Usage/],
+    [
+      "no --password and nothing on standard input",
+      ["--username", "ada", "--email", "ada@example.com"],
+      /No password given/,
+    ],
     [
       "an unknown role",
       [...USER, "--role", "king"],
@@ -332,6 +284,7 @@ describe("users set-password", () => {
       code: 0,
       info: ["Password changed for ada@example.com; their sessions have ended."],
       error: [],
+      prompts: [],
     });
 
     const after = await appOn(env);
@@ -406,7 +359,8 @@ describe("users set-password", () => {
     ],
     ["a short password", ["--email", "ada@example.com", "--password", "short"], /password: .*8/],
     ["a common password", ["--email", "ada@example.com", "--password", "password"], /common/],
-    ["a missing --password", ["--email", "ada@example.com"], /Usage: kanbun users set-password/],
+    ["a missing --email", ["--password", "Brand-new-pass-2"], /Usage: kanbun users set-password/],
+    ["no --password and nothing on standard input", ["--email", "ada@example.com"], /No password/],
   ])("%s is refused", async (_name, args, pattern) => {
     const { env } = refusals;
     expect(await expectFailure(["users", "set-password", ...args], env)).toMatch(pattern);
@@ -426,7 +380,12 @@ describe("backup", () => {
     expect((await run(["users", "create", ...USER], env)).code).toBe(0);
     const file = join(dir, "backup.db");
     const result = await run(["backup", file], env);
-    expect(result).toEqual({ code: 0, info: [`Backup written to ${file}`], error: [] });
+    expect(result).toEqual({
+      code: 0,
+      info: [`Backup written to ${file}`],
+      error: [],
+      prompts: [],
+    });
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const copy = new Database(file, { readonly: true });
@@ -469,7 +428,7 @@ describe("backup", () => {
 
   test("a missing database is not backed up as an empty one", async () => {
     const { dir, env } = workspace();
-    const line = await expectFailure(["backup", join(root, `none-${sequence}.db`)], env);
+    const line = await expectFailure(["backup", join(root, "nowhere.db")], env);
     expect(line).toContain("No database");
     expect(existsSync(dir)).toBe(false);
   });

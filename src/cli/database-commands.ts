@@ -1,14 +1,16 @@
-import { chmodSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Config } from "../platform/config";
 import { IN_MEMORY, openDatabase } from "../platform/db/client";
-import { migrate } from "../platform/db/migrate";
+import { writeDatabaseCopy } from "../platform/db/copies";
+import { migrateDatabase } from "../platform/db/migrate";
 import { CliError, type Output } from "./output";
 
 export function migrateCommand(config: Config, out: Output): void {
   const sqlite = openDatabase(config.databasePath);
   try {
-    const applied = migrate(sqlite);
+    const { applied, safetyCopy } = migrateDatabase(sqlite, config.databasePath);
+    if (safetyCopy) out.info(`Copied the database to ${safetyCopy} before migrating it.`);
     out.info(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
   } finally {
     sqlite.close(false);
@@ -17,7 +19,7 @@ export function migrateCommand(config: Config, out: Output): void {
 
 /**
  * A consistent copy of the live database (VACUUM INTO reads one snapshot), safe to run while the
- * server is serving requests.
+ * server is serving requests. The copy is owner-only from its first byte.
  */
 export function backupCommand(config: Config, out: Output, target: string | undefined): void {
   if (!target) throw new CliError("Usage: kanbun backup FILE");
@@ -30,9 +32,7 @@ export function backupCommand(config: Config, out: Output, target: string | unde
   if (!existsSync(dirname(file))) throw new CliError(`Folder ${dirname(file)} does not exist`);
   const sqlite = openDatabase(config.databasePath);
   try {
-    sqlite.query("VACUUM INTO ?").run(file);
-    // The copy holds password hashes and tokens' hashes: readable by its owner only.
-    chmodSync(file, 0o600);
+    writeDatabaseCopy(sqlite, file);
     out.info(`Backup written to ${file}`);
   } catch (error) {
     throw new CliError(`Backup failed: ${error instanceof Error ? error.message : error}`);

@@ -1,14 +1,19 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../platform/config";
+import { type Config, ConfigError, loadConfig } from "../platform/config";
 import { VERSION } from "../version";
+import type { CommandOverrides } from "./command-store";
 import { backupCommand, migrateCommand } from "./database-commands";
 import { HELP } from "./help";
 import { CliError, type Output } from "./output";
+import { RESTORE_USAGE, restoreCommand } from "./restore-command";
 import { serve } from "./serve";
-import { type CommandOverrides, createUserCommand, setPasswordCommand } from "./users-commands";
+import { listUsersCommand, setRoleCommand } from "./users-admin-commands";
+import { createUserCommand, setPasswordCommand, type UserOptions } from "./users-commands";
 
 /** What `runCli` resolves to: an exit code, or SERVING while the server keeps the process alive. */
 export const SERVING = "serving";
+
+const USERS_USAGE = "Usage: kanbun users create|set-password|list|set-role … (see kanbun --help)";
 
 /** Parses argv and runs one command. */
 export async function runCli(
@@ -47,10 +52,13 @@ export async function runCli(
         if (rest.length > 0) throw new CliError("Usage: kanbun backup FILE");
         backupCommand(config, out, sub);
         return 0;
+      case "restore":
+        if (rest.length > 0) throw new CliError(RESTORE_USAGE);
+        restoreCommand(config, out, sub);
+        return 0;
       case "users":
-        if (sub === "create") await createUserCommand(config, out, values, overrides);
-        else if (sub === "set-password") await setPasswordCommand(config, out, values, overrides);
-        else throw new CliError("Usage: kanbun users create|set-password … (see kanbun --help)");
+        if (rest.length > 0) throw new CliError(USERS_USAGE);
+        await runUsersCommand(sub, config, out, values, overrides);
         return 0;
       default:
         throw new CliError(`Unknown command "${command}"; see kanbun --help`);
@@ -74,6 +82,27 @@ export async function runCli(
     const message = error instanceof Error ? error.message : String(error);
     out.error(`kanbun: ${message.split("\n")[0] || "unexpected error"}`);
     return 1;
+  }
+}
+
+function runUsersCommand(
+  sub: string | undefined,
+  config: Config,
+  out: Output,
+  options: UserOptions,
+  overrides: CommandOverrides,
+): Promise<void> {
+  switch (sub) {
+    case "create":
+      return createUserCommand(config, out, options, overrides);
+    case "set-password":
+      return setPasswordCommand(config, out, options, overrides);
+    case "set-role":
+      return setRoleCommand(config, out, options, overrides);
+    case "list":
+      return listUsersCommand(config, out, overrides);
+    default:
+      throw new CliError(USERS_USAGE);
   }
 }
 

@@ -1,53 +1,46 @@
+import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { eq } from "drizzle-orm";
-import { createDeps, type Deps, type DepsOverrides } from "../deps";
 import { cancelPasswordResets } from "../modules/auth/recovery";
-import { NewPassword, SignupBody } from "../modules/auth/schema";
-import { assertAcceptablePassword, findUserByLogin, signup } from "../modules/auth/service";
+import { Email, NewPassword, Username } from "../modules/auth/schema";
+import { assertAcceptablePassword, createAccount, findUserByLogin } from "../modules/auth/service";
 import { revokeSessions } from "../modules/auth/session-tokens";
 import type { Config } from "../platform/config";
-import { migrate } from "../platform/db/migrate";
 import { ROLES, type Role, sessions, users } from "../platform/db/tables";
-import { AppError } from "../platform/errors";
-import { createLogger } from "../platform/logging";
-import type { Mailer } from "../platform/mailer";
+import { type CommandOverrides, withStore } from "./command-store";
 import { CliError, type Output } from "./output";
+import { readPassword } from "./password-input";
 
-export interface CreateUserOptions {
+export interface UserOptions {
   username?: string;
   email?: string;
   password?: string;
   role?: string;
 }
 
-/** What tests may swap in a command's dependencies (a cheap password hash). */
-export type CommandOverrides = Pick<DepsOverrides, "passwordCost">;
+export const CREATE_USAGE =
+  "Usage: kanbun users create --username U --email E [--password P] [--role user|admin|superadmin]";
+export const SET_PASSWORD_USAGE = "Usage: kanbun users set-password --email E [--password P]";
 
 export async function createUserCommand(
   config: Config,
   out: Output,
-  options: CreateUserOptions,
+  options: UserOptions,
   overrides: CommandOverrides = {},
 ): Promise<void> {
-  const { username, email, password } = options;
-  if (!username || !email || !password) {
-    throw new CliError(
-      "Usage: kanbun users create --username U --email E --password P [--role user|admin|superadmin]",
-    );
-  }
-  const role = (options.role ?? "user") as Role;
-  if (!ROLES.includes(role)) throw new CliError(`--role must be one of ${ROLES.join(", ")}`);
-  const input = { username, email, password };
-  const problem = Value.Errors(SignupBody, input).First();
-  if (problem)
-    throw new CliError(
-      `${problem.path.slice(1) || "input"}: ${problem.schema.error ?? problem.message}`,
-    );
+  const { username, email } = options;
+  if (!username || !email) throw new CliError(CREATE_USAGE);
+  const role = parseRole(options.role ?? "user");
+  // Everything but the password is checked before anyone is asked to type one.
+  checkField("username", Username, username);
+  checkField("email", Email, email);
+  const password = options.password ?? (await passwordFromInput(out, overrides, true));
+  checkField("password", NewPassword, password);
 
-  await withDeps(config, overrides, async (deps) => {
+  await withStore(config, out, overrides, async (deps) => {
     // Accounts made by the operator are trusted: verified (so no verification email is queued),
     // and with the role asked for.
-    const { user } = await signup({ deps }, input, { verified: true, role });
+    const user = await createAccount(deps, { username, email, password }, { verified: true, role });
     out.info(`Created ${role} ${user.username} <${user.email}> (id ${user.id})`);
   });
 }
@@ -55,19 +48,17 @@ export async function createUserCommand(
 export async function setPasswordCommand(
   config: Config,
   out: Output,
-  options: { email?: string; password?: string },
+  options: UserOptions,
   overrides: CommandOverrides = {},
 ): Promise<void> {
-  const { email, password } = options;
-  if (!email || !password)
-    throw new CliError("Usage: kanbun users set-password --email E --password P");
-  if (!Value.Check(NewPassword, password)) throw new CliError("password: Must be 8–128 characters");
+  const { email } = options;
+  if (!email) throw new CliError(SET_PASSWORD_USAGE);
+  const password = options.password ?? (await passwordFromInput(out, overrides, true));
+  checkField("password", NewPassword, password);
 
-  await withDeps(config, overrides, async (deps) => {
+  await withStore(config, out, overrides, async (deps) => {
     assertAcceptablePassword(password);
-    const user = findUserByLogin(deps.db, email.trim());
-    if (!user || user.email !== email.trim().toLowerCase())
-      throw new CliError(`No user with email ${email}`);
+    const user = findUserByEmail(deps.db, email);
     const passwordHash = await deps.passwords.hash(password);
     const now = deps.clock.now();
     deps.db.transaction((tx) => {
@@ -79,35 +70,27 @@ export async function setPasswordCommand(
   });
 }
 
-// Commands only enqueue mail, which the server's job worker sends; so they need no mailer (and
-// no warning on every run that SMTP_URL is unset).
-const NO_MAILER: Mailer = {
-  send: () => Promise.reject(new Error("Commands do not send mail")),
-  close() {},
-};
-
-async function withDeps(
-  config: Config,
-  overrides: CommandOverrides,
-  run: (deps: Deps) => Promise<void>,
-): Promise<void> {
-  // Commands print their own result; only warnings and errors from below are worth showing.
-  const quiet = config.logLevel === "error" || config.logLevel === "silent";
-  const deps = await createDeps(config, {
-    ...overrides,
-    log: createLogger(quiet ? config.logLevel : "warn"),
-    mailer: NO_MAILER,
-  });
-  try {
-    migrate(deps.sqlite);
-    await run(deps);
-  } catch (error) {
-    if (error instanceof AppError) {
-      const field = error.errors?.[0];
-      throw new CliError(field ? `${field.path.slice(1)}: ${field.message}` : error.detail);
-    }
-    throw error;
-  } finally {
-    deps.sqlite.close(false);
+/** The account with exactly this email address (any case); a username does not count. */
+export function findUserByEmail(db: Parameters<typeof findUserByLogin>[0], email: string) {
+  const user = findUserByLogin(db, email.trim());
+  if (!user || user.email !== email.trim().toLowerCase()) {
+    throw new CliError(`No user with email ${email}`);
   }
+  return user;
+}
+
+export function parseRole(value: string): Role {
+  if (!(ROLES as readonly string[]).includes(value)) {
+    throw new CliError(`--role must be one of ${ROLES.join(", ")}`);
+  }
+  return value as Role;
+}
+
+function passwordFromInput(out: Output, overrides: CommandOverrides, confirm: boolean) {
+  return readPassword(overrides.input ?? process.stdin, out, { confirm });
+}
+
+/** The request schemas' rules, with their messages, for values given on the command line. */
+function checkField(name: string, schema: TSchema, value: string): void {
+  if (!Value.Check(schema, value)) throw new CliError(`${name}: ${schema.error}`);
 }

@@ -1,6 +1,8 @@
 import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import type { StoreDeps } from "../../deps";
 import { toIso } from "../../platform/clock";
 import type { ActorContext, ClientInfo, PublicContext } from "../../platform/context";
+import type { Db, Tx } from "../../platform/db/client";
 import { isUniqueViolation } from "../../platform/db/errors";
 import { type Role, sessions, type UserRow, users } from "../../platform/db/tables";
 import {
@@ -48,15 +50,24 @@ export function assertAcceptablePassword(password: string, field = "/password"):
   }
 }
 
-/**
- * `verified`: the operator vouches for the address (CLI), so no verification email goes out.
- * `role`: set by the operator (CLI) in the same insert, so no crash can leave a plain user.
- */
-export async function signup(
-  { deps }: PublicContext,
+/** What creating an account needs; commands build no more than this. */
+export type AccountDeps = Pick<StoreDeps, "db" | "clock" | "passwords">;
+
+export interface AccountOptions {
+  /** The operator or an admin vouches for the address: no verification email goes out. */
+  verified?: boolean;
+  /** Written in the same insert, so no crash can leave a plain user behind. */
+  role?: Role;
+  /** Runs in the insert's transaction, so what it writes exists exactly when the account does. */
+  afterInsert?: (tx: Tx, user: UserRow) => void;
+}
+
+/** Creates an account from input the route or command has validated. */
+export async function createAccount(
+  deps: AccountDeps,
   input: SignupInput,
-  options: { verified?: boolean; role?: Role } = {},
-) {
+  options: AccountOptions = {},
+): Promise<UserRow> {
   assertAcceptablePassword(input.password);
   const email = input.email.trim().toLowerCase();
   const username = input.username.trim();
@@ -66,8 +77,7 @@ export async function signup(
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
   try {
-    // The verification code and its email exist exactly when the account does.
-    const user = deps.db.transaction((tx) => {
+    return deps.db.transaction((tx) => {
       const created = tx
         .insert(users)
         .values({
@@ -82,16 +92,23 @@ export async function signup(
         })
         .returning()
         .get();
-      if (!created.emailVerified) enqueueEmailVerification(tx, deps, created);
+      options.afterInsert?.(tx, created);
       return created;
     });
-    deps.log.info("user signed up", { user_id: user.id });
-    return { message: "User created successfully", user: presentUser(user) };
   } catch (error) {
     // Another sign-up with the same name may have won the race while we were hashing.
     if (isUniqueViolation(error)) throw new BadRequest(DUPLICATE_ACCOUNT);
     throw error;
   }
+}
+
+/** Public sign-up: a plain user whose address is verified by the code emailed to it. */
+export async function signup({ deps }: PublicContext, input: SignupInput) {
+  const user = await createAccount(deps, input, {
+    afterInsert: (tx, created) => enqueueEmailVerification(tx, deps, created),
+  });
+  deps.log.info("user signed up", { user_id: user.id });
+  return { message: "User created successfully", user: presentUser(user) };
 }
 
 /**
@@ -172,10 +189,7 @@ export function revokeSession({ deps, actor }: ActorContext, sessionId: number):
   if (revoked === 0) throw new NotFound("Session not found");
 }
 
-export function findUserByLogin(
-  db: PublicContext["deps"]["db"],
-  login: string,
-): UserRow | undefined {
+export function findUserByLogin(db: Db | Tx, login: string): UserRow | undefined {
   const key = login.toLowerCase();
   return db
     .select()

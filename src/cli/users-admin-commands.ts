@@ -1,0 +1,84 @@
+import { asc, eq } from "drizzle-orm";
+import { assertKeepsASuperadmin } from "../modules/users/last-superadmin";
+import { toIso } from "../platform/clock";
+import type { Config } from "../platform/config";
+import { users } from "../platform/db/tables";
+import { type CommandOverrides, withStore } from "./command-store";
+import { CliError, type Output } from "./output";
+import { findUserByEmail, parseRole, type UserOptions } from "./users-commands";
+
+export const SET_ROLE_USAGE = "Usage: kanbun users set-role --email E --role user|admin|superadmin";
+
+const COLUMNS = ["ID", "USERNAME", "EMAIL", "ROLE", "ACTIVE", "VERIFIED", "CREATED"] as const;
+
+/** Every account as an aligned table, oldest first. */
+export async function listUsersCommand(
+  config: Config,
+  out: Output,
+  overrides: CommandOverrides = {},
+): Promise<void> {
+  await withStore(config, out, overrides, (deps) => {
+    const rows = deps.db.select().from(users).orderBy(asc(users.id)).all();
+    if (rows.length === 0) {
+      out.info("No users yet: create one with kanbun users create");
+      return;
+    }
+    const table = rows.map((user) => [
+      String(user.id),
+      user.username,
+      user.email,
+      user.role,
+      user.isActive ? "yes" : "no",
+      user.emailVerified ? "yes" : "no",
+      toIso(user.createdAt),
+    ]);
+    for (const line of alignColumns([[...COLUMNS], ...table])) out.info(line);
+  });
+}
+
+/**
+ * Changes an account's role. Takes effect on the user's next request (roles are read with the
+ * session). The last active superadmin keeps the role, as in the admin API.
+ */
+export async function setRoleCommand(
+  config: Config,
+  out: Output,
+  options: UserOptions,
+  overrides: CommandOverrides = {},
+): Promise<void> {
+  if (!options.email || !options.role) throw new CliError(SET_ROLE_USAGE);
+  const { email } = options;
+  const role = parseRole(options.role);
+  await withStore(config, out, overrides, (deps) => {
+    const before = deps.db.transaction(
+      (tx) => {
+        const user = findUserByEmail(tx, email);
+        if (user.role === role) return user;
+        assertKeepsASuperadmin(tx, user, { role, isActive: user.isActive });
+        tx.update(users)
+          .set({ role, updatedAt: deps.clock.now() })
+          .where(eq(users.id, user.id))
+          .run();
+        return user;
+      },
+      { behavior: "immediate" },
+    );
+    out.info(
+      before.role === role
+        ? `${before.email} is already ${role}; nothing changed.`
+        : `${before.email} is now ${role} (was ${before.role}).`,
+    );
+  });
+}
+
+function alignColumns(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, column) =>
+    Math.max(...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths?.[column] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+}
