@@ -3,15 +3,29 @@ import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
 import { DEFAULT_PAGE_LIMIT, setPageHeaders } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/router";
-import { IdParam, problemResponses, withResponseHeaders } from "../../platform/http/schemas";
+import {
+  HasherBusyProblem,
+  IdParam,
+  problemResponses,
+  withResponseHeaders,
+} from "../../platform/http/schemas";
 import {
   AdminUserResponse,
   BanResponse,
+  CreateUserBody,
   ListBansQuery,
   ListUsersQuery,
   UpdateUserBody,
 } from "./schema";
-import { deleteUser, getUser, liftBan, listBans, listUsers, updateUser } from "./service";
+import {
+  createUser,
+  deleteUser,
+  getUser,
+  liftBan,
+  listBans,
+  listUsers,
+  updateUser,
+} from "./service";
 
 const PAGINATION = `Paginated with limit (default ${DEFAULT_PAGE_LIMIT}, at most 200) and offset; the total is in X-Total-Count and the pages in an RFC 8288 Link header.`;
 
@@ -33,6 +47,29 @@ export function adminRoutes(deps: Deps) {
         response: {
           200: withResponseHeaders(t.Array(AdminUserResponse), "X-Total-Count", "Link"),
           ...problemResponses(401, 403, 422),
+        },
+      },
+    )
+    .post(
+      "/users",
+      async ({ actor, body, request, set }) => {
+        const user = await createUser({ deps, actor }, body);
+        set.status = 201;
+        set.headers.location = `${new URL(request.url).pathname}/${user.id}`;
+        return user;
+      },
+      {
+        auth: "admin",
+        body: CreateUserBody,
+        detail: {
+          summary: "Create an account",
+          description:
+            "The way in when public sign-up is closed (ALLOW_SIGNUP=false). Validated as sign-up is; a duplicate username or email answers 400 as sign-up does. Only a superadmin creates admins and superadmins (403).",
+        },
+        response: {
+          201: withResponseHeaders(AdminUserResponse, "Location"),
+          ...problemResponses(400, 401, 403, 415, 422),
+          503: HasherBusyProblem,
         },
       },
     )

@@ -1,6 +1,7 @@
 import { t } from "elysia";
 import { PageQueryFields } from "../../platform/http/pagination";
 import { component, IsoTimestamp, Strict, Text } from "../../platform/http/schemas";
+import { Email, FullName, NewPassword, Username } from "../auth/schema";
 import { RoleSchema, UserResponse } from "../users/schema";
 
 export const AdminUserResponse = component(
@@ -24,6 +25,24 @@ export const ListUsersQuery = t.Object(
     ...PageQueryFields,
   },
   { description: "Unknown query parameters are refused (422), so typos do not go unnoticed" },
+);
+
+export const CreateUserBody = component(
+  "CreateUserBody",
+  t.Object(
+    {
+      username: Username,
+      email: Email,
+      password: NewPassword,
+      full_name: t.Optional(t.Union([FullName, t.Null()])),
+      role: t.Optional(RoleSchema),
+    },
+    {
+      ...Strict,
+      description:
+        "The same rules as sign-up. The account is created verified, with role user unless given; only a superadmin creates admins and superadmins.",
+    },
+  ),
 );
 
 export const UpdateUserBody = component(

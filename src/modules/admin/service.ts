@@ -4,6 +4,7 @@ import type { ActorContext } from "../../platform/context";
 import { authFailures, bans, type Role, sessions, users } from "../../platform/db/tables";
 import { Forbidden, NotFound } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
+import { createAccount, type SignupInput } from "../auth/service";
 import { revokeSessions } from "../auth/session-tokens";
 import { assertKeepsASuperadmin } from "../users/last-superadmin";
 import { presentAdminUser } from "../users/present";
@@ -31,6 +32,23 @@ export function listUsers({ deps }: ActorContext, input: PageInput & { q?: strin
     .offset(offset)
     .all();
   return { items: rows.map(presentAdminUser), total, limit, offset };
+}
+
+/**
+ * An account made by an admin: the way in when public sign-up is closed. The admin vouches for
+ * the address, so it is created verified and no verification email goes out.
+ */
+export async function createUser(
+  { deps, actor }: ActorContext,
+  input: SignupInput & { role?: Role },
+) {
+  const role = input.role ?? "user";
+  if (role !== "user" && actor.role !== "superadmin") {
+    throw new Forbidden("Only a superadmin can create admins and superadmins");
+  }
+  const user = await createAccount(deps, input, { verified: true, role });
+  deps.log.info("user created by admin", { user_id: user.id, by: actor.userId, role });
+  return presentAdminUser(user);
 }
 
 export function getUser({ deps }: ActorContext, userId: number) {

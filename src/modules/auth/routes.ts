@@ -1,7 +1,7 @@
 import { t } from "elysia";
 import type { Deps } from "../../deps";
 import type { ClientInfo } from "../../platform/context";
-import { ValidationFailed } from "../../platform/errors";
+import { Forbidden, ValidationFailed } from "../../platform/errors";
 import { authGuard } from "../../platform/http/auth";
 import { clientIp } from "../../platform/http/request-context";
 import { createRouter } from "../../platform/http/router";
@@ -42,6 +42,8 @@ import {
 } from "./service";
 import { resendVerification, verifyEmail } from "./verification";
 
+const SIGNUP_CLOSED = "Sign-up is closed on this server; ask an administrator for an account";
+
 // Token responses must never be cached by a browser or proxy (RFC 6749 section 5.1).
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
 
@@ -60,8 +62,16 @@ export function authRoutes(deps: Deps) {
         return signup({ deps }, body);
       },
       {
+        // Before validation: a closed door answers the same whatever the body holds.
+        transform() {
+          if (!deps.config.allowSignup) throw new Forbidden(SIGNUP_CLOSED);
+        },
         body: SignupBody,
-        detail: { summary: "Create an account" },
+        detail: {
+          summary: "Create an account",
+          description:
+            "Answers 403 when the server closes public sign-up (ALLOW_SIGNUP=false); an admin then creates accounts.",
+        },
         response: {
           201: component("SignupResponse", t.Object({ message: t.String(), user: UserResponse })),
           ...problemResponses(400, 415, 422),
