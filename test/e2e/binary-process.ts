@@ -62,15 +62,29 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  /** Text on standard input (a pipe); none by default. */
+  stdin?: string;
+  /** Words before the binary, such as a command that drops privileges. */
+  prefix?: string[];
+}
+
 /** Runs a one-shot command (`version`, `migrate`, `backup`…) and waits for it. */
 export async function runCli(
   binary: string,
   args: string[],
   dir: string,
   env: Record<string, string>,
+  { stdin, prefix = [] }: CliOptions = {},
 ): Promise<CliResult> {
   const proc = track(
-    Bun.spawn([binary, ...args], { cwd: dir, env, stdout: "pipe", stderr: "pipe" }),
+    Bun.spawn([...prefix, binary, ...args], {
+      cwd: dir,
+      env,
+      stdin: stdin === undefined ? "ignore" : new Blob([stdin]),
+      stdout: "pipe",
+      stderr: "pipe",
+    }),
   );
   const [stdout, stderr, exitCode] = await Promise.all([
     new Response(proc.stdout).text(),
