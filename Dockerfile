@@ -1,9 +1,13 @@
 # syntax=docker/dockerfile:1
 #
 #   docker build -t kanbun .
-#   docker run -d -p 3000:3000 -v kanbun-data:/data -e JWT_SECRET="$(openssl rand -base64 48)" kanbun
-#   docker exec <container> kanbun users create --username admin --email a@example.com \
-#     --password '…' --role superadmin
+#   openssl rand -base64 48 > jwt-secret.txt    # once: a new secret signs everyone out
+#   docker run -d --name kanbun -p 3000:3000 -v kanbun-data:/data \
+#     -e JWT_SECRET="$(cat jwt-secret.txt)" -e APP_URL=https://tasks.example.com kanbun
+#   docker exec -it kanbun kanbun users create --username admin --email a@example.com \
+#     --role superadmin                          # asks for the password
+#
+# docs/deploy/compose.yaml runs it behind Caddy with HTTPS.
 
 # Build: the same Bun as package.json "packageManager", so the binary matches CI's.
 FROM oven/bun:1.4.4 AS build
@@ -16,13 +20,15 @@ RUN bun run build && ./dist/kanbun version
 # Runtime: the compiled binary links glibc, so a slim glibc base; it needs nothing else (the
 # migrations and the docs assets are embedded). bash, part of the base, runs the health check.
 FROM debian:bookworm-slim
+# The data folder is the kanbun user's alone: it holds password and token hashes.
 RUN useradd --system --user-group --uid 10001 --home-dir /data --no-create-home \
       --shell /usr/sbin/nologin kanbun \
- && mkdir /data \
+ && mkdir -m 700 /data \
  && chown kanbun:kanbun /data
 COPY --from=build /src/dist/kanbun /usr/local/bin/kanbun
 
-# Production refuses to start without JWT_SECRET (at least 32 characters).
+# serve refuses to start without JWT_SECRET (at least 32 characters); the other commands
+# (migrate, backup, restore, users) sign nothing and run without it.
 ENV NODE_ENV=production \
     DATABASE_PATH=/data/kanbun.db \
     HOST=0.0.0.0 \
