@@ -3,6 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { explainListenError } from "../src/cli/listen-error";
 import { startServer } from "../src/cli/serve";
 import { ConfigError, loadConfig } from "../src/platform/config";
 import { openDatabase } from "../src/platform/db/client";
@@ -86,6 +87,17 @@ test("a port in use names PORT", async () => {
   } finally {
     taken.stop(true);
   }
+});
+
+test("a port this user may not open names PORT (mapped from the system's error)", () => {
+  // Root may open any port, so the error itself is made here; e2e runs the binary unprivileged.
+  const { config } = setup({ PORT: "80" });
+  const denied = Object.assign(new Error("EACCES: permission denied, listen"), { code: "EACCES" });
+  const error = explainListenError(config, denied) as ConfigError;
+  expect(error).toBeInstanceOf(ConfigError);
+  expect(error.problems).toEqual([
+    "PORT: not allowed to listen on 127.0.0.1:80 (ports below 1024 need privileges; use e.g. 3000 behind a reverse proxy)",
+  ]);
 });
 
 test("production without JWT_SECRET refuses before creating anything", async () => {

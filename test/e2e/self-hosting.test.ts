@@ -5,7 +5,15 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import {
   cleanUp,
@@ -26,6 +34,19 @@ beforeAll(() => {
 }, 120_000);
 
 afterAll(cleanUp);
+
+// Root may write anywhere and open any port, so tests about refusals run the binary as an
+// unprivileged user when the suite runs as root.
+const UNPRIVILEGED =
+  process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+
+function readFileOr(file: string, fallback: string): string {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    return fallback;
+  }
+}
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 
@@ -162,10 +183,25 @@ describe("start-up errors name the variable", () => {
     );
   });
 
+  // Some container runtimes (and macOS) let every user open low ports: nothing to refuse there.
+  const lowPortsOpen =
+    process.platform !== "linux" ||
+    Number(readFileOr("/proc/sys/net/ipv4/ip_unprivileged_port_start", "1024")) <= 80;
+  test.skipIf(lowPortsOpen)("a privileged port names PORT", async () => {
+    const dir = makeTempDir();
+    chmodSync(dir, 0o777);
+    const result = await runCli(binary, ["serve"], "/", serverEnv(dir, { PORT: "80" }), {
+      prefix: UNPRIVILEGED,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim()).toStartWith(
+      "kanbun: invalid configuration: PORT: not allowed to listen on 127.0.0.1:80",
+    );
+  });
+
   test("a database folder and a database file the server may not write name DATABASE_PATH", async () => {
-    // Root may write anywhere, so the binary runs as an unprivileged user when the tests are root.
-    const asUser = process.getuid?.() === 0;
-    const prefix = asUser ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+    const asUser = UNPRIVILEGED.length > 0;
+    const prefix = UNPRIVILEGED;
     const root = makeTempDir();
     chmodSync(root, 0o755);
     const readOnlyFolder = join(root, "locked");

@@ -28,6 +28,8 @@ const TASK_FIELDS = {
 /** The one route where an admin sets what is otherwise server-owned. */
 const ADMIN_WRITABLE: Record<string, string[]> = {
   "PATCH /api/v1/admin/users/:id": ["role", "is_active"],
+  // An admin creating an account chooses its role (superadmins only for admin roles).
+  "POST /api/v1/admin/users": ["role"],
 };
 
 async function expectRefusedField(response: Response, field: string) {

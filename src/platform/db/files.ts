@@ -32,24 +32,34 @@ export function prepareDatabaseFile(path: string): void {
     );
   }
   if (!stats) {
-    try {
-      mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
-    } catch (error) {
-      throw pathProblem(`cannot create the folder ${folder} (${reasonOf(error)})`);
-    }
-  }
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch (error) {
-    throw pathProblem(
-      `the folder ${folder} is not writable (${reasonOf(error)}); the database keeps its -wal and -shm files beside it`,
+    attempt(
+      () => mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE }),
+      (reason) => `cannot create the folder ${folder} (${reason})`,
     );
   }
-  if (!stats) createPrivateFile(file, "a");
+  attempt(
+    () => accessSync(folder, constants.W_OK),
+    (reason) =>
+      `the folder ${folder} is not writable (${reason}); the database keeps its -wal and -shm files beside it`,
+  );
+  if (!stats) {
+    attempt(
+      () => createPrivateFile(file, "a"),
+      (reason) => `cannot create ${file} (${reason})`,
+    );
+  }
+  attempt(
+    () => accessSync(file, constants.R_OK | constants.W_OK),
+    (reason) => `${file} is read-only (${reason}); the server must write to it`,
+  );
+}
+
+/** Runs a file operation; its failure becomes one line naming DATABASE_PATH and the reason. */
+function attempt(operation: () => unknown, problem: (reason: string) => string): void {
   try {
-    accessSync(file, constants.R_OK | constants.W_OK);
+    operation();
   } catch (error) {
-    throw pathProblem(`${file} is read-only (${reasonOf(error)}); the server must write to it`);
+    throw pathProblem(problem(reasonOf(error)));
   }
 }
 
