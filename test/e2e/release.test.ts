@@ -11,7 +11,7 @@ const HOST = `${process.platform}-${process.arch}`;
 const RELEASED = ["linux-x64", "linux-arm64", "darwin-arm64"];
 
 function release(...args: string[]) {
-  return Bun.spawnSync([process.execPath, "scripts/release.ts", ...args], {
+  return Bun.spawnSync([process.execPath, ".ci/release.ts", ...args], {
     cwd: REPO_ROOT,
     stdout: "pipe",
     stderr: "pipe",
