@@ -1,18 +1,19 @@
 import { createApp } from "../app";
 import { createDeps, type Deps, type DepsOverrides } from "../deps";
 import { createScheduler } from "../modules/jobs/scheduler";
-import { type Config, MAX_BODY_LIMIT_BYTES } from "../platform/config";
+import type { Config } from "../platform/config";
 import { migrateDatabase } from "../platform/db/migrate";
 import { createLogger, flushLogs } from "../platform/logging";
 import { resolveJwtSecret } from "../platform/secret";
 import { VERSION } from "../version";
 import { explainListenError } from "./listen-error";
 
-// Bun answers bodies over its own limit with a bare, empty 413 before the app runs. Its limit is
-// set far above BODY_LIMIT so that the app's body check (which refuses an oversized
-// Content-Length before reading, and stops reading a chunked body once it passes the limit)
-// answers instead, with a problem+json body, request id and CORS headers.
-const BUN_BODY_LIMIT = MAX_BODY_LIMIT_BYTES + 1024 * 1024;
+// Bun answers a declared body over its own limit with a bare, empty 413 before the app runs, for
+// any size. Its limit is lifted entirely so that the app's body guard answers every oversized
+// body instead, with a problem+json body, request id and CORS headers: it refuses an oversized
+// Content-Length from the header alone, stops reading a chunked body once it passes BODY_LIMIT,
+// and closes the connection on both.
+const BUN_BODY_LIMIT = Number.MAX_SAFE_INTEGER;
 
 const SHUTDOWN_GRACE_MS = 10_000;
 

@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import type { Config } from "../config";
-import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from "../errors";
+import { UnsupportedMediaType } from "../errors";
+import { declaredLength, handOverBody, readBodyWithin } from "./request-body";
 
 /** What the platform learns about one request, kept beside it without touching Elysia's types. */
 export interface RequestState {
@@ -49,62 +50,58 @@ export function requestContext() {
     set.headers["cross-origin-resource-policy"] = "same-origin";
     // Only the HTML page runs scripts; the spec and assets keep the strict policy.
     set.headers["content-security-policy"] = DOCS_PAGES.has(path) ? DOCS_CSP : JSON_CSP;
+    // Until the body guard has read a body, any answer (a 429 or a ban before it, a 413 or 415
+    // from it) closes the connection: the runtime would otherwise receive and discard the unread
+    // rest, however long, before the connection served another request or shutdown could end.
+    if (request.body !== null) set.headers.connection = "close";
   });
 }
 
 /**
- * The cheap checks on a body (size and media type) that must answer before anything parses it.
- * Mounted after CORS and the rate limits, so that its 413, 415 and 400 answers carry their
- * headers and count against the client like any other request.
+ * The checks on a body (size and media type) that must answer before anything reads it, and the
+ * one place that reads it. Mounted after CORS and the rate limits, so that its 413, 415 and 400
+ * answers carry their headers and count against the client like any other request. The body is
+ * read here, before routing and authentication, so that an oversized upload is refused (and its
+ * connection closed) as soon as it passes the limit, on any path.
  */
 export function bodyGuard(config: Config) {
-  return new Elysia().onRequest(async ({ request }) => {
-    if (!BODY_METHODS.has(request.method)) return;
-    await checkBody(request, pathOf(request.url), config.bodyLimitBytes);
+  return new Elysia().onRequest(async ({ request, set }) => {
+    // Any method: a body declared over the limit is refused from the header, never received.
+    const declared = declaredLength(request, config.bodyLimitBytes);
+    if (!BODY_METHODS.has(request.method) || request.body === null) return;
+    // A declared body of the wrong type is refused before it is read.
+    if (declared) checkMediaType(request);
+    const bytes = await readBodyWithin(request.body, config.bodyLimitBytes);
+    // Read to the end: the connection can serve the next request (see requestContext).
+    delete set.headers.connection;
+    if (declared === null && bytes.byteLength > 0) checkMediaType(request);
+    handOverBody(request, bytes, isForm(request));
   });
 }
 
 const DOCS_PAGES = new Set(["/docs", "/docs/"]);
 
-async function checkBody(request: Request, path: string, limit: number): Promise<void> {
-  const declared = request.headers.get("content-length");
-  let hasBody: boolean;
-  if (declared !== null) {
-    if (!/^\d+$/.test(declared.trim())) throw new BadRequest("Invalid Content-Length header");
-    const length = Number(declared);
-    if (length > limit) throw new PayloadTooLarge(limit);
-    hasBody = length > 0;
-  } else {
-    // A chunked body declares no length: measure a copy, giving up as soon as it is too big.
-    hasBody = request.body !== null && (await measureBody(request.clone() as Request, limit)) > 0;
-  }
-  if (!hasBody) return;
-  const type =
-    (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  const isJson = type === "application/json" || /^application\/[\w.+-]+\+json$/.test(type);
-  const isForm = type === "application/x-www-form-urlencoded" && FORM_PATHS.has(path);
-  if (!isJson && !isForm) {
-    throw new UnsupportedMediaType(
-      FORM_PATHS.has(path)
-        ? "Send application/x-www-form-urlencoded or application/json"
-        : "Send the body as application/json",
-    );
-  }
+function mediaTypeOf(request: Request): string {
+  return (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
-async function measureBody(copy: Request, limit: number): Promise<number> {
-  const reader = copy.body?.getReader();
-  if (!reader) return 0;
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return size;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new PayloadTooLarge(limit);
-    }
-  }
+function isForm(request: Request): boolean {
+  return (
+    mediaTypeOf(request) === "application/x-www-form-urlencoded" &&
+    FORM_PATHS.has(pathOf(request.url))
+  );
+}
+
+/** JSON, under its own name or any `application/*+json` one (merge-patch, vnd.*), and forms. */
+function checkMediaType(request: Request): void {
+  const type = mediaTypeOf(request);
+  const isJson = type === "application/json" || /^application\/[\w.+-]+\+json$/.test(type);
+  if (isJson || isForm(request)) return;
+  throw new UnsupportedMediaType(
+    FORM_PATHS.has(pathOf(request.url))
+      ? "Send application/x-www-form-urlencoded or application/json"
+      : "Send the body as application/json",
+  );
 }
 
 export function pathOf(url: string): string {
