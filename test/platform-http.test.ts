@@ -133,6 +133,15 @@ describe("error responses", () => {
     expect(body.instance).toBe("/api/v1/auth/signup");
   });
 
+  test("a parse failure in Elysia's own parser is 400 too (a body the guard leaves alone)", async () => {
+    const ctx = await createTestContext();
+    // The body guard reads POST/PUT/PATCH/DELETE bodies; a route on another method parses its own.
+    ctx.app.options("/echo", ({ body }) => body, { body: t.Object({ a: t.Number() }) });
+    const response = await ctx.request("/echo", { method: "OPTIONS", body: '{"a":' });
+    const problem = await expectFullProblem(response, 400, "bad_request");
+    expect(problem.detail).toBe("The request body is not valid JSON");
+  });
+
   test("malformed JSON is 400 even where the body is optional, and changes nothing", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
