@@ -25,14 +25,18 @@ export interface StoredTask {
   version: number;
 }
 
-/** One bound parameter per id; the ids themselves never enter the SQL text. */
-const placeholders = (count: number) => Array.from({ length: count }, () => "?").join(", ");
+/**
+ * The ids go in as one JSON array parameter, so each read is a single statement whatever the
+ * page size: bun:sqlite keeps only 20 prepared statements, and a statement per id count (1 to
+ * 200) pushed the others out and had them prepared again on every request.
+ */
+const IDS = "SELECT value FROM json_each(?)";
 
 export function selectTaskRows(sqlite: Database, ids: number[]): TaskRow[] {
   if (ids.length === 0) return [];
   return sqlite
-    .query<StoredTask, number[]>(`SELECT * FROM tasks WHERE id IN (${placeholders(ids.length)})`)
-    .all(...ids)
+    .query<StoredTask, [string]>(`SELECT * FROM tasks WHERE id IN (${IDS})`)
+    .all(JSON.stringify(ids))
     .map(toTaskRow);
 }
 
@@ -62,10 +66,10 @@ export function selectTags(sqlite: Database, ids: number[]): Map<number, string[
   const byTask = new Map<number, string[]>();
   if (ids.length === 0) return byTask;
   const rows = sqlite
-    .query<{ task_id: number; tag: string }, number[]>(
-      `SELECT task_id, tag FROM task_tags WHERE task_id IN (${placeholders(ids.length)}) ORDER BY task_id, tag`,
+    .query<{ task_id: number; tag: string }, [string]>(
+      `SELECT task_id, tag FROM task_tags WHERE task_id IN (${IDS}) ORDER BY task_id, tag`,
     )
-    .all(...ids);
+    .all(JSON.stringify(ids));
   for (const row of rows) {
     const list = byTask.get(row.task_id);
     if (list) list.push(row.tag);
