@@ -3,6 +3,7 @@
 import init from "./0000_init.sql" with { type: "text" };
 import tasksFts from "./0001_tasks_fts.sql" with { type: "text" };
 import accountsJobsIdempotency from "./0002_accounts_jobs_idempotency.sql" with { type: "text" };
+import tasksFtsVisibility from "./0003_tasks_fts_visibility.sql" with { type: "text" };
 import journal from "./meta/_journal.json";
 
 export const migrationJournal: { entries: { idx: number; when: number; tag: string }[] } = journal;
@@ -11,4 +12,5 @@ export const migrationSql: Readonly<Record<string, string>> = {
   "0000_init": init,
   "0001_tasks_fts": tasksFts,
   "0002_accounts_jobs_idempotency": accountsJobsIdempotency,
+  "0003_tasks_fts_visibility": tasksFtsVisibility,
 };

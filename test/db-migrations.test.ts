@@ -185,6 +185,15 @@ describe("upgrading a populated database", () => {
       )
       .all('"lisbon"');
     expect(found.map((row) => row.rowid)).toEqual([seeded.tasks[1]?.id ?? 0]);
+    // …under their owner's visibility only, and the index agrees with the table exactly.
+    const visible = (owner: number) =>
+      sqlite
+        .query<{ rowid: number }, [string]>("SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?")
+        .all(`owner_id : "${owner}" AND {title description} : "lisb"*`)
+        .map((row) => row.rowid);
+    expect(visible(seeded.alice.id)).toEqual([seeded.tasks[1]?.id ?? 0]);
+    expect(visible(seeded.bob.id)).toEqual([]);
+    sqlite.run("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('integrity-check', 1)");
 
     // Cascades still work after the upgrade.
     sqlite.query("DELETE FROM users WHERE id = ?").run(seeded.bob.id);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve, startServer } from "../src/cli/serve";
 import { loadConfig } from "../src/platform/config";
+import { embeddedMigrations } from "../src/platform/db/migrate";
 import { createLogger } from "../src/platform/logging";
 import { TEST_PASSWORD_COST } from "../src/platform/passwords";
 import { resolveJwtSecret } from "../src/platform/secret";
@@ -47,7 +48,9 @@ test("startServer migrates, listens, answers, and stops cleanly with the databas
   // Closed cleanly: the file opens, is intact and holds the migrated schema.
   const reopened = new Database(databasePath);
   expect(reopened.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
-  expect(reopened.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: 3 });
+  expect(reopened.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({
+    n: embeddedMigrations().length,
+  });
   reopened.close();
 });
 
