@@ -3,9 +3,13 @@ import type { ActorContext } from "../../platform/context";
 import { ValidationFailed } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { parseIsoDate } from "./dates";
+import { all, type Fragment } from "./fragment";
 import { presentTask, type TaskView } from "./present";
 import { selectTags, selectTaskRows } from "./rows";
 import type { SORT_FIELDS } from "./schema";
+import { type PageIds, searchPage } from "./search";
+import { toSearchTerms } from "./search-terms";
+import { type Visibility, visibleTo } from "./visibility";
 
 type SortField = (typeof SORT_FIELDS)[number];
 
@@ -42,20 +46,6 @@ const SORT_SQL: Record<SortField, string> = {
 };
 
 /**
- * SQL text with its bound parameters. The text is built only from constants; every value the
- * caller sent is a parameter. Plain strings rather than drizzle's `sql`: rendering its fragments
- * cost as much as running the list's count and page queries.
- */
-interface Fragment {
-  text: string;
-  params: SQLQueryBindings[];
-}
-
-function all<Row>(sqlite: Database, text: string, params: SQLQueryBindings[]): Row[] {
-  return sqlite.query<Row, SQLQueryBindings[]>(text).all(...params);
-}
-
-/**
  * One page of the tasks the caller can see, filtered and sorted; `q` ranks by bm25 relevance
  * unless an explicit sort is given.
  *
@@ -65,12 +55,20 @@ function all<Row>(sqlite: Database, text: string, params: SQLQueryBindings[]): R
 export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput): TaskPage {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
-  const ftsQuery = input.q === undefined ? undefined : toFtsQuery(input.q);
-  if (ftsQuery === null) return { items: [], total: 0, limit, offset };
+  const terms = input.q === undefined ? undefined : toSearchTerms(input.q);
+  if (terms === null) return { items: [], total: 0, limit, offset };
 
-  const where = conditions(input, actor.userId, deps.clock.now());
-  const { ids, total } = ftsQuery
-    ? searchPage(deps.sqlite, ftsQuery, where, input.sort, limit, offset)
+  const visibility = visibleTo(actor.userId);
+  const where = conditions(input, visibility, actor.userId, deps.clock.now());
+  const { ids, total } = terms
+    ? searchPage(deps.sqlite, {
+        visibility,
+        terms,
+        where,
+        order: input.sort === undefined ? undefined : orderBy(input.sort),
+        limit,
+        offset,
+      })
     : listPage(deps.sqlite, where, input.sort, limit, offset);
   if (ids.length === 0) return { items: [], total, limit, offset };
 
@@ -81,11 +79,6 @@ export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput):
     return row ? [presentTask(row, tags.get(id) ?? [])] : [];
   });
   return { items, total, limit, offset };
-}
-
-interface PageIds {
-  ids: number[];
-  total: number;
 }
 
 /** A plain listing: the count and the page each walk the owner's index (the page only its head). */
@@ -111,47 +104,15 @@ function listPage(
   return { ids, total };
 }
 
-/**
- * A search: the full-text scan is narrowed to the caller's own rows before ranking, so a common
- * word across 100k tasks costs what the caller's matches cost, not what everyone's do. The page
- * and the total come from one pass (a window count), since every match is ranked anyway.
- */
-function searchPage(
-  sqlite: Database,
-  ftsQuery: string,
-  where: Fragment,
-  sort: ListTasksInput["sort"],
-  limit: number,
-  offset: number,
-): PageIds {
-  const matching = `SELECT rowid AS id, bm25(tasks_fts, 10.0, 1.0) AS score FROM tasks_fts
-    WHERE tasks_fts MATCH ? AND +rowid IN (SELECT t.id FROM tasks t WHERE ${where.text})`;
-  const matchingParams = [ftsQuery, ...where.params];
-  const page =
-    sort === undefined
-      ? `SELECT m.id AS id, count(*) OVER () AS total FROM (${matching}) m
-            ORDER BY m.score, m.id DESC LIMIT ? OFFSET ?`
-      : `SELECT t.id AS id, count(*) OVER () AS total FROM tasks t
-            WHERE t.id IN (SELECT id FROM (${matching})) ORDER BY ${orderBy(sort)}
-            LIMIT ? OFFSET ?`;
-  const rows = all<{ id: number; total: number }>(sqlite, page, [...matchingParams, limit, offset]);
-  // A page past the end has no row to carry the total: count separately only then.
-  const total =
-    rows[0]?.total ??
-    (offset === 0
-      ? 0
-      : (all<{ total: number }>(
-          sqlite,
-          `SELECT count(*) AS total FROM (${matching})`,
-          matchingParams,
-        )[0]?.total ?? 0));
-  return { ids: rows.map((row) => row.id), total };
-}
-
-/** The filters, joined with AND; each `?` takes the next parameter. */
-function conditions(input: ListTasksInput, userId: number, now: number): Fragment {
-  const where = ["t.owner_id = ?"];
-  const params: SQLQueryBindings[] = [userId];
+/** Visibility and the filters, joined with AND; each `?` takes the next parameter. */
+function conditions(
+  input: ListTasksInput,
+  visibility: Visibility,
+  userId: number,
+  now: number,
+): Fragment {
+  const where = [visibility.sql];
+  const params: SQLQueryBindings[] = [...visibility.params];
   const add = (text: string, ...values: SQLQueryBindings[]) => {
     where.push(text);
     params.push(...values);
@@ -200,20 +161,4 @@ function orderBy(sort: ListTasksInput["sort"]): string {
   // Tasks without a due date come last whichever way the list is sorted.
   const nullsLast = field === "due_date" ? "t.due_date IS NULL, " : "";
   return `${nullsLast}${SORT_SQL[field]} ${direction}, t.id ${direction}`;
-}
-
-const MAX_SEARCH_TERMS = 16;
-
-/**
- * Turns free text into a safe FTS5 query: words only, each quoted (so FTS operators and quotes in
- * the input mean nothing) and matched as a prefix ("plan" finds "planning"); all must match.
- * Null when the text has no searchable word.
- */
-export function toFtsQuery(text: string): string | null {
-  const words = text.normalize("NFKC").match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) return null;
-  return words
-    .slice(0, MAX_SEARCH_TERMS)
-    .map((word) => `"${word}"*`)
-    .join(" ");
 }

@@ -31,7 +31,12 @@ export function toSearchTerms(text: string): string[] | null {
     .map((word) => `${TEXT_COLUMNS} : "${word}"*`);
 }
 
+/** One FTS5 query: every term. */
+export function matchWords(terms: string[]): string {
+  return terms.join(" AND ");
+}
+
 /** One FTS5 query: the caller's visibility AND every term. */
 export function matchVisible(visibility: Visibility, terms: string[]): string {
-  return `(${visibility.match}) AND ${terms.join(" AND ")}`;
+  return `(${visibility.match}) AND ${matchWords(terms)}`;
 }

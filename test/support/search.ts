@@ -1,0 +1,46 @@
+import { BUILTIN_BM25_FROM_SHARE } from "../../src/modules/tasks/search";
+import type { TestContext } from "./app";
+import { createUser, type TestUser } from "./factories";
+
+/**
+ * Adds another user with so many tasks that a caller with up to `callerTasks` tasks sees less
+ * than the share from which searches rank with bm25(), so they rank with search-rank.ts. The
+ * tasks are written straight to SQLite in one transaction (the index triggers still run): a
+ * thousand of them through HTTP would take seconds. Each holds `text` in title and description.
+ */
+export async function crowdDatabase(
+  ctx: TestContext,
+  { callerTasks, text }: { callerTasks: number; text: string },
+): Promise<TestUser> {
+  const other = await createUser(ctx);
+  const count = Math.ceil((callerTasks + 1) / BUILTIN_BM25_FROM_SHARE);
+  const insert = ctx.deps.sqlite.query(
+    `INSERT INTO tasks (owner_id, title, description, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?)`,
+  );
+  const now = ctx.clock.now();
+  ctx.deps.sqlite.transaction(() => {
+    for (let i = 0; i < count; i++) insert.run(other.id, `${text} ${i}`, `${text} again`, now, now);
+  })();
+  return other;
+}
+
+/** The SQL text of every statement the app prepares while `run` runs. */
+export async function statementsDuring(
+  ctx: TestContext,
+  run: () => Promise<unknown>,
+): Promise<string[]> {
+  const seen: string[] = [];
+  const sqlite = ctx.deps.sqlite;
+  const original = sqlite.query.bind(sqlite);
+  sqlite.query = ((text: string) => {
+    seen.push(text);
+    return original(text);
+  }) as typeof sqlite.query;
+  try {
+    await run();
+  } finally {
+    sqlite.query = original as typeof sqlite.query;
+  }
+  return seen;
+}
