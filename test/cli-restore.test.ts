@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { migrationJournal } from "../drizzle";
 import { openDatabase } from "../src/platform/db/client";
 import { cliWorkspaces, expectCliFailure, runCommand } from "./support/cli";
 
@@ -41,6 +42,8 @@ async function databaseWithBackup() {
   return { dir, env, backup };
 }
 
+const MIGRATION_COUNT = migrationJournal.entries.length;
+
 const filesIn = (dir: string) => readdirSync(dir).sort();
 
 describe("restore", () => {
@@ -52,7 +55,7 @@ describe("restore", () => {
     const kept = filesIn(dir).find((name) => name.startsWith("kanbun.db.pre-restore-"));
     expect(kept).toMatch(/^kanbun\.db\.pre-restore-\d{4}-\d\d-\d\dT[\d-]+Z\.bak$/);
     expect(result.info).toEqual([
-      `${backup} is sound: integrity ok, 1 user(s), 3 of 3 migrations applied.`,
+      `${backup} is sound: integrity ok, 1 user(s), ${MIGRATION_COUNT} of ${MIGRATION_COUNT} migrations applied.`,
       `Copied the current database to ${join(dir, kept ?? "")}.`,
       `Restored ${backup} to ${env.DATABASE_PATH}. Start the server: it applies any newer migrations.`,
     ]);
