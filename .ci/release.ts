@@ -50,6 +50,8 @@ function build(platform: Platform, outfile: string): void {
       "--compile",
       "--minify",
       "--sourcemap",
+      "--bytecode",
+      "--format=esm",
       `--target=${TARGETS[platform]}`,
       "--outfile",
       outfile,
