@@ -39,6 +39,13 @@ export function applyPragmas(sqlite: Database, onDisk: boolean): void {
   sqlite.run("PRAGMA busy_timeout = 5000");
 }
 
+/**
+ * bun:sqlite keeps the 20 most recently used statements by default; the app runs more distinct
+ * ones than that (drizzle's included, see withStatementCache), and re-preparing those pushed out
+ * took several percent of a busy server's CPU. The cache stays bounded (least recently used go).
+ */
+Database.MAX_QUERY_CACHE_SIZE = 500;
+
 export function createDb(sqlite: Database): Db {
   return drizzle({ client: withStatementCache(sqlite), schema: tables });
 }
