@@ -1,3 +1,4 @@
+export * from "./boards";
 export * from "./jobs";
 export * from "./security";
 export * from "./sessions";

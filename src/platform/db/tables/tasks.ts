@@ -15,7 +15,9 @@ export const tasks = sqliteTable(
     dueDate: integer("due_date"),
     priority: integer("priority").notNull().default(0),
     position: real("position").notNull().default(0),
-    // Board columns are plain integers until boards exist; they stay null for personal tasks.
+    // Null for personal tasks. Not foreign keys: adding those would rebuild this table (and its
+    // full-text triggers); the board services keep them true, deleting cards with their list or
+    // board in the same transaction.
     boardId: integer("board_id"),
     listId: integer("list_id"),
     assigneeId: integer("assignee_id").references(() => users.id, { onDelete: "set null" }),
@@ -24,10 +26,13 @@ export const tasks = sqliteTable(
     version: integer("version").notNull().default(1),
   },
   (table) => [
-    index("tasks_owner_created_idx").on(table.ownerId, table.createdAt),
+    // Personal tasks are `owner_id = ? AND board_id IS NULL`: counted and paged on this index alone.
+    index("tasks_owner_board_created_idx").on(table.ownerId, table.boardId, table.createdAt),
     index("tasks_owner_due_idx").on(table.ownerId, table.dueDate),
     index("tasks_owner_completed_idx").on(table.ownerId, table.completed),
     index("tasks_list_position_idx").on(table.listId, table.position),
+    // A board's cards in display order, and the cards of every board a user belongs to.
+    index("tasks_board_list_position_idx").on(table.boardId, table.listId, table.position),
     index("tasks_assignee_idx").on(table.assigneeId),
   ],
 );
