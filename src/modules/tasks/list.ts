@@ -2,6 +2,7 @@ import type { Database, SQLQueryBindings } from "bun:sqlite";
 import type { ActorContext } from "../../platform/context";
 import { ValidationFailed } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
+import { selectMemberBoardIds } from "../boards/rows";
 import { parseIsoDate } from "./dates";
 import { all, type Fragment } from "./fragment";
 import { presentTask, type TaskView } from "./present";
@@ -58,7 +59,9 @@ export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput):
   const terms = input.q === undefined ? undefined : toSearchTerms(input.q);
   if (terms === null) return { items: [], total: 0, limit, offset };
 
-  const visibility = visibleTo(actor.userId);
+  const visibility = visibleTo(actor.userId, selectMemberBoardIds(deps.sqlite, actor.userId), {
+    cardsOnly: input.board_id !== undefined || input.list_id !== undefined,
+  });
   const where = conditions(input, visibility, actor.userId, deps.clock.now());
   const { ids, total } = terms
     ? searchPage(deps.sqlite, {

@@ -4,6 +4,7 @@ import { authGuard } from "../../platform/http/auth";
 import { DEFAULT_PAGE_LIMIT, setPageHeaders } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/router";
 import { IdParam, problemResponses, Text, withResponseHeaders } from "../../platform/http/schemas";
+import { matchesNoneOf } from "../../platform/preconditions";
 import { IdempotencyKeyHeader } from "../idempotency/schema";
 import { runIdempotent } from "../idempotency/service";
 import { listTasks } from "./list";
@@ -154,11 +155,4 @@ export function taskRoutes(deps: Deps) {
         response: { 204: t.Void(), ...problemResponses(401, 404, 412) },
       },
     );
-}
-
-/** If-None-Match uses the weak comparison (RFC 9110 section 13.1.2). */
-function matchesNoneOf(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  return header.split(",").some((candidate) => candidate.trim().replace(/^W\//, "") === etag);
 }

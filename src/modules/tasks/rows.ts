@@ -78,7 +78,7 @@ export function selectTags(sqlite: Database, ids: number[]): Map<number, string[
   return byTask;
 }
 
-/** What createTask stores; the other columns take their defaults (no board, list, version 1). */
+/** What createTask stores; the other columns take their defaults (version 1). */
 export interface NewTask {
   ownerId: number;
   title: string;
@@ -88,6 +88,8 @@ export interface NewTask {
   dueDate: number | null;
   priority: number;
   position: number;
+  boardId: number | null;
+  listId: number | null;
   assigneeId: number | null;
   createdAt: number;
   updatedAt: number;
@@ -110,8 +112,8 @@ export function insertTaskRow(sqlite: Database, task: NewTask, tags: string[]): 
   const stored = sqlite
     .query<StoredTask, (string | number | null)[]>(
       `INSERT INTO tasks (owner_id, title, description, completed, completed_at, due_date,
-         priority, position, assignee_id, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+         priority, position, board_id, list_id, assignee_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     )
     .get(
       task.ownerId,
@@ -122,6 +124,8 @@ export function insertTaskRow(sqlite: Database, task: NewTask, tags: string[]): 
       task.dueDate,
       task.priority,
       task.position,
+      task.boardId,
+      task.listId,
       task.assigneeId,
       task.createdAt,
       task.updatedAt,
@@ -132,4 +136,38 @@ export function insertTaskRow(sqlite: Database, task: NewTask, tags: string[]): 
   );
   for (const tag of tags) insertTag.run(stored.id, tag);
   return toTaskRow(stored);
+}
+
+/** Replaces a task's tags (already canonical: trimmed, lower-cased, unique, sorted). */
+export function replaceTags(sqlite: Database, taskId: number, tags: string[]): void {
+  sqlite.query("DELETE FROM task_tags WHERE task_id = ?").run(taskId);
+  const insertTag = sqlite.query("INSERT INTO task_tags (task_id, tag) VALUES (?, ?)");
+  for (const tag of tags) insertTag.run(taskId, tag);
+}
+
+/** Every card of a board, by list, each list in position order. */
+export function selectBoardCardRows(sqlite: Database, boardId: number): TaskRow[] {
+  return sqlite
+    .query<StoredTask, [number]>(
+      "SELECT * FROM tasks WHERE board_id = ? ORDER BY list_id, position, id",
+    )
+    .all(boardId)
+    .map(toTaskRow);
+}
+
+/** Tags of every card of a board, each list sorted. */
+export function selectBoardTags(sqlite: Database, boardId: number): Map<number, string[]> {
+  const byTask = new Map<number, string[]>();
+  const rows = sqlite
+    .query<{ task_id: number; tag: string }, [number]>(
+      `SELECT tt.task_id, tt.tag FROM tasks t JOIN task_tags tt ON tt.task_id = t.id
+       WHERE t.board_id = ? ORDER BY tt.task_id, tt.tag`,
+    )
+    .all(boardId);
+  for (const row of rows) {
+    const list = byTask.get(row.task_id);
+    if (list) list.push(row.tag);
+    else byTask.set(row.task_id, [row.tag]);
+  }
+  return byTask;
 }

@@ -1,12 +1,32 @@
+import type { Database } from "bun:sqlite";
 import { and, eq, isNull } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
-import type { Db } from "../../platform/db/client";
-import { type TaskRow, tasks, taskTags } from "../../platform/db/tables";
+import { type TaskRow, tasks } from "../../platform/db/tables";
+import { writeTransaction } from "../../platform/db/tx";
 import { NotFound, PreconditionFailed, ValidationFailed } from "../../platform/errors";
 import { codePointLength } from "../../platform/http/schema-kinds";
+import { assertIfMatch, type Preconditions } from "../../platform/preconditions";
+import { authorizeTask, findRole, NOT_FOUND } from "../boards/access";
+import { recordBoardChange } from "../boards/changes";
+import {
+  assertAssignable,
+  assertCardPosition,
+  chooseList,
+  moveCard,
+  placeNewCard,
+  recordCardChanges,
+  removeCard,
+  targetList,
+} from "./cards";
 import { parseIsoDate } from "./dates";
 import { etagOf, presentTask, type TaskView } from "./present";
-import { insertTaskRow, nextPersonalPosition, selectTags } from "./rows";
+import {
+  insertTaskRow,
+  nextPersonalPosition,
+  replaceTags,
+  selectTags,
+  selectTaskRows,
+} from "./rows";
 import { MAX_TITLE_LENGTH } from "./schema";
 
 export interface TaskFields {
@@ -25,20 +45,31 @@ export interface CreateTaskInput extends TaskFields {
   title: string;
 }
 
-/** RFC 9110 preconditions the client sent with a write. */
-export interface Preconditions {
-  ifMatch?: string | null;
-}
-
-const TASK_NOT_FOUND = "Task not found";
+/** How an edit is named in a card's activity; placement columns are recorded as a move instead. */
+const FIELD_NAMES: Partial<Record<keyof TaskRow, string>> = {
+  title: "title",
+  description: "description",
+  completed: "completed",
+  dueDate: "due_date",
+  priority: "priority",
+  assigneeId: "assignee_id",
+};
 
 export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput): TaskView {
-  const fields = normalizeFields(input, actor.userId);
+  const fields = normalizeFields(input);
   const now = deps.clock.now();
   const tags = fields.tags ?? [];
+  const listId = input.list_id ?? null;
   // The hottest write: cached bun:sqlite statements in one transaction (see rows.ts).
-  const insert = deps.sqlite.transaction(() =>
-    insertTaskRow(
+  const row = writeTransaction(deps.sqlite, () => {
+    const list = listId === null ? null : targetList(deps.sqlite, actor.userId, listId);
+    if (list) assertCardPosition(fields.position);
+    const boardId = list?.board_id ?? null;
+    assertAssignable(deps.sqlite, boardId, actor.userId, fields.assigneeId);
+    const position = list
+      ? placeNewCard(deps.sqlite, list.id, fields.position)
+      : (fields.position ?? nextPersonalPosition(deps.sqlite, actor.userId));
+    const task = insertTaskRow(
       deps.sqlite,
       {
         ownerId: actor.userId,
@@ -48,67 +79,75 @@ export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput
         completedAt: fields.completed ? now : null,
         dueDate: fields.dueDate ?? null,
         priority: fields.priority ?? 0,
-        position: fields.position ?? nextPersonalPosition(deps.sqlite, actor.userId),
+        position,
+        boardId,
+        listId: list?.id ?? null,
         assigneeId: fields.assigneeId ?? null,
         createdAt: now,
         updatedAt: now,
       },
       tags,
-    ),
-  );
-  return presentTask(insert(), tags);
+    );
+    if (list) recordCardChanges(deps.sqlite, now, actor.userId, null, task, []);
+    return task;
+  });
+  return presentTask(row, tags);
 }
 
 export function getTask({ deps, actor }: ActorContext, taskId: number): TaskView {
-  const row = findVisibleTask(deps.db, actor.userId, taskId);
+  const row = mustFindTask(deps.sqlite, taskId);
+  authorizeTask(deps.sqlite, actor.userId, row, "card.read");
   return presentTask(row, selectTags(deps.sqlite, [row.id]).get(row.id) ?? []);
 }
 
-/** Partial update; only a change bumps `version` (and so the ETag). */
+/**
+ * Partial update; only a change bumps `version` (and so the ETag). A card moves with `list_id`
+ * (another list, on its board or on another one where the caller is an editor too) and/or
+ * `position`; a personal task moves onto a board the same way, but a card never becomes
+ * personal again.
+ */
 export function updateTask(
   { deps, actor }: ActorContext,
   taskId: number,
   input: TaskFields,
   preconditions: Preconditions = {},
 ): TaskView {
-  const fields = normalizeFields(input, actor.userId);
+  const fields = normalizeFields(input);
   const now = deps.clock.now();
-  return deps.db.transaction((tx) => {
-    const current = findVisibleTask(tx, actor.userId, taskId);
+  return writeTransaction(deps.sqlite, () => {
+    const current = mustFindTask(deps.sqlite, taskId);
+    authorizeTask(deps.sqlite, actor.userId, current, "card.update");
     assertMatches(current, preconditions);
-    // Same connection as the transaction, so this read sees its state.
+    const list = chooseList(deps.sqlite, actor.userId, current, input.list_id, fields.position);
+    assertAssignable(
+      deps.sqlite,
+      list?.board_id ?? current.boardId,
+      current.ownerId,
+      fields.assigneeId,
+    );
+    const placement = list && moveCard(deps.sqlite, current, list, fields.position);
     const currentTags = selectTags(deps.sqlite, [current.id]).get(current.id) ?? [];
-    const changes: Partial<TaskRow> = {};
-    if (fields.title !== undefined && fields.title !== current.title) changes.title = fields.title;
-    if (fields.description !== undefined && fields.description !== current.description) {
-      changes.description = fields.description;
-    }
-    if (fields.completed !== undefined && fields.completed !== current.completed) {
-      changes.completed = fields.completed;
-      changes.completedAt = fields.completed ? now : null;
-    }
-    if (fields.dueDate !== undefined && fields.dueDate !== current.dueDate)
-      changes.dueDate = fields.dueDate;
-    if (fields.priority !== undefined && fields.priority !== current.priority)
-      changes.priority = fields.priority;
-    if (fields.position !== undefined && fields.position !== current.position)
-      changes.position = fields.position;
-    if (fields.assigneeId !== undefined && fields.assigneeId !== current.assigneeId) {
-      changes.assigneeId = fields.assigneeId;
+    const changes = changedFields(current, fields, now);
+    if (placement) {
+      delete changes.position;
+      if (placement.listId !== current.listId) changes.listId = placement.listId;
+      if (placement.boardId !== current.boardId) changes.boardId = placement.boardId;
+      if (placement.position !== current.position) changes.position = placement.position;
+      // The assignee must belong to the board the card ends up on.
+      const keptAssignee = changes.assigneeId === undefined ? current.assigneeId : null;
+      if (changes.boardId !== undefined && keptAssignee !== null) {
+        if (findRole(deps.sqlite, placement.boardId, keptAssignee) === null) {
+          changes.assigneeId = null;
+        }
+      }
     }
     const tagsChanged =
       fields.tags !== undefined && fields.tags.join("\n") !== currentTags.join("\n");
     if (Object.keys(changes).length === 0 && !tagsChanged) return presentTask(current, currentTags);
 
-    if (tagsChanged && fields.tags) {
-      tx.delete(taskTags).where(eq(taskTags.taskId, current.id)).run();
-      if (fields.tags.length > 0) {
-        tx.insert(taskTags)
-          .values(fields.tags.map((tag) => ({ taskId: current.id, tag })))
-          .run();
-      }
-    }
-    const updated = tx
+    if (tagsChanged && fields.tags) replaceTags(deps.sqlite, current.id, fields.tags);
+
+    const updated = deps.db
       .update(tasks)
       .set({ ...changes, updatedAt: now, version: current.version + 1 })
       .where(and(eq(tasks.id, current.id), eq(tasks.version, current.version)))
@@ -116,6 +155,9 @@ export function updateTask(
       .get();
     // Writes are serialised by SQLite, so the version cannot have moved under us; stay safe anyway.
     if (!updated) throw new PreconditionFailed();
+    const edited = Object.keys(changes).flatMap((key) => FIELD_NAMES[key as keyof TaskRow] ?? []);
+    if (tagsChanged) edited.push("tags");
+    recordCardChanges(deps.sqlite, now, actor.userId, current, updated, edited);
     return presentTask(updated, fields.tags ?? currentTags);
   });
 }
@@ -125,10 +167,23 @@ export function deleteTask(
   taskId: number,
   preconditions: Preconditions = {},
 ): void {
-  deps.db.transaction((tx) => {
-    const current = findVisibleTask(tx, actor.userId, taskId);
+  const now = deps.clock.now();
+  writeTransaction(deps.sqlite, () => {
+    const current = mustFindTask(deps.sqlite, taskId);
+    authorizeTask(deps.sqlite, actor.userId, current, "card.delete");
     assertMatches(current, preconditions);
-    tx.delete(tasks).where(eq(tasks.id, current.id)).run();
+    deps.db.delete(tasks).where(eq(tasks.id, current.id)).run();
+    removeCard(deps.sqlite, current);
+    if (current.boardId !== null) {
+      recordBoardChange(deps.sqlite, now, {
+        boardId: current.boardId,
+        actorId: actor.userId,
+        action: "card.deleted",
+        subjectType: "card",
+        subjectId: current.id,
+        data: { title: current.title, list_id: current.listId },
+      });
+    }
   });
 }
 
@@ -151,27 +206,45 @@ function sortTags(tags: string[]): string[] {
   return tags.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
-/** A task the caller may see, or 404: other users' tasks do not exist as far as they can tell. */
-export function findVisibleTask(db: Db, userId: number, taskId: number): TaskRow {
-  const row = db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.id, taskId), eq(tasks.ownerId, userId)))
-    .get();
-  if (!row) throw new NotFound(TASK_NOT_FOUND);
+/** The task, or 404; whether the caller may see it is for authorizeTask to say. */
+function mustFindTask(sqlite: Database, taskId: number): TaskRow {
+  const row = selectTaskRows(sqlite, [taskId])[0];
+  if (!row) throw new NotFound(NOT_FOUND.task);
   return row;
 }
 
-function assertMatches(task: TaskRow, { ifMatch }: Preconditions): void {
-  if (ifMatch === undefined || ifMatch === null) return;
-  if (ifMatch.trim() === "*") return;
-  const current = etagOf(task);
-  // If-Match uses the strong comparison: weak validators never match.
-  const matches = ifMatch.split(",").some((candidate) => candidate.trim() === current);
-  if (!matches) throw new PreconditionFailed();
+function assertMatches(task: TaskRow, preconditions: Preconditions): void {
+  assertIfMatch(etagOf(task), preconditions);
 }
 
-interface NormalizedFields {
+/** The columns an update changes, leaving out values that are already stored. */
+function changedFields(current: TaskRow, fields: NormalizedFields, now: number): Partial<TaskRow> {
+  const changes: Partial<TaskRow> = {};
+  if (fields.title !== undefined && fields.title !== current.title) changes.title = fields.title;
+  if (fields.description !== undefined && fields.description !== current.description) {
+    changes.description = fields.description;
+  }
+  if (fields.completed !== undefined && fields.completed !== current.completed) {
+    changes.completed = fields.completed;
+    changes.completedAt = fields.completed ? now : null;
+  }
+  if (fields.dueDate !== undefined && fields.dueDate !== current.dueDate) {
+    changes.dueDate = fields.dueDate;
+  }
+  if (fields.priority !== undefined && fields.priority !== current.priority) {
+    changes.priority = fields.priority;
+  }
+  // A card's position is placed by placeTask; a personal task's is any number the owner picks.
+  if (current.listId === null && fields.position !== undefined) {
+    if (fields.position !== current.position) changes.position = fields.position;
+  }
+  if (fields.assigneeId !== undefined && fields.assigneeId !== current.assigneeId) {
+    changes.assigneeId = fields.assigneeId;
+  }
+  return changes;
+}
+
+export interface NormalizedFields {
   title?: string;
   description?: string;
   completed?: boolean;
@@ -183,7 +256,7 @@ interface NormalizedFields {
 }
 
 /** Trims text, parses dates and canonicalises tags; rejects what the schema cannot express. */
-function normalizeFields(input: TaskFields, actorId: number): NormalizedFields {
+function normalizeFields(input: TaskFields): NormalizedFields {
   const errors: { path: string; message: string }[] = [];
   const fields: NormalizedFields = {
     completed: input.completed,
@@ -208,19 +281,8 @@ function normalizeFields(input: TaskFields, actorId: number): NormalizedFields {
   if (input.tags !== undefined) {
     fields.tags = sortTags([...new Set(input.tags.map((tag) => tag.trim().toLowerCase()))]);
   }
-  if (input.list_id !== undefined && input.list_id !== null) {
-    errors.push({ path: "/list_id", message: "No such list" });
-  }
-  if (input.assignee_id !== undefined) {
-    // Until boards exist, a task can only be assigned to its owner.
-    if (input.assignee_id !== null && input.assignee_id !== actorId) {
-      errors.push({
-        path: "/assignee_id",
-        message: "A personal task can only be assigned to yourself",
-      });
-    }
-    fields.assigneeId = input.assignee_id;
-  }
+  // Who may be assigned depends on the board the task ends up on (see cards.ts).
+  fields.assigneeId = input.assignee_id;
   if (errors.length > 0) {
     throw new ValidationFailed(
       `Invalid field ${errors[0]?.path.slice(1)}: ${errors[0]?.message}`,
