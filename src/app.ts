@@ -4,7 +4,11 @@ import type { Deps } from "./deps";
 import { adminRoutes } from "./modules/admin/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { authThrottle } from "./modules/auth/throttle";
+import { listRoutes } from "./modules/boards/list-routes";
+import { boardRoutes } from "./modules/boards/routes";
+import { commentRoutes } from "./modules/comments/routes";
 import { jobRoutes } from "./modules/jobs/routes";
+import { searchRoutes } from "./modules/search/routes";
 import { taskRoutes } from "./modules/tasks/routes";
 import { userRoutes } from "./modules/users/routes";
 import { healthRoutes } from "./platform/health";
@@ -45,6 +49,10 @@ export function createApp(deps: Deps) {
           .use(authRoutes(deps))
           .use(userRoutes(deps))
           .use(taskRoutes(deps))
+          .use(boardRoutes(deps))
+          .use(listRoutes(deps))
+          .use(commentRoutes(deps))
+          .use(searchRoutes(deps))
           .use(adminRoutes(deps))
           .use(jobRoutes(deps)),
       )

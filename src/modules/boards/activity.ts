@@ -2,6 +2,7 @@ import { toIso } from "../../platform/clock";
 import type { ActorContext } from "../../platform/context";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { authorizeBoard } from "./access";
+import type { SubjectType } from "./changes";
 import { type StoredActivity, selectActivity } from "./rows";
 
 export function presentActivity(entry: StoredActivity) {
@@ -14,7 +15,7 @@ export function presentActivity(entry: StoredActivity) {
         ? null
         : { id: entry.actor_id, username: entry.actor_username },
     action: entry.action,
-    subject_type: entry.subject_type,
+    subject_type: entry.subject_type as SubjectType,
     subject_id: entry.subject_id,
     data: JSON.parse(entry.data) as Record<string, unknown>,
     created_at: toIso(entry.created_at),

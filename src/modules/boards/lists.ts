@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { ActorContext } from "../../platform/context";
 import { writeTransaction } from "../../platform/db/tx";
 import { Conflict, NotFound, ValidationFailed } from "../../platform/errors";
+import { codePointLength } from "../../platform/http/schema-kinds";
 import { authorizeBoard, NOT_FOUND } from "./access";
 import { recordBoardChange } from "./changes";
 import {
@@ -14,8 +15,7 @@ import {
 } from "./list-rows";
 import { closeSlot, LISTS_OF_BOARD, openSlot, shiftForMove } from "./positions";
 import { type ListView, presentList } from "./present";
-
-export const MAX_LIST_NAME = 100;
+import { MAX_LIST_NAME } from "./schema";
 
 export interface ListFields {
   name?: string;
@@ -146,7 +146,7 @@ function findListFor(
 
 function normalizeListName(text: string): string {
   const name = text.trim();
-  if (name.length === 0 || [...name].length > MAX_LIST_NAME) {
+  if (name.length === 0 || codePointLength(name) > MAX_LIST_NAME) {
     throw new ValidationFailed(`Invalid field name: Must be 1–${MAX_LIST_NAME} characters`, [
       { path: "/name", message: `Must be 1–${MAX_LIST_NAME} characters` },
     ]);

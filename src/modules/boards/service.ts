@@ -2,6 +2,7 @@ import type { ActorContext } from "../../platform/context";
 import { writeTransaction } from "../../platform/db/tx";
 import { NotFound, ValidationFailed } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
+import { codePointLength } from "../../platform/http/schema-kinds";
 import { assertIfMatch, type Preconditions } from "../../platform/preconditions";
 import { presentTask, type TaskView } from "../tasks/present";
 import { selectBoardCardRows, selectBoardTags } from "../tasks/rows";
@@ -26,9 +27,7 @@ import {
   selectMembers,
   updateBoardFields,
 } from "./rows";
-
-export const MAX_BOARD_NAME = 100;
-export const MAX_BOARD_DESCRIPTION = 2000;
+import { MAX_BOARD_NAME } from "./schema";
 
 export interface BoardFields {
   name?: string;
@@ -170,7 +169,7 @@ function normalizeBoardFields(input: BoardFields): BoardFields {
   const fields: BoardFields = { description: input.description };
   if (input.name !== undefined) {
     fields.name = input.name.trim();
-    if (fields.name.length === 0 || [...fields.name].length > MAX_BOARD_NAME) {
+    if (fields.name.length === 0 || codePointLength(fields.name) > MAX_BOARD_NAME) {
       throw new ValidationFailed(`Invalid field name: Must be 1–${MAX_BOARD_NAME} characters`, [
         { path: "/name", message: `Must be 1–${MAX_BOARD_NAME} characters` },
       ]);

@@ -1,0 +1,253 @@
+import { t } from "elysia";
+import type { Deps } from "../../deps";
+import { authGuard } from "../../platform/http/auth";
+import { setPageHeaders } from "../../platform/http/pagination";
+import { createWindowCounter, enforceWindow } from "../../platform/http/rate-limit";
+import { createRouter } from "../../platform/http/router";
+import { IdParam, problemResponses, Text, withResponseHeaders } from "../../platform/http/schemas";
+import { matchesNoneOf } from "../../platform/preconditions";
+import { listActivity } from "./activity";
+import { createList } from "./lists";
+import { addMember, listMembers, removeMember, updateMember } from "./members";
+import { boardEtag } from "./present";
+import {
+  ActivityEntryResponse,
+  AddMemberBody,
+  BoardDetailResponse,
+  BoardResponse,
+  CreateBoardBody,
+  CreateListBody,
+  ListResponse,
+  MemberParams,
+  MemberResponse,
+  PageQuery,
+  UpdateBoardBody,
+  UpdateMemberBody,
+} from "./schema";
+import { createBoard, deleteBoard, getBoard, listBoards, updateBoard } from "./service";
+
+/** Member additions per caller per minute: enough for a team, too few to sweep for accounts. */
+export const MEMBER_ADDITIONS_PER_MINUTE = 30;
+
+const IfMatchHeaders = t.Object({
+  "if-match": t.Optional(Text({ maxLength: 1024, description: "ETag from an earlier read" })),
+});
+
+export function boardRoutes(deps: Deps) {
+  const additions = createWindowCounter(MEMBER_ADDITIONS_PER_MINUTE, 60_000, deps.clock);
+
+  return createRouter("/boards", "Boards")
+    .use(authGuard(deps))
+    .post(
+      "",
+      ({ actor, body, set, request }) => {
+        const board = createBoard({ deps, actor }, body);
+        set.status = 201;
+        set.headers.location = `${new URL(request.url).pathname}/${board.id}`;
+        set.headers.etag = boardEtag(board);
+        return board;
+      },
+      {
+        auth: true,
+        body: CreateBoardBody,
+        detail: { summary: "Create a board (you become its owner)" },
+        response: {
+          201: withResponseHeaders(BoardResponse, "ETag", "Location"),
+          ...problemResponses(401, 422),
+        },
+      },
+    )
+    .get(
+      "",
+      ({ actor, query, set, request }) => {
+        const page = listBoards({ deps, actor }, query);
+        setPageHeaders(set, request.url, page);
+        return page.items;
+      },
+      {
+        auth: true,
+        query: PageQuery,
+        detail: {
+          summary: "List the boards you own or belong to, newest first, with your role",
+        },
+        response: {
+          200: withResponseHeaders(t.Array(BoardResponse), "X-Total-Count", "Link"),
+          ...problemResponses(401, 422),
+        },
+      },
+    )
+    .get(
+      "/:id",
+      ({ actor, params, headers, set }) => {
+        const board = getBoard({ deps, actor }, params.id);
+        const etag = boardEtag(board);
+        set.headers.etag = etag;
+        if (matchesNoneOf(headers["if-none-match"], etag)) {
+          set.status = 304;
+          return undefined;
+        }
+        return board;
+      },
+      {
+        auth: true,
+        params: IdParam,
+        headers: t.Object({
+          "if-none-match": t.Optional(
+            Text({ maxLength: 1024, description: "ETags from earlier reads, or *" }),
+          ),
+        }),
+        detail: {
+          summary: "A board with its lists, their cards and its members",
+          description:
+            "The ETag covers the lists, cards and members too, so If-None-Match gives 304 only while none of them changed.",
+        },
+        response: {
+          200: withResponseHeaders(BoardDetailResponse, "ETag"),
+          304: withResponseHeaders(t.Void(), "ETag"),
+          ...problemResponses(401, 404),
+        },
+      },
+    )
+    .patch(
+      "/:id",
+      ({ actor, params, body, headers, set }) => {
+        const board = updateBoard({ deps, actor }, params.id, body, {
+          ifMatch: headers["if-match"],
+        });
+        set.headers.etag = boardEtag(board);
+        return board;
+      },
+      {
+        auth: true,
+        params: IdParam,
+        body: UpdateBoardBody,
+        headers: IfMatchHeaders,
+        detail: {
+          summary: "Rename or re-describe a board (owner)",
+          description:
+            "If-Match with an ETag from GET /boards/{id} (or an earlier write) that is no longer current is 412.",
+        },
+        response: {
+          200: withResponseHeaders(BoardResponse, "ETag"),
+          ...problemResponses(401, 403, 404, 412, 422),
+        },
+      },
+    )
+    .delete(
+      "/:id",
+      ({ actor, params, headers, set }) => {
+        deleteBoard({ deps, actor }, params.id, { ifMatch: headers["if-match"] });
+        set.status = 204;
+      },
+      {
+        auth: true,
+        params: IdParam,
+        headers: IfMatchHeaders,
+        detail: {
+          summary: "Delete a board with its lists, cards, comments and activity (owner)",
+        },
+        response: { 204: t.Void(), ...problemResponses(401, 403, 404, 412) },
+      },
+    )
+    .get("/:id/members", ({ actor, params }) => listMembers({ deps, actor }, params.id), {
+      auth: true,
+      params: IdParam,
+      detail: { summary: "The board's members and their roles" },
+      response: { 200: t.Array(MemberResponse), ...problemResponses(401, 404) },
+    })
+    .post(
+      "/:id/members",
+      ({ actor, params, body, set }) => {
+        enforceWindow(
+          additions,
+          String(actor.userId),
+          set.headers,
+          "Too many member additions, slow down",
+        );
+        const member = addMember({ deps, actor }, params.id, body);
+        set.status = 201;
+        return member;
+      },
+      {
+        auth: true,
+        params: IdParam,
+        body: AddMemberBody,
+        detail: {
+          summary: "Add a member by username or email (owner)",
+          description: `An unknown account is 404, one already on the board 409. Each caller may try ${MEMBER_ADDITIONS_PER_MINUTE} additions a minute (429 beyond).`,
+        },
+        response: { 201: MemberResponse, ...problemResponses(401, 403, 404, 409, 422) },
+      },
+    )
+    .patch(
+      "/:id/members/:user_id",
+      ({ actor, params, body }) => updateMember({ deps, actor }, params.id, params.user_id, body),
+      {
+        auth: true,
+        params: MemberParams,
+        body: UpdateMemberBody,
+        detail: {
+          summary: "Change a member's role, or hand the board over with role owner (owner)",
+          description: "The owner cannot step down except by handing over; asking to is 409.",
+        },
+        response: { 200: MemberResponse, ...problemResponses(401, 403, 404, 409, 422) },
+      },
+    )
+    .delete(
+      "/:id/members/:user_id",
+      ({ actor, params, set }) => {
+        removeMember({ deps, actor }, params.id, params.user_id);
+        set.status = 204;
+      },
+      {
+        auth: true,
+        params: MemberParams,
+        detail: {
+          summary: "Remove a member (owner), or leave the board (your own user id)",
+          description:
+            "The owner cannot leave before handing the board over (409). A removed member's card assignments on the board are cleared.",
+        },
+        response: { 204: t.Void(), ...problemResponses(401, 403, 404, 409) },
+      },
+    )
+    .post(
+      "/:id/lists",
+      ({ actor, params, body, set }) => {
+        const list = createList({ deps, actor }, params.id, body);
+        set.status = 201;
+        set.headers.location = `/api/v1/lists/${list.id}`;
+        return list;
+      },
+      {
+        auth: true,
+        params: IdParam,
+        body: CreateListBody,
+        detail: {
+          summary: "Add a list to a board (editor)",
+          description: "Appended, or inserted at `position` with the lists after it moved along.",
+        },
+        response: {
+          201: withResponseHeaders(ListResponse, "Location"),
+          ...problemResponses(401, 403, 404, 422),
+        },
+      },
+    )
+    .get(
+      "/:id/activity",
+      ({ actor, params, query, set, request }) => {
+        const page = listActivity({ deps, actor }, params.id, query);
+        setPageHeaders(set, request.url, page);
+        return page.items;
+      },
+      {
+        auth: true,
+        params: IdParam,
+        query: PageQuery,
+        detail: { summary: "Who did what on the board, newest first" },
+        response: {
+          200: withResponseHeaders(t.Array(ActivityEntryResponse), "X-Total-Count", "Link"),
+          ...problemResponses(401, 404, 422),
+        },
+      },
+    );
+}

@@ -1,0 +1,145 @@
+import type { Database } from "bun:sqlite";
+import { toIso } from "../../platform/clock";
+import type { ActorContext } from "../../platform/context";
+import type { TaskRow } from "../../platform/db/tables";
+import { writeTransaction } from "../../platform/db/tx";
+import { NotFound } from "../../platform/errors";
+import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
+import { authorizeComment, authorizeTask, NOT_FOUND } from "../boards/access";
+import { recordBoardChange } from "../boards/changes";
+import { selectTaskRows } from "../tasks/rows";
+import {
+  deleteComment as deleteCommentRow,
+  insertComment,
+  type StoredComment,
+  selectComment,
+  selectCommentsOf,
+  updateCommentBody,
+} from "./rows";
+
+export function presentComment(comment: StoredComment) {
+  return {
+    id: comment.id,
+    task_id: comment.task_id,
+    author: { id: comment.author_id, username: comment.author_username },
+    body: comment.body,
+    created_at: toIso(comment.created_at),
+    updated_at: toIso(comment.updated_at),
+    edited_at: toIso(comment.edited_at),
+  };
+}
+
+export type CommentView = ReturnType<typeof presentComment>;
+
+/** A task's comments, oldest first, for whoever may see the task. */
+export function listComments(
+  { deps, actor }: ActorContext,
+  taskId: number,
+  input: { limit?: number; offset?: number },
+) {
+  const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
+  const offset = input.offset ?? 0;
+  const task = mustFindTask(deps.sqlite, taskId, "task");
+  authorizeTask(deps.sqlite, actor.userId, task, "comment.read");
+  const { rows, total } = selectCommentsOf(deps.sqlite, task.id, limit, offset);
+  return { items: rows.map(presentComment), total, limit, offset };
+}
+
+export function getComment({ deps, actor }: ActorContext, commentId: number): CommentView {
+  const comment = mustFindComment(deps.sqlite, commentId);
+  const task = mustFindTask(deps.sqlite, comment.task_id, "comment");
+  authorizeTask(deps.sqlite, actor.userId, task, "comment.read", "comment");
+  return presentComment(comment);
+}
+
+/** Comments on a card are for its board's editors and owner; on a personal task, its owner's. */
+export function createComment(
+  { deps, actor }: ActorContext,
+  taskId: number,
+  input: { body: string },
+): CommentView {
+  const now = deps.clock.now();
+  const body = input.body.trim();
+  return writeTransaction(deps.sqlite, () => {
+    const task = mustFindTask(deps.sqlite, taskId, "task");
+    authorizeTask(deps.sqlite, actor.userId, task, "comment.create");
+    const id = insertComment(deps.sqlite, { taskId: task.id, authorId: actor.userId, body, now });
+    recordCommentChange(deps.sqlite, now, actor.userId, task, id, "comment.created");
+    return presentComment(mustFindComment(deps.sqlite, id));
+  });
+}
+
+/** The author edits their comment; `edited_at` says when. */
+export function updateComment(
+  { deps, actor }: ActorContext,
+  commentId: number,
+  input: { body: string },
+): CommentView {
+  const now = deps.clock.now();
+  const body = input.body.trim();
+  return writeTransaction(deps.sqlite, () => {
+    const comment = mustFindComment(deps.sqlite, commentId);
+    const task = mustFindTask(deps.sqlite, comment.task_id, "comment");
+    authorizeComment(
+      deps.sqlite,
+      actor.userId,
+      { authorId: comment.author_id },
+      task,
+      "comment.update",
+    );
+    if (body === comment.body) return presentComment(comment);
+    updateCommentBody(deps.sqlite, comment.id, body, now);
+    recordCommentChange(deps.sqlite, now, actor.userId, task, comment.id, "comment.edited");
+    return presentComment(mustFindComment(deps.sqlite, comment.id));
+  });
+}
+
+/** The author, or the board's owner, deletes a comment. */
+export function deleteComment({ deps, actor }: ActorContext, commentId: number): void {
+  const now = deps.clock.now();
+  writeTransaction(deps.sqlite, () => {
+    const comment = mustFindComment(deps.sqlite, commentId);
+    const task = mustFindTask(deps.sqlite, comment.task_id, "comment");
+    authorizeComment(
+      deps.sqlite,
+      actor.userId,
+      { authorId: comment.author_id },
+      task,
+      "comment.delete",
+    );
+    deleteCommentRow(deps.sqlite, comment.id);
+    recordCommentChange(deps.sqlite, now, actor.userId, task, comment.id, "comment.deleted");
+  });
+}
+
+function recordCommentChange(
+  sqlite: Database,
+  now: number,
+  actorId: number,
+  task: TaskRow,
+  commentId: number,
+  action: "comment.created" | "comment.edited" | "comment.deleted",
+): void {
+  if (task.boardId === null) return;
+  recordBoardChange(sqlite, now, {
+    boardId: task.boardId,
+    actorId,
+    action,
+    subjectType: "comment",
+    subjectId: commentId,
+    data: { task_id: task.id },
+  });
+}
+
+function mustFindComment(sqlite: Database, commentId: number): StoredComment {
+  const comment = selectComment(sqlite, commentId);
+  if (!comment) throw new NotFound(NOT_FOUND.comment);
+  return comment;
+}
+
+/** The task, or 404 worded for what the caller asked about. */
+function mustFindTask(sqlite: Database, taskId: number, hidden: "task" | "comment"): TaskRow {
+  const task = selectTaskRows(sqlite, [taskId])[0];
+  if (!task) throw new NotFound(NOT_FOUND[hidden]);
+  return task;
+}
