@@ -173,7 +173,15 @@ describe("GET /users/me/export", () => {
     );
     const text = await response.clone().text();
     const body = await expectJsonBody(response);
-    expect(Object.keys(body).sort()).toEqual(["exported_at", "profile", "sessions", "tasks"]);
+    expect(Object.keys(body).sort()).toEqual([
+      "boards",
+      "comments",
+      "exported_at",
+      "memberships",
+      "profile",
+      "sessions",
+      "tasks",
+    ]);
     expect(body.exported_at).toBe(new Date(ctx.clock.now()).toISOString());
     expect(body.profile).toMatchObject({
       id: user.id,
@@ -218,6 +226,7 @@ describe("GET /users/me/export", () => {
     const user = await createUser(ctx);
     const body = await expectJsonBody(await ctx.request(EXPORT, { token: user.accessToken }));
     expect(body.tasks).toEqual([]);
+    expect([body.boards, body.memberships, body.comments]).toEqual([[], [], []]);
     expect(body.sessions).toHaveLength(1);
     await expectProblem(await ctx.request(EXPORT), 401, "unauthorized_error");
   });

@@ -6,6 +6,7 @@ import { Forbidden, NotFound } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { createAccount, type SignupInput } from "../auth/service";
 import { revokeSessions } from "../auth/session-tokens";
+import { releaseBoardsOf } from "../boards/account";
 import { assertKeepsASuperadmin } from "../users/last-superadmin";
 import { presentAdminUser } from "../users/present";
 import { findUser } from "../users/service";
@@ -99,6 +100,7 @@ export function deleteUser({ deps, actor }: ActorContext, userId: number): void 
       const target = findUser(tx, userId);
       assertMayManage(actor, target.role);
       assertKeepsASuperadmin(tx, target, "deleted");
+      releaseBoardsOf(deps.sqlite, deps.clock.now(), target.id);
       tx.delete(users).where(eq(users.id, target.id)).run();
     },
     { behavior: "immediate" },

@@ -184,6 +184,31 @@ export function clearAssignments(
     .map((row) => row.id);
 }
 
+/**
+ * Hands the user's cards on other people's boards to each board's owner (their own boards are
+ * deleted first); returns the cards with their boards.
+ */
+export function reassignCardsOf(
+  sqlite: Database,
+  userId: number,
+  now: number,
+): { id: number; board_id: number }[] {
+  return sqlite
+    .query<{ id: number; board_id: number }, [number, number]>(
+      `UPDATE tasks SET owner_id = (SELECT b.owner_id FROM boards b WHERE b.id = tasks.board_id),
+         updated_at = ?, version = version + 1
+       WHERE owner_id = ? AND board_id IS NOT NULL RETURNING id, board_id`,
+    )
+    .all(now, userId);
+}
+
+export function usernameOf(sqlite: Database, userId: number): string {
+  const row = sqlite
+    .query<{ username: string }, [number]>("SELECT username FROM users WHERE id = ?")
+    .get(userId);
+  return row?.username ?? "";
+}
+
 /** The account a member is added by: a username (any case) or an email address. */
 export function findUserByLogin(
   sqlite: Database,

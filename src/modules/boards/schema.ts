@@ -10,6 +10,7 @@ import {
   Text,
   WholeNumber,
 } from "../../platform/http/schemas";
+import { CommentResponse } from "../comments/schema";
 import { TaskResponse } from "../tasks/schema";
 
 export const MAX_BOARD_NAME = 100;
@@ -198,3 +199,21 @@ export const ActivityEntryResponse = component(
 );
 
 export const PageQuery = t.Object(PageQueryFields, Strict);
+
+/** A board as an account export holds it: everything on it, each card with its comments. */
+export const ExportedBoard = t.Object({
+  ...boardFields,
+  lists: t.Array(
+    t.Object({
+      ...listFields,
+      cards: t.Array(t.Composite([TaskResponse, t.Object({ comments: t.Array(CommentResponse) })])),
+    }),
+  ),
+  members: t.Array(MemberResponse),
+});
+
+export const ExportedMembership = t.Object({
+  board_id: Type.Integer(),
+  board_name: t.String(),
+  role: MemberRole,
+});

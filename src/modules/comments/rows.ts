@@ -70,3 +70,28 @@ export function updateCommentBody(
 export function deleteComment(sqlite: Database, commentId: number): void {
   sqlite.query("DELETE FROM comments WHERE id = ?").run(commentId);
 }
+
+/** Every comment the user wrote, oldest first, with the board of its task (null if personal). */
+export function selectCommentsByAuthor(
+  sqlite: Database,
+  authorId: number,
+): (StoredComment & { board_id: number | null })[] {
+  return sqlite
+    .query<StoredComment & { board_id: number | null }, [number]>(
+      `SELECT c.*, u.username AS author_username, t.board_id AS board_id
+       FROM comments c JOIN users u ON u.id = c.author_id JOIN tasks t ON t.id = c.task_id
+       WHERE c.author_id = ? ORDER BY c.id`,
+    )
+    .all(authorId);
+}
+
+/** Every comment on the cards of a board, oldest first. */
+export function selectCommentsOnBoard(sqlite: Database, boardId: number): StoredComment[] {
+  return sqlite
+    .query<StoredComment, [number]>(
+      `SELECT c.*, u.username AS author_username FROM tasks t
+       JOIN comments c ON c.task_id = t.id JOIN users u ON u.id = c.author_id
+       WHERE t.board_id = ? ORDER BY c.id`,
+    )
+    .all(boardId);
+}

@@ -1,14 +1,17 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { toIso } from "../../platform/clock";
 import type { ActorContext } from "../../platform/context";
 import { sessions, tasks, taskTags } from "../../platform/db/tables";
+import { exportBoardsOf } from "../boards/account";
 import { presentTask } from "../tasks/present";
 import { presentExportedSession, presentUser } from "./present";
 import { findUser } from "./service";
 
 /**
- * Everything stored about the caller, as one document (GDPR Art. 20 style portability).
- * Password and token hashes are secrets, not the user's data, and are left out.
+ * Everything stored about the caller, as one document (GDPR Art. 20 style portability):
+ * personal tasks, the boards they own with everything on them, their memberships and every
+ * comment they wrote. Cards they made on other people's boards belong to those boards and are
+ * left out. Password and token hashes are secrets, not the user's data, and are left out too.
  */
 export function exportCurrentUser({ deps, actor }: ActorContext) {
   // One read transaction, so the parts agree with each other.
@@ -17,7 +20,7 @@ export function exportCurrentUser({ deps, actor }: ActorContext) {
     const taskRows = tx
       .select()
       .from(tasks)
-      .where(eq(tasks.ownerId, user.id))
+      .where(and(eq(tasks.ownerId, user.id), isNull(tasks.boardId)))
       .orderBy(asc(tasks.id))
       .all();
     // Joined rather than listed by id: a large account would overflow SQLite's parameter limit.
@@ -25,7 +28,7 @@ export function exportCurrentUser({ deps, actor }: ActorContext) {
       .select({ taskId: taskTags.taskId, tag: taskTags.tag })
       .from(taskTags)
       .innerJoin(tasks, eq(tasks.id, taskTags.taskId))
-      .where(eq(tasks.ownerId, user.id))
+      .where(and(eq(tasks.ownerId, user.id), isNull(tasks.boardId)))
       .orderBy(asc(taskTags.taskId), asc(taskTags.tag))
       .all();
     const tagsByTask = new Map<number, string[]>();
@@ -44,6 +47,7 @@ export function exportCurrentUser({ deps, actor }: ActorContext) {
       exported_at: toIso(deps.clock.now()),
       profile: { ...presentUser(user), updated_at: toIso(user.updatedAt) },
       tasks: taskRows.map((row) => presentTask(row, tagsByTask.get(row.id) ?? [])),
+      ...exportBoardsOf(deps.sqlite, user.id),
       sessions: sessionRows.map(presentExportedSession),
     };
   });

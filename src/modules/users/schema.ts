@@ -7,6 +7,8 @@ import {
   Text,
 } from "../../platform/http/schemas";
 import { Email, FullName, NewPassword, Username } from "../auth/schema";
+import { ExportedBoard, ExportedMembership } from "../boards/schema";
+import { CommentResponse } from "../comments/schema";
 import { TaskResponse } from "../tasks/schema";
 
 export const RoleSchema = t.Union([t.Literal("user"), t.Literal("admin"), t.Literal("superadmin")]);
@@ -81,7 +83,12 @@ export const ExportResponse = component(
     {
       exported_at: IsoTimestamp,
       profile: t.Object({ ...UserResponse.properties, updated_at: IsoTimestamp }),
-      tasks: t.Array(TaskResponse),
+      tasks: t.Array(TaskResponse, { description: "Personal tasks" }),
+      boards: t.Array(ExportedBoard, {
+        description: "The boards you own, with everything on them",
+      }),
+      memberships: t.Array(ExportedMembership, { description: "Every board you belong to" }),
+      comments: t.Array(CommentResponse, { description: "Every comment you wrote" }),
       sessions: t.Array(ExportedSession),
     },
     { description: "Everything stored about the caller; no password or token hashes" },

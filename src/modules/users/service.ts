@@ -9,6 +9,7 @@ import { cancelPasswordResets } from "../auth/recovery";
 import { assertAcceptablePassword, DUPLICATE_ACCOUNT } from "../auth/service";
 import { revokeSessions } from "../auth/session-tokens";
 import { enqueueEmailVerification, enqueuePasswordChangedEmail } from "../auth/verification";
+import { releaseBoardsOf } from "../boards/account";
 import { enqueueEmail } from "../jobs/handlers";
 import { assertKeepsASuperadmin } from "./last-superadmin";
 import { presentUser } from "./present";
@@ -116,7 +117,10 @@ export async function changePassword(
   deps.log.info("password changed", { user_id: user.id });
 }
 
-/** Deletes the caller's account; foreign keys cascade to everything it owns. */
+/**
+ * Deletes the caller's account; foreign keys cascade to everything it owns, after the boards
+ * have let go of it (see releaseBoardsOf).
+ */
 export async function deleteCurrentUser(
   { deps, actor }: ActorContext,
   input: { password: string },
@@ -132,6 +136,7 @@ export async function deleteCurrentUser(
     (tx) => {
       // Re-read inside the write lock: the role may have changed while the password was checked.
       assertKeepsASuperadmin(tx, findUser(tx, user.id), "deleted");
+      releaseBoardsOf(deps.sqlite, deps.clock.now(), user.id);
       tx.delete(users).where(eq(users.id, user.id)).run();
     },
     { behavior: "immediate" },
