@@ -138,17 +138,50 @@ export function layoutOf(board: BoardDetailJson): Record<string, string[]> {
   return layout;
 }
 
-/** A board with an owner, an editor, a viewer and an outsider (member of nothing). */
-export async function boardWithTeam(
+/**
+ * Test setup: makes a user a member straight in the database, for tests that add many members
+ * and are not about adding them (additions through the API are rate-limited per caller).
+ */
+export function putMember(
   ctx: TestContext,
-  users: {
-    owner: TestUser;
-    editor: TestUser;
-    viewer: TestUser;
-  },
-) {
-  const board = await createBoard(ctx, users.owner);
-  await addMember(ctx, users.owner, board.id, users.editor, "editor");
-  await addMember(ctx, users.owner, board.id, users.viewer, "viewer");
-  return board;
+  boardId: number,
+  user: { id: number },
+  role: "owner" | "editor" | "viewer",
+): void {
+  ctx.deps.sqlite
+    .query("INSERT INTO board_members (board_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
+    .run(boardId, user.id, role, ctx.clock.now());
+}
+
+export interface Team {
+  owner: TestUser;
+  editor: TestUser;
+  viewer: TestUser;
+  /** A member of nothing here. */
+  outsider: TestUser;
+}
+
+/** A board of the team's with two lists, a card on the first, and a comment by owner and editor. */
+export async function teamBoard(ctx: TestContext, team: Team) {
+  const board = await createBoard(ctx, team.owner);
+  putMember(ctx, board.id, team.editor, "editor");
+  putMember(ctx, board.id, team.viewer, "viewer");
+  const list = await createList(ctx, team.owner, board.id, { name: "Todo" });
+  const otherList = await createList(ctx, team.owner, board.id, { name: "Done" });
+  const card = await createCard(ctx, team.owner, list.id, { title: "Card" });
+  const comment = async (author: TestUser) => {
+    const response = await ctx.request(`/api/v1/tasks/${card.id}/comments`, {
+      token: author.accessToken,
+      body: { body: `Said by ${author.username}` },
+    });
+    return expectStatus<{ id: number }>(response, 201, "comment");
+  };
+  return {
+    board,
+    list,
+    otherList,
+    card,
+    ownerComment: await comment(team.owner),
+    editorComment: await comment(team.editor),
+  };
 }
