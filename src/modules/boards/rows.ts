@@ -210,17 +210,11 @@ export function usernameOf(sqlite: Database, userId: number): string {
 }
 
 /** The account a member is added by: a username (any case) or an email address. */
-export function findUserByLogin(
-  sqlite: Database,
-  login: string,
-): { id: number; is_active: number } | null {
-  const byEmail = login.includes("@");
-  const text = byEmail
-    ? "SELECT id, is_active FROM users WHERE email = ?"
-    : "SELECT id, is_active FROM users WHERE lower(username) = ?";
-  return (
-    sqlite.query<{ id: number; is_active: number }, [string]>(text).get(login.toLowerCase()) ?? null
-  );
+export function findUserByLogin(sqlite: Database, login: string): { id: number } | null {
+  const text = login.includes("@")
+    ? "SELECT id FROM users WHERE email = ?"
+    : "SELECT id FROM users WHERE lower(username) = ?";
+  return sqlite.query<{ id: number }, [string]>(text).get(login.toLowerCase()) ?? null;
 }
 
 export interface StoredActivity {
