@@ -230,7 +230,7 @@ describe("leaving and removal", () => {
       board_id: board.id,
     });
     const mine = await ctx.request("/api/v1/tasks", { token: bob.accessToken });
-    expect(await expectJsonBody(mine)).toEqual([]);
+    expect(await expectJsonBody<unknown[]>(mine)).toEqual([]);
   });
 
   test("a non-member cannot list, add, change or remove members (404)", async () => {
