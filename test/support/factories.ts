@@ -27,7 +27,7 @@ export function userValues(
 
 /** Signs up and logs in a new user through the HTTP API. */
 export async function createUser(
-  ctx: TestContext,
+  ctx: Pick<TestContext, "request">,
   overrides: Parameters<typeof userValues>[0] = {},
 ): Promise<TestUser> {
   const values = userValues(overrides);
@@ -44,7 +44,7 @@ export async function createUser(
   };
 }
 
-export async function login(ctx: TestContext, login: string, password: string) {
+export async function login(ctx: Pick<TestContext, "request">, login: string, password: string) {
   const field = login.includes("@") ? "email" : "username";
   const response = await ctx.request("/api/v1/auth/login", { body: { [field]: login, password } });
   if (response.status !== 200)
