@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createUserWithRole } from "../support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "../support/app";
 import { claimsOf, protectedRoutes, type RouteRef } from "../support/authz";
+import { createBoard, createCard, createList } from "../support/boards";
 import { createTask, createUser, type TestUser } from "../support/factories";
 import { problemDefect } from "./helpers";
 
@@ -12,6 +13,8 @@ import { problemDefect } from "./helpers";
  */
 interface Probe {
   create: (ctx: TestContext, owner: TestUser) => Promise<number>;
+  /** The value of a second path parameter (`:user_id`), if the route has one. */
+  other?: (owner: TestUser) => number;
   body?: unknown;
   ownerStatus: number;
   snapshot: (ctx: TestContext, owner: TestUser, id: number) => Promise<unknown>;
@@ -29,7 +32,75 @@ async function readSessions(ctx: TestContext, owner: TestUser) {
   return { status: response.status, body: await response.json() };
 }
 
+/** A board of the owner's with a list, a card and a comment; the ids its rows start from. */
+async function ownerBoard(ctx: TestContext, owner: TestUser) {
+  const board = await createBoard(ctx, owner);
+  const list = await createList(ctx, owner, board.id);
+  const card = await createCard(ctx, owner, list.id);
+  const response = await ctx.request(`/api/v1/tasks/${card.id}/comments`, {
+    token: owner.accessToken,
+    body: { body: "mine" },
+  });
+  const comment = (await response.json()) as { id: number };
+  return { board, list, card, comment };
+}
+
+/** Everything on the owner's boards, as the owner reads it. */
+async function readBoards(ctx: TestContext, owner: TestUser) {
+  const get = async (path: string) =>
+    (await ctx.request(path, { token: owner.accessToken })).json() as Promise<unknown>;
+  const boards = (await get("/api/v1/boards")) as { id: number }[];
+  const state = [];
+  for (const { id } of boards) {
+    const detail = (await get(`/api/v1/boards/${id}`)) as {
+      lists: { cards: { id: number }[] }[];
+    };
+    const cards = detail.lists.flatMap((list) => list.cards);
+    const comments = await Promise.all(
+      cards.map((card) => get(`/api/v1/tasks/${card.id}/comments`)),
+    );
+    state.push({ detail, comments });
+  }
+  return state;
+}
+
+const boardProbe = (
+  pick: (made: Awaited<ReturnType<typeof ownerBoard>>) => number,
+  ownerStatus: number,
+  extra: Partial<Probe> = {},
+): Probe => ({
+  create: async (ctx, owner) => pick(await ownerBoard(ctx, owner)),
+  ownerStatus,
+  snapshot: (ctx, owner) => readBoards(ctx, owner),
+  ...extra,
+});
+
 const MATRIX: Record<string, Probe> = {
+  "GET /api/v1/boards/:id": boardProbe((m) => m.board.id, 200),
+  "PATCH /api/v1/boards/:id": boardProbe((m) => m.board.id, 200, { body: { name: "Mallory's" } }),
+  "DELETE /api/v1/boards/:id": boardProbe((m) => m.board.id, 204),
+  "GET /api/v1/boards/:id/members": boardProbe((m) => m.board.id, 200),
+  "POST /api/v1/boards/:id/members": boardProbe((m) => m.board.id, 409, {
+    // The owner adding themselves: they are already a member.
+    body: { user: "placeholder", role: "editor" },
+  }),
+  "PATCH /api/v1/boards/:id/members/:user_id": boardProbe((m) => m.board.id, 200, {
+    other: (owner) => owner.id,
+    body: { role: "owner" },
+  }),
+  "DELETE /api/v1/boards/:id/members/:user_id": boardProbe((m) => m.board.id, 409, {
+    other: (owner) => owner.id,
+  }),
+  "POST /api/v1/boards/:id/lists": boardProbe((m) => m.board.id, 201, { body: { name: "Evil" } }),
+  "GET /api/v1/boards/:id/activity": boardProbe((m) => m.board.id, 200),
+  "GET /api/v1/lists/:id": boardProbe((m) => m.list.id, 200),
+  "PATCH /api/v1/lists/:id": boardProbe((m) => m.list.id, 200, { body: { name: "Evil" } }),
+  "DELETE /api/v1/lists/:id": boardProbe((m) => m.list.id, 409),
+  "GET /api/v1/tasks/:id/comments": boardProbe((m) => m.card.id, 200),
+  "POST /api/v1/tasks/:id/comments": boardProbe((m) => m.card.id, 201, { body: { body: "hi" } }),
+  "GET /api/v1/comments/:id": boardProbe((m) => m.comment.id, 200),
+  "PATCH /api/v1/comments/:id": boardProbe((m) => m.comment.id, 200, { body: { body: "Evil" } }),
+  "DELETE /api/v1/comments/:id": boardProbe((m) => m.comment.id, 204),
   "GET /api/v1/tasks/:id": { create: newTask, ownerStatus: 200, snapshot: readTask },
   "PUT /api/v1/tasks/:id": {
     create: newTask,
@@ -64,6 +135,12 @@ const hasParam = (route: RouteRef) => route.path.includes("/:");
 const key = (route: RouteRef) => `${route.method} ${route.path}`;
 const MISSING_ID = 987_654;
 
+/** A member addition names the owner (so the owner's own call is the 409 of a duplicate). */
+function withUser(body: unknown, owner: TestUser): unknown {
+  if (typeof body !== "object" || body === null || !("user" in body)) return body;
+  return { ...body, user: owner.username };
+}
+
 async function refusal(response: Response) {
   const text = await response.text();
   expect(problemDefect(response, text)).toBeNull();
@@ -88,11 +165,12 @@ describe("a resource of someone else is 404, never 403, on every route with an i
       const id = await probe.create(ctx, owner);
       const before = await probe.snapshot(ctx, owner, id);
       const call = (user: TestUser, target: number) =>
-        ctx.request(path.replace(":id", String(target)), {
-          method,
-          token: user.accessToken,
-          body: probe.body,
-        });
+        ctx.request(
+          path
+            .replace(":id", String(target))
+            .replace(":user_id", String(probe.other?.(owner) ?? MISSING_ID)),
+          { method, token: user.accessToken, body: withUser(probe.body, owner) },
+        );
 
       const missing = await refusal(await call(intruder, MISSING_ID));
       expect(missing).toMatchObject({ status: 404, code: "not_found" });
