@@ -22,7 +22,7 @@ export interface LoadSpec {
   baseUrl: string;
   /** The server process whose CPU time is read (it must be the server, not a wrapper). */
   serverPid: number;
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PATCH";
   targets: LoadTarget[];
   tokensFile: string;
   connections: number;

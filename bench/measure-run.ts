@@ -9,7 +9,7 @@ import {
   type ServerName,
   toMeasurement,
 } from "./results";
-import { scenarios } from "./scenarios";
+import { type BoardFixture, scenarios } from "./scenarios";
 import type { ServerProcess } from "./server-process";
 import { launchServer, type ServerSettings } from "./servers";
 
@@ -27,6 +27,7 @@ export interface RunContext {
   tool: LoadTool;
   seedFile: string;
   tokensFile: string;
+  boards: BoardFixture;
   workDir: string;
   say: (line: string) => void;
 }
@@ -55,18 +56,19 @@ export async function measureRun(run: number, context: RunContext): Promise<RunF
         await launchServer(server, dbFile, `${server}-run${run}`, context.settings),
       );
     }
-    const all = scenarios(options.connections);
+    const all = scenarios(options.connections, context.boards);
     const measurements: Measurement[] = [];
     for (const [index, scenario] of context.scenarios.entries()) {
       for (const [position, server] of inTurn(context.servers, run - 1 + index).entries()) {
         const proc = running.get(server);
         if (!proc) throw new Error(`${server} is not running`);
+        const { tokensFile, ...requests } = all[scenario];
         const spec = {
-          ...all[scenario],
+          ...requests,
           tool: context.tool,
           baseUrl: proc.baseUrl,
           serverPid: proc.pid,
-          tokensFile: context.tokensFile,
+          tokensFile: tokensFile ?? context.tokensFile,
           durationSeconds: options.warmupSeconds,
         };
         if (options.warmupSeconds > 0) await runLoad(spec, context.workDir);

@@ -30,7 +30,7 @@ export const USAGE = `bun run bench [options]
   --warmup S            seconds of load before each measurement (2)
   --connections N       concurrent connections (50)
   --starts N            starts per server and database for the start-up times (5)
-  --scenarios a,b       of ${Object.keys(SCENARIO_LABELS).join(", ")} (list,search,create)
+  --scenarios a,b       of ${Object.keys(SCENARIO_LABELS).join(", ")} (list,search,create,board,move)
   --users N, --tasks-per-user N   size of the seeded database (1000 × 100)
   --log-level L         Kanbun's LOG_LEVEL (info)
   --tool wrk|autocannon the load generator (wrk when installed; verdicts only with wrk)
@@ -52,7 +52,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       users: { type: "string", default: "1000" },
       "tasks-per-user": { type: "string", default: "100" },
       starts: { type: "string", default: "5" },
-      scenarios: { type: "string", default: "list,search,create" },
+      scenarios: { type: "string", default: "list,search,create,board,move" },
       "log-level": { type: "string", default: "info" },
       tool: { type: "string" },
       "skip-build": { type: "boolean", default: false },

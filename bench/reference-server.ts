@@ -1,5 +1,7 @@
 import { jwtVerify } from "jose";
 import { openDatabase } from "../src/platform/db/client";
+import { createBoardRoutes } from "./reference-boards";
+import { type CreateBody, validCreate } from "./reference-validation";
 
 /**
  * The yardstick for the benchmark: raw Bun.serve and bun:sqlite prepared statements doing what
@@ -100,22 +102,34 @@ function toFtsQuery(text: string): string | null {
 }
 
 // The same statements Kanbun runs (src/modules/tasks/list.ts), so the ratio compares the
-// frameworks and not two query plans.
-const countOwn = db.query<{ total: number }, [number]>(
-  "SELECT count(*) AS total FROM tasks t WHERE t.owner_id = ?",
+// frameworks and not two query plans: a caller on no board sees their personal tasks, one on
+// boards also those boards' cards.
+const PERSONAL = "t.owner_id = ? AND t.board_id IS NULL";
+const MEMBER_OF = `((${PERSONAL}) OR t.board_id IN (SELECT board_id FROM board_members WHERE user_id = ?))`;
+const belongsToABoard = db.query<{ one: number }, [number]>(
+  "SELECT 1 AS one FROM board_members WHERE user_id = ? LIMIT 1",
 );
-const pageOwn = db.query<{ id: number }, [number, number, number]>(
-  "SELECT t.id AS id FROM tasks t WHERE t.owner_id = ? ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?",
-);
-const SEARCH_MATCHES = `SELECT rowid AS id, bm25(tasks_fts, 10.0, 1.0) AS score FROM tasks_fts
-   WHERE tasks_fts MATCH ? AND +rowid IN (SELECT t.id FROM tasks t WHERE t.owner_id = ?)`;
-const pageSearch = db.query<{ id: number; total: number }, [string, number, number, number]>(
-  `SELECT m.id AS id, count(*) OVER () AS total FROM (${SEARCH_MATCHES}) m
-   ORDER BY m.score, m.id DESC LIMIT ? OFFSET ?`,
-);
-const countSearch = db.query<{ total: number }, [string, number]>(
-  `SELECT count(*) AS total FROM (${SEARCH_MATCHES})`,
-);
+function listStatements(visible: string) {
+  const matches = `SELECT rowid AS id, bm25(tasks_fts, 10.0, 1.0) AS score FROM tasks_fts
+   WHERE tasks_fts MATCH ? AND +rowid IN (SELECT t.id FROM tasks t WHERE ${visible})`;
+  return {
+    count: db.query<{ total: number }, number[]>(
+      `SELECT count(*) AS total FROM tasks t WHERE ${visible}`,
+    ),
+    page: db.query<{ id: number }, number[]>(
+      `SELECT t.id AS id FROM tasks t WHERE ${visible} ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?`,
+    ),
+    search: db.query<{ id: number; total: number }, (string | number)[]>(
+      `SELECT m.id AS id, count(*) OVER () AS total FROM (${matches}) m
+       ORDER BY m.score, m.id DESC LIMIT ? OFFSET ?`,
+    ),
+    countSearch: db.query<{ total: number }, (string | number)[]>(
+      `SELECT count(*) AS total FROM (${matches})`,
+    ),
+  };
+}
+const PERSONAL_LIST = listStatements(PERSONAL);
+const MEMBER_LIST = listStatements(MEMBER_OF);
 
 function intParam(raw: string | null, fallback: number, min: number, max: number): number | null {
   if (raw === null) return fallback;
@@ -132,13 +146,17 @@ function listTasks(userId: number, url: URL): Response {
   const fts = q === null ? undefined : toFtsQuery(q);
   let total = 0;
   let ids: number[] = [];
+  const member = belongsToABoard.get(userId) !== null;
+  const statements = member ? MEMBER_LIST : PERSONAL_LIST;
+  const who = member ? [userId, userId] : [userId];
   if (fts === undefined) {
-    total = countOwn.get(userId)?.total ?? 0;
-    if (total > offset) ids = pageOwn.all(userId, limit, offset).map((row) => row.id);
+    total = statements.count.get(...who)?.total ?? 0;
+    if (total > offset) ids = statements.page.all(...who, limit, offset).map((row) => row.id);
   } else if (fts !== null) {
-    const page = pageSearch.all(fts, userId, limit, offset);
+    const page = statements.search.all(fts, ...who, limit, offset);
     ids = page.map((row) => row.id);
-    total = page[0]?.total ?? (offset === 0 ? 0 : (countSearch.get(fts, userId)?.total ?? 0));
+    total =
+      page[0]?.total ?? (offset === 0 ? 0 : (statements.countSearch.get(fts, ...who)?.total ?? 0));
   }
   let items: ReturnType<typeof present>[] = [];
   if (ids.length > 0) {
@@ -189,61 +207,10 @@ const nextPosition = db.query<{ max: number | null }, [number]>(
 );
 const insertTask = db.query<TaskRow, (string | number | null)[]>(
   `INSERT INTO tasks (owner_id, title, description, completed, completed_at, due_date, priority,
-     position, assignee_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-   RETURNING *`,
+     position, board_id, list_id, assignee_id, created_at, updated_at)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
 );
 const insertTag = db.query("INSERT INTO task_tags (task_id, tag) VALUES (?, ?)");
-const CREATE_FIELDS = new Set([
-  "title",
-  "description",
-  "completed",
-  "due_date",
-  "priority",
-  "tags",
-]);
-
-interface CreateBody {
-  title: string;
-  description?: string;
-  completed?: boolean;
-  due_date?: string | null;
-  priority?: number;
-  tags?: string[];
-}
-
-function validCreate(body: unknown): body is CreateBody {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
-  const b = body as Record<string, unknown>;
-  if (Object.keys(b).some((field) => !CREATE_FIELDS.has(field))) return false;
-  if (typeof b.title !== "string" || b.title.trim().length === 0 || b.title.length > 200)
-    return false;
-  if (
-    b.description !== undefined &&
-    (typeof b.description !== "string" || b.description.length > 10_000)
-  )
-    return false;
-  if (b.completed !== undefined && typeof b.completed !== "boolean") return false;
-  if (
-    b.priority !== undefined &&
-    !(Number.isInteger(b.priority) && Number(b.priority) >= 0 && Number(b.priority) <= 4)
-  )
-    return false;
-  if (
-    b.due_date !== undefined &&
-    b.due_date !== null &&
-    Number.isNaN(Date.parse(String(b.due_date)))
-  )
-    return false;
-  if (b.tags !== undefined) {
-    if (!Array.isArray(b.tags) || b.tags.length > 20) return false;
-    if (
-      !b.tags.every((tag) => typeof tag === "string" && tag.trim().length > 0 && tag.length <= 32)
-    )
-      return false;
-  }
-  return true;
-}
-
 const createInTransaction = db.transaction((userId: number, body: CreateBody) => {
   const now = Date.now();
   const tags = [...new Set((body.tags ?? []).map((tag) => tag.trim().toLowerCase()))].sort();
@@ -257,6 +224,8 @@ const createInTransaction = db.transaction((userId: number, body: CreateBody) =>
     body.due_date ? Date.parse(body.due_date) : null,
     body.priority ?? 0,
     position,
+    null,
+    null,
     null,
     now,
     now,
@@ -273,7 +242,8 @@ async function createTask(userId: number, request: Request): Promise<Response> {
     return problem(400, "Malformed JSON");
   }
   if (!validCreate(body)) return problem(422, "Invalid task");
-  const task = createInTransaction(userId, body);
+  // As Kanbun's writes: the write lock taken up front (BEGIN IMMEDIATE).
+  const task = createInTransaction.immediate(userId, body);
   return Response.json(task, {
     status: 201,
     headers: { location: `/api/v1/tasks/${task.id}`, etag: `"${task.id}.${task.version}"` },
@@ -287,6 +257,21 @@ function problem(status: number, detail: string): Response {
   );
 }
 
+const boards = createBoardRoutes({ db, present, problem });
+
+function routeOf(method: string, path: string) {
+  if (path === "/api/v1/tasks") {
+    if (method === "GET") return { name: "list", id: 0 } as const;
+    if (method === "POST") return { name: "create", id: 0 } as const;
+    return null;
+  }
+  const board = /^\/api\/v1\/boards\/(\d+)$/.exec(path);
+  if (board && method === "GET") return { name: "board", id: Number(board[1]) } as const;
+  const task = /^\/api\/v1\/tasks\/(\d+)$/.exec(path);
+  if (task && method === "PATCH") return { name: "move", id: Number(task[1]) } as const;
+  return null;
+}
+
 const server = Bun.serve({
   port: Number(process.env.PORT ?? 3001),
   hostname: process.env.HOST ?? "127.0.0.1",
@@ -294,11 +279,14 @@ const server = Bun.serve({
   async fetch(request) {
     const url = new URL(request.url);
     if (url.pathname === "/health") return Response.json({ status: "ok", version: "reference" });
-    if (url.pathname !== "/api/v1/tasks") return problem(404, "Not found");
-    if (request.method !== "GET" && request.method !== "POST") return problem(404, "Not found");
+    const route = routeOf(request.method, url.pathname);
+    if (!route) return problem(404, "Not found");
     const userId = await authenticate(request);
     if (userId === null) return problem(401, "Invalid or expired access token");
-    return request.method === "GET" ? listTasks(userId, url) : createTask(userId, request);
+    if (route.name === "list") return listTasks(userId, url);
+    if (route.name === "create") return createTask(userId, request);
+    if (route.name === "board") return boards.getBoard(userId, route.id);
+    return boards.moveTask(userId, route.id, request);
   },
 });
 

@@ -3,7 +3,7 @@ import type { LoadResult, LoadTool } from "./load";
 
 /** What a benchmark records: flat lists of observations, each saying where it came from. */
 
-export type ScenarioName = "list" | "health" | "search" | "search1" | "create";
+export type ScenarioName = "list" | "health" | "search" | "search1" | "create" | "board" | "move";
 /** "baseline" is an optional second Kanbun binary (`--baseline`), for before/after comparisons. */
 export type ServerName = "kanbun" | "baseline" | "reference";
 export type StartDatabase = "empty" | "seeded";
@@ -14,6 +14,8 @@ export const SCENARIO_LABELS: Record<ScenarioName, string> = {
   search: "GET /api/v1/tasks?q=<word>",
   search1: "GET /api/v1/tasks?q=<word>, 1 connection",
   create: "POST /api/v1/tasks",
+  board: "GET /api/v1/boards/{id}",
+  move: "PATCH /api/v1/tasks/{id} (move)",
 };
 
 /** One server through one scenario in one run. */

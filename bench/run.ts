@@ -9,6 +9,7 @@ import { type BenchOptions, parseOptions } from "./options";
 import { markdownReport } from "./report";
 import type { BenchData, Measurement, ProcessFigures, ServerName } from "./results";
 import { createEmptyDatabase, type SeedResult, seedDatabase } from "./seed";
+import { BOARD_SHAPE } from "./seed-boards";
 import { RATE_LIMIT_MAX, type ServerSettings } from "./servers";
 import { measureStarts } from "./startup";
 
@@ -25,6 +26,8 @@ const RESULTS = join(import.meta.dir, "results");
 const WORK = join(RESULTS, "work");
 const LOGS = join(RESULTS, "logs");
 const ACCESS_TTL_SECONDS = 86_400;
+// Boards of 10 lists × 50 cards with 5 members each, for the board scenarios.
+const BENCH_BOARDS = 20;
 
 const say = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -49,10 +52,14 @@ async function main(options: BenchOptions): Promise<void> {
     users: options.users,
     tasksPerUser: options.tasksPerUser,
     accessTtlSeconds: ACCESS_TTL_SECONDS,
+    boards: BENCH_BOARDS,
   });
   createEmptyDatabase(emptyFile);
   const tokensFile = join(WORK, "tokens.txt");
   writeFileSync(tokensFile, `${seeded.tokens.join("\n")}\n`);
+  const boardTokensFile = join(WORK, "board-tokens.txt");
+  writeFileSync(boardTokensFile, `${seeded.boardTokens.join("\n")}\n`);
+  const boards = { tokensFile: boardTokensFile, users: seeded.boards.users };
   say(
     `seeded ${seeded.tokens.length} users, ${seeded.tasks} tasks in ${seeded.seconds.toFixed(1)} s`,
   );
@@ -80,6 +87,7 @@ async function main(options: BenchOptions): Promise<void> {
       tool,
       seedFile,
       tokensFile,
+      boards,
       workDir: WORK,
       say,
     });
@@ -134,7 +142,7 @@ function notes(
   return [
     `load: ${toolVersion}${tool === "wrk" ? ", 1 thread" : " in its own process"}, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured per server and scenario; tokens rotate over ${seeded.tokens.length} users' sessions`,
     `CPU per request: the server process's utime + stime (/proc/<pid>/stat fields 14 and 15, all its threads; the pid is checked to hold the listening socket), read by the load generator at the start and end of its own window, divided by the requests it completed. Resolution 1/${ticksPerSecond} s (CLK_TCK); the smallest window held ${fewestTicks} ticks, so a reading is good to about ${((2 / Math.max(1, fewestTicks)) * 100).toFixed(1)} %`,
-    `data: ${seeded.tokens.length} users × ${options.tasksPerUser} tasks = ${seeded.tasks} tasks; search words (tasks matching, all users): ${words}`,
+    `data: ${seeded.tokens.length} users × ${options.tasksPerUser} tasks = ${seeded.tasks} tasks; search words (tasks matching, all users): ${words}; plus ${BENCH_BOARDS} boards of ${BOARD_SHAPE.lists} lists × ${BOARD_SHAPE.cardsPerList} cards with ${BOARD_SHAPE.members} members each (${seeded.boards.cards} cards), whose ${seeded.boardTokens.length} members are users of their own: the board scenarios rotate over them, each reading their board or moving their card to another list and back`,
     `Kanbun: ${options.binary}${options.baseline ? ` (baseline: ${options.baseline})` : ""}, NODE_ENV=production, LOG_LEVEL=${options.logLevel} (access log to ${LOGS}), RATE_LIMIT_MAX=${RATE_LIMIT_MAX} per IP per minute (the limiter and session checks on; all load comes from one IP)`,
     "reference: raw Bun.serve + bun:sqlite running the same token check, session query, list, search and insert queries, no framework, no logging; ratios are Kanbun / reference within each run, then the median (min–max) of those",
     `start-up: spawn to the first 200 from /health, polled every 2 ms; empty = migrated with no rows, seeded = the ${seeded.tasks}-task database; ${options.starts} start${options.starts === 1 ? "" : "s"} each, servers in turn, page cache warm`,

@@ -1,11 +1,30 @@
 import type { LoadSpec, LoadTarget } from "./load";
 import type { ScenarioName } from "./results";
+import type { SeededBoards } from "./seed-boards";
 import { createRandom, SEARCH_WORDS, sentence, TAGS } from "./words";
 
-export type Scenario = Pick<LoadSpec, "method" | "targets" | "connections">;
+export type Scenario = Pick<LoadSpec, "method" | "targets" | "connections"> & {
+  /** The tokens this scenario sends, when they are not the personal users' (LoadSpec's). */
+  tokensFile?: string;
+};
 
-/** What each scenario sends; the same requests, in the same order, to every server. */
-export function scenarios(connections: number): Record<ScenarioName, Scenario> {
+/** The board users (seed-boards.ts) and the file of their tokens, in the same order. */
+export interface BoardFixture {
+  tokensFile: string;
+  users: SeededBoards["users"];
+}
+
+/**
+ * What each scenario sends; the same requests, in the same order, to every server.
+ *
+ * The load generators take the next token and the next target together, so in the board
+ * scenarios target i goes with token i: each board user reads their own board, and moves their
+ * own card to the other list (targets 0..n-1) and back (targets n..2n-1).
+ */
+export function scenarios(
+  connections: number,
+  boards: BoardFixture,
+): Record<ScenarioName, Scenario> {
   const random = createRandom(7);
   const bodies: LoadTarget[] = Array.from({ length: 64 }, (_, i) => ({
     path: "/api/v1/tasks",
@@ -26,5 +45,24 @@ export function scenarios(connections: number): Record<ScenarioName, Scenario> {
     // Not in the default set: one query at a time, without queueing behind others.
     search1: { method: "GET", targets: searches, connections: 1 },
     create: { method: "POST", targets: bodies, connections },
+    board: {
+      method: "GET",
+      targets: boards.users.map((user) => ({ path: `/api/v1/boards/${user.boardId}` })),
+      tokensFile: boards.tokensFile,
+      connections,
+    },
+    move: {
+      method: "PATCH",
+      targets: [
+        ...boards.users.map((user) => move(user.cardId, user.toListId)),
+        ...boards.users.map((user) => move(user.cardId, user.fromListId)),
+      ],
+      tokensFile: boards.tokensFile,
+      connections,
+    },
   };
+}
+
+function move(cardId: number, listId: number): LoadTarget {
+  return { path: `/api/v1/tasks/${cardId}`, body: JSON.stringify({ list_id: listId }) };
 }

@@ -3,6 +3,7 @@ import { systemClock } from "../src/platform/clock";
 import { openDatabase } from "../src/platform/db/client";
 import { migrate } from "../src/platform/db/migrate";
 import { createTokenService } from "../src/platform/tokens";
+import { type SeededBoards, seedBoards } from "./seed-boards";
 import { createRandom, SEARCH_WORDS, sentence, TAGS } from "./words";
 
 export interface SeedOptions {
@@ -12,6 +13,8 @@ export interface SeedOptions {
   tasksPerUser: number;
   /** Lifetime of the minted access tokens; the server must be given the same ACCESS_TOKEN_TTL. */
   accessTtlSeconds: number;
+  /** Boards for the board scenarios (see seed-boards.ts), with users of their own. */
+  boards: number;
 }
 
 export interface SeedResult {
@@ -21,6 +24,9 @@ export interface SeedResult {
   seconds: number;
   /** How many tasks each search word matches (title or description, prefix match). */
   searchHits: Record<string, number>;
+  /** One access token per board user, in the order of `boards.users`. */
+  boardTokens: string[];
+  boards: SeededBoards;
 }
 
 const DAY_MS = 86_400_000;
@@ -114,6 +120,8 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
   const total = options.users * options.tasksPerUser;
   for (let from = 0; from < total; from += BATCH) insertBatch(from, Math.min(total, from + BATCH));
 
+  const boards = seedBoards(sqlite, options.boards, now);
+
   const searchHits: Record<string, number> = {};
   for (const word of SEARCH_WORDS) {
     const row = sqlite
@@ -131,8 +139,13 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
     systemClock,
   );
   const tokens = await Promise.all(sessions.map((session) => tokenService.signAccess(session)));
+  const boardTokens = await Promise.all(
+    boards.sessions.map((session) => tokenService.signAccess(session)),
+  );
   return {
     tokens,
+    boardTokens,
+    boards,
     tasks: total,
     seconds: (performance.now() - started) / 1000,
     searchHits,

@@ -138,6 +138,51 @@ export function insertTaskRow(sqlite: Database, task: NewTask, tags: string[]): 
   return toTaskRow(stored);
 }
 
+/** The column each writable TaskRow field is stored in. */
+const COLUMNS: Partial<Record<keyof TaskRow, string>> = {
+  title: "title",
+  description: "description",
+  completed: "completed",
+  completedAt: "completed_at",
+  dueDate: "due_date",
+  priority: "priority",
+  position: "position",
+  boardId: "board_id",
+  listId: "list_id",
+  assigneeId: "assignee_id",
+};
+
+/**
+ * Writes the changed fields with a new version, if the task is still at `version`; returns the
+ * stored row, or null when it was not. The SQL text is built from the column names above only.
+ */
+export function updateTaskRow(
+  sqlite: Database,
+  current: { id: number; version: number },
+  changes: Partial<TaskRow>,
+  now: number,
+): TaskRow | null {
+  const sets: string[] = [];
+  const values: (string | number | null)[] = [];
+  for (const [field, value] of Object.entries(changes)) {
+    const column = COLUMNS[field as keyof TaskRow];
+    if (column === undefined) throw new Error(`not a writable task field: ${field}`);
+    sets.push(`${column} = ?`);
+    values.push(typeof value === "boolean" ? (value ? 1 : 0) : (value as string | number | null));
+  }
+  const stored = sqlite
+    .query<StoredTask, (string | number | null)[]>(
+      `UPDATE tasks SET ${sets.join(", ")}${sets.length > 0 ? ", " : ""}updated_at = ?, version = ?
+       WHERE id = ? AND version = ? RETURNING *`,
+    )
+    .get(...values, now, current.version + 1, current.id, current.version);
+  return stored ? toTaskRow(stored) : null;
+}
+
+export function deleteTaskRow(sqlite: Database, taskId: number): void {
+  sqlite.query("DELETE FROM tasks WHERE id = ?").run(taskId);
+}
+
 /** Replaces a task's tags (already canonical: trimmed, lower-cased, unique, sorted). */
 export function replaceTags(sqlite: Database, taskId: number, tags: string[]): void {
   sqlite.query("DELETE FROM task_tags WHERE task_id = ?").run(taskId);

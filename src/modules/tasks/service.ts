@@ -21,11 +21,13 @@ import {
 import { parseIsoDate } from "./dates";
 import { etagOf, presentTask, type TaskView } from "./present";
 import {
+  deleteTaskRow,
   insertTaskRow,
   nextPersonalPosition,
   replaceTags,
   selectTags,
   selectTaskRows,
+  updateTaskRow,
 } from "./rows";
 import { MAX_TITLE_LENGTH } from "./schema";
 
@@ -147,12 +149,7 @@ export function updateTask(
 
     if (tagsChanged && fields.tags) replaceTags(deps.sqlite, current.id, fields.tags);
 
-    const updated = deps.db
-      .update(tasks)
-      .set({ ...changes, updatedAt: now, version: current.version + 1 })
-      .where(and(eq(tasks.id, current.id), eq(tasks.version, current.version)))
-      .returning()
-      .get();
+    const updated = updateTaskRow(deps.sqlite, current, changes, now);
     // Writes are serialised by SQLite, so the version cannot have moved under us; stay safe anyway.
     if (!updated) throw new PreconditionFailed();
     const edited = Object.keys(changes).flatMap((key) => FIELD_NAMES[key as keyof TaskRow] ?? []);
@@ -172,7 +169,7 @@ export function deleteTask(
     const current = mustFindTask(deps.sqlite, taskId);
     authorizeTask(deps.sqlite, actor.userId, current, "card.delete");
     assertMatches(current, preconditions);
-    deps.db.delete(tasks).where(eq(tasks.id, current.id)).run();
+    deleteTaskRow(deps.sqlite, current.id);
     removeCard(deps.sqlite, current);
     if (current.boardId !== null) {
       recordBoardChange(deps.sqlite, now, {
