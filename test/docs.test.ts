@@ -411,7 +411,15 @@ describe("response headers in /docs/json", () => {
   });
 
   test("every list documents X-Total-Count and Link", () => {
-    for (const path of ["tasks", "admin/users", "admin/bans", "admin/jobs"]) {
+    for (const path of [
+      "tasks",
+      "admin/users",
+      "admin/bans",
+      "admin/jobs",
+      "boards",
+      "boards/{id}/activity",
+      "tasks/{id}/comments",
+    ]) {
       const key = `GET /api/v1/${path}`;
       const list = documented(key).responses?.["200"];
       expect(headersOf(list), key).toEqual(expect.arrayContaining(["X-Total-Count", "Link"]));
@@ -469,6 +477,12 @@ describe("what /docs/json says is what the server does", () => {
     const admin = { token: (await createUserWithRole(live, "admin")).accessToken };
     const task = `/api/v1/tasks/${(await createTask(live, user)).id}`;
     const etag = (await live.request(task, { token: user.accessToken })).headers.get("etag");
+    const made = await live.request("/api/v1/boards", {
+      token: user.accessToken,
+      body: { name: "Docs" },
+    });
+    const board = `/api/v1/boards/${((await made.json()) as { id: number }).id}`;
+    const boardEtag = (await live.request(board, { token: user.accessToken })).headers.get("etag");
     const calls: [string, number, string, Parameters<TestContext["request"]>[1]][] = [
       ["POST /api/v1/tasks", 201, "/api/v1/tasks", { body: { title: "New" } }],
       ["GET /api/v1/tasks/{id}", 200, task, {}],
@@ -479,6 +493,15 @@ describe("what /docs/json says is what the server does", () => {
       ["GET /api/v1/admin/users", 200, "/api/v1/admin/users", admin],
       ["GET /api/v1/admin/bans", 200, "/api/v1/admin/bans", admin],
       ["GET /api/v1/admin/jobs", 200, "/api/v1/admin/jobs", admin],
+      ["POST /api/v1/boards", 201, "/api/v1/boards", { body: { name: "Another" } }],
+      ["GET /api/v1/boards", 200, "/api/v1/boards?limit=1", {}],
+      ["GET /api/v1/boards/{id}", 200, board, {}],
+      ["GET /api/v1/boards/{id}", 304, board, { headers: { "if-none-match": boardEtag ?? "" } }],
+      ["PATCH /api/v1/boards/{id}", 200, board, { method: "PATCH", body: { name: "Renamed" } }],
+      ["POST /api/v1/boards/{id}/lists", 201, `${board}/lists`, { body: { name: "Todo" } }],
+      ["GET /api/v1/boards/{id}/activity", 200, `${board}/activity`, {}],
+      ["POST /api/v1/tasks/{id}/comments", 201, `${task}/comments`, { body: { body: "Hi" } }],
+      ["GET /api/v1/tasks/{id}/comments", 200, `${task}/comments`, {}],
     ];
     for (const [key, status, url, init] of calls) {
       const response = await live.request(url, { token: user.accessToken, ...init });

@@ -59,6 +59,20 @@ describe("named component schemas", () => {
       "TokenRequest",
       "UpdateMeBody",
       "ChangePasswordBody",
+      "Board",
+      "BoardDetail",
+      "List",
+      "Member",
+      "Comment",
+      "ActivityEntry",
+      "SearchResults",
+      "CreateBoardBody",
+      "UpdateBoardBody",
+      "CreateListBody",
+      "UpdateListBody",
+      "AddMemberBody",
+      "UpdateMemberBody",
+      "CommentBody",
     ]) {
       expect(names).toContain(name);
     }
