@@ -97,6 +97,28 @@ describe("GET /tasks sees personal tasks and member boards' cards", () => {
     expect((await titles(ctx, bob, "q=plan&sort=title&limit=1")).total).toBe("3");
   });
 
+  test("q among many other people's tasks: the index walk covers the caller's boards", async () => {
+    // With few of all tasks visible, a search matches the caller's visibility inside the index
+    // (owner_id and board_id); the boards' cards must be found there too.
+    const { ctx, alice, bob, carol } = await world();
+    const insert = ctx.deps.sqlite.query(
+      "INSERT INTO tasks (owner_id, title, created_at, updated_at) VALUES (?, ?, 0, 0)",
+    );
+    ctx.deps.sqlite.transaction(() => {
+      for (let i = 0; i < 700; i++) insert.run(carol.id, `carol's plan number ${i}`);
+    })();
+    expect((await titles(ctx, bob, "q=plan")).titles).toEqual([
+      "bob personal plan",
+      "shared plan done",
+      "shared plan todo",
+    ]);
+    expect((await titles(ctx, alice, "q=shared")).titles).toEqual([
+      "shared plan done",
+      "shared plan todo",
+    ]);
+    expect((await titles(ctx, bob, "q=plan&sort=title")).total).toBe("3");
+  });
+
   test("leaving a board takes its cards out of the list at once", async () => {
     const { ctx, bob, shared } = await world();
     await ctx.request(`/api/v1/boards/${shared.id}/members/${bob.id}`, {
