@@ -119,6 +119,47 @@ describe("GET /tasks sees personal tasks and member boards' cards", () => {
     expect((await titles(ctx, bob, "q=plan&sort=title")).total).toBe("3");
   });
 
+  test("q never finds cards the caller made on a board they left, whichever ranking runs", async () => {
+    // The index's visibility filter matches the caller's own cards by owner_id; the SQL must
+    // still drop those on boards the caller has left, on both ranking paths and with a filter.
+    const { ctx, alice, bob, carol, shared, todo } = await world();
+    const promote = await ctx.request(`/api/v1/boards/${shared.id}/members/${bob.id}`, {
+      method: "PATCH",
+      token: alice.accessToken,
+      body: { role: "editor" },
+    });
+    expect(promote.status).toBe(200);
+    await createCard(ctx, bob, todo.id, { title: "bob's plan on the shared board" });
+    const leave = await ctx.request(`/api/v1/boards/${shared.id}/members/${bob.id}`, {
+      method: "DELETE",
+      token: bob.accessToken,
+    });
+    expect(leave.status).toBe(204);
+    const alone = { titles: ["bob personal plan"], total: "1" };
+    expect(await titles(ctx, bob, "q=plan")).toEqual(alone);
+    expect(await titles(ctx, bob, "q=plan&sort=title")).toEqual(alone);
+    expect(await titles(ctx, bob, `q=plan&board_id=${shared.id}`)).toEqual({
+      titles: [],
+      total: "0",
+    });
+
+    const insert = ctx.deps.sqlite.query(
+      "INSERT INTO tasks (owner_id, title, created_at, updated_at) VALUES (?, ?, 0, 0)",
+    );
+    ctx.deps.sqlite.transaction(() => {
+      for (let i = 0; i < 700; i++) insert.run(carol.id, `carol's plan number ${i}`);
+    })();
+    expect(await titles(ctx, bob, "q=plan")).toEqual(alone);
+    expect(await titles(ctx, bob, "q=plan&sort=title")).toEqual(alone);
+    expect(await titles(ctx, bob, `q=plan&board_id=${shared.id}`)).toEqual({
+      titles: [],
+      total: "0",
+    });
+    expect(await titles(ctx, bob, `q=plan&list_id=${todo.id}`)).toEqual({ titles: [], total: "0" });
+    // The card stays on the board for its members.
+    expect((await titles(ctx, alice, "q=bob")).titles).toEqual(["bob's plan on the shared board"]);
+  });
+
   test("leaving a board takes its cards out of the list at once", async () => {
     const { ctx, bob, shared } = await world();
     await ctx.request(`/api/v1/boards/${shared.id}/members/${bob.id}`, {
