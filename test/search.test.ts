@@ -84,6 +84,31 @@ describe("GET /search", () => {
     expect((await search(ctx, alice, "q=garden&limit=1")).boards).toEqual(["Garden (owner)"]);
   });
 
+  test("boards and comments take the task search's words: cut to eight characters, any accent", async () => {
+    const ctx = await createTestContext(UNTHROTTLED_ENV);
+    const alice = await createUser(ctx);
+    const board = await createBoard(ctx, alice, { name: "International fair" });
+    const list = await createList(ctx, alice, board.id);
+    const card = await createCard(ctx, alice, list.id, { title: "Internationally shipped" });
+    await ctx.request(`/api/v1/tasks/${card.id}/comments`, {
+      token: alice.accessToken,
+      body: { body: "The internationals café" },
+    });
+    const everything = {
+      tasks: ["Internationally shipped"],
+      boards: ["International fair (owner)"],
+      comments: ["The internationals café"],
+    };
+    // Past eight characters a word no longer narrows the match, in every kind alike.
+    expect(await search(ctx, alice, "q=internatxyz")).toEqual(everything);
+    expect(await search(ctx, alice, `q=${encodeURIComponent("ÍNTERNATIONAL")}`)).toEqual(
+      everything,
+    );
+    expect((await search(ctx, alice, `q=${encodeURIComponent("cafe fair")}`)).comments).toEqual([]);
+    expect((await search(ctx, alice, "q=cafe")).comments).toEqual(["The internationals café"]);
+    expect(await search(ctx, alice, "q=interx")).toEqual({ tasks: [], boards: [], comments: [] });
+  });
+
   test("a query without words finds nothing; bad parameters are 422", async () => {
     const { ctx, bob } = await world();
     expect(await search(ctx, bob, `q=${encodeURIComponent('"* ( )')}`)).toEqual({
