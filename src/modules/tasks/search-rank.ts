@@ -12,7 +12,7 @@ import type { Visibility } from "./visibility";
  * every query: 0.5–0.9 ms for a common word in the 100k-task benchmark, whoever asks and however
  * few tasks they have. Here a search costs what the caller's own matches cost. The table's task
  * count and average length, which FTS5 keeps as totals, are read as bm25() reads them, so when
- * the caller can see every task the scores equal bm25()'s. See docs/decisions/006.
+ * the caller can see every task the scores equal bm25()'s. See docs/decisions/010-search-under-load.md.
  */
 
 const K1 = 1.2;
