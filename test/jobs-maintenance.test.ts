@@ -101,7 +101,12 @@ describe("scheduler", () => {
       ])
       .run();
 
-    const scheduler = createScheduler({ db, clock: ctx.clock, log: ctx.deps.log });
+    const scheduler = createScheduler({
+      db,
+      sqlite: ctx.deps.sqlite,
+      clock: ctx.clock,
+      log: ctx.deps.log,
+    });
     expect(scheduler.runOnce()).toEqual({
       sessions: 2,
       one_time_codes: 1,
@@ -159,7 +164,10 @@ describe("scheduler", () => {
   test("runs at start and on its interval until stopped", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
-    const scheduler = createScheduler({ db: ctx.deps.db, clock: ctx.clock, log: ctx.deps.log }, 10);
+    const scheduler = createScheduler(
+      { db: ctx.deps.db, sqlite: ctx.deps.sqlite, clock: ctx.clock, log: ctx.deps.log },
+      10,
+    );
     ctx.clock.advance(31 * 24 * 60 * MINUTE); // the session has expired
     scheduler.start();
     expect(ctx.deps.db.select().from(sessions).where(eq(sessions.userId, user.id)).all()).toEqual(

@@ -1,6 +1,8 @@
+import type { Database } from "bun:sqlite";
 import { and, eq, isNotNull, lte, or } from "drizzle-orm";
 import type { Clock } from "../../platform/clock";
 import type { Db } from "../../platform/db/client";
+import { mergeSearchIndexes } from "../../platform/db/search-index";
 import {
   authFailures,
   bans,
@@ -20,6 +22,11 @@ const REVOKED_SESSION_RETENTION_MS = DAY;
 const DONE_JOB_RETENTION_MS = DAY;
 /** Failed jobs stay for admins to inspect. */
 const FAILED_JOB_RETENTION_MS = 30 * DAY;
+/**
+ * Time each tick may spend merging search-index segments (see search-index.ts): a busy index
+ * catches up over a few ticks without holding the write lock for long at once.
+ */
+const SEARCH_INDEX_MERGE_BUDGET_MS = 50;
 
 export type PurgeCounts = Record<string, number>;
 
@@ -98,7 +105,7 @@ export interface Scheduler {
 
 /** Periodic housekeeping, in process: once at start, then every `intervalMs`. */
 export function createScheduler(
-  services: { db: Db; clock: Clock; log: Logger },
+  services: { db: Db; sqlite: Database; clock: Clock; log: Logger },
   intervalMs = 5 * MINUTE,
 ): Scheduler {
   let timer: ReturnType<typeof setInterval> | null = null;
@@ -113,6 +120,14 @@ export function createScheduler(
       runOnce();
     } catch (error) {
       services.log.error("scheduled purge failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    try {
+      const steps = mergeSearchIndexes(services.sqlite, SEARCH_INDEX_MERGE_BUDGET_MS);
+      if (steps > 0) services.log.debug("merged search index segments", { steps });
+    } catch (error) {
+      services.log.error("search index merge failed", {
         error: error instanceof Error ? error.message : String(error),
       });
     }
