@@ -1,4 +1,6 @@
+import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
+import { createScheduler } from "../src/modules/jobs/scheduler";
 import { mergeSearchIndexes } from "../src/platform/db/search-index";
 import { createTestContext } from "./support/app";
 import { createTask, createUser } from "./support/factories";
@@ -29,4 +31,24 @@ test("merging search-index segments leaves every search answering the same", asy
   expect(integrity).not.toThrow();
 
   expect(await search()).toEqual(before);
+});
+
+test("the scheduler merges the segments on its interval, not at start", async () => {
+  const ctx = await createTestContext();
+  const user = await createUser(ctx);
+  for (let i = 0; i < 40; i++) await createTask(ctx, user, { title: `lighthouse ${i}` });
+  const { db, sqlite, log } = ctx.deps;
+  // What is left to merge, measured on a copy so that measuring merges nothing here.
+  const pending = () => mergeSearchIndexes(Database.deserialize(sqlite.serialize()), Infinity);
+  expect(pending()).toBeGreaterThan(0);
+
+  const scheduler = createScheduler({ db, sqlite, clock: ctx.clock, log }, 20);
+  scheduler.start();
+  try {
+    expect(pending()).toBeGreaterThan(0);
+    await Bun.sleep(120);
+    expect(pending()).toBe(0);
+  } finally {
+    scheduler.stop();
+  }
 });

@@ -103,7 +103,10 @@ export interface Scheduler {
   runOnce(): PurgeCounts;
 }
 
-/** Periodic housekeeping, in process: once at start, then every `intervalMs`. */
+/**
+ * Periodic housekeeping, in process: expired rows are purged at start and every `intervalMs`;
+ * search-index segments are merged every `intervalMs`.
+ */
 export function createScheduler(
   services: { db: Db; sqlite: Database; clock: Clock; log: Logger },
   intervalMs = 5 * MINUTE,
@@ -115,28 +118,30 @@ export function createScheduler(
     if (Object.keys(purged).length > 0) services.log.info("purged expired rows", purged);
     return counts;
   };
-  const tick = () => {
+  // A failed round is logged and tried again at the next tick; it must never stop the timer.
+  const guarded = (what: string, work: () => unknown) => () => {
     try {
-      runOnce();
+      work();
     } catch (error) {
-      services.log.error("scheduled purge failed", {
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-    try {
-      const steps = mergeSearchIndexes(services.sqlite, SEARCH_INDEX_MERGE_BUDGET_MS);
-      if (steps > 0) services.log.debug("merged search index segments", { steps });
-    } catch (error) {
-      services.log.error("search index merge failed", {
+      services.log.error(`${what} failed`, {
         error: error instanceof Error ? error.message : String(error),
       });
     }
   };
+  const purge = guarded("scheduled purge", runOnce);
+  const mergeIndexes = guarded("search index merge", () => {
+    const steps = mergeSearchIndexes(services.sqlite, SEARCH_INDEX_MERGE_BUDGET_MS);
+    if (steps > 0) services.log.debug("merged search index segments", { steps });
+  });
   return {
     start() {
       if (timer) return;
-      tick();
-      timer = setInterval(tick, intervalMs);
+      purge();
+      // Merging waits for the first interval: at start it would delay the first answers.
+      timer = setInterval(() => {
+        purge();
+        mergeIndexes();
+      }, intervalMs);
       timer.unref?.();
     },
     stop() {
