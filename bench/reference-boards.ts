@@ -3,7 +3,8 @@ import type { Database } from "bun:sqlite";
 /**
  * The reference server's board routes: GET /api/v1/boards/{id} and moving a card with
  * PATCH /api/v1/tasks/{id} {list_id, position?}, running the statements Kanbun runs for them
- * (src/modules/boards, src/modules/tasks/cards.ts) with no framework around them.
+ * (src/modules/boards, src/modules/tasks/cards.ts) with no framework around them. The response
+ * shapes repeat src/modules/boards/present.ts on purpose: see reference-server.ts.
  */
 
 interface Row {
