@@ -39,25 +39,32 @@ export async function checksums(files: string[]): Promise<string> {
   return `${lines.sort((a, b) => a.slice(66).localeCompare(b.slice(66))).join("\n")}\n`;
 }
 
+/**
+ * `bun run build`'s own command (package.json), for another platform and file: a release is
+ * compiled exactly as the binary CI tests, with no second list of flags to keep in step.
+ */
+function buildCommand(platform: Platform, outfile: string): string[] {
+  const [runner, ...args] = packageJson.scripts.build.split(/\s+/);
+  const out = args.indexOf("--outfile");
+  if (runner !== "bun" || args[0] !== "build" || out < 0 || out + 2 !== args.length) {
+    throw new Error(`package.json "build" must be "bun build … --outfile FILE"`);
+  }
+  return [
+    process.execPath,
+    ...args.slice(0, out),
+    `--target=${TARGETS[platform]}`,
+    "--outfile",
+    outfile,
+  ];
+}
+
 function build(platform: Platform, outfile: string): void {
-  // The same flags as `bun run build`; the source map is embedded in the binary, so the
-  // separate .map file is not shipped.
-  const result = Bun.spawnSync(
-    [
-      process.execPath,
-      "build",
-      "src/main.ts",
-      "--compile",
-      "--minify",
-      "--sourcemap",
-      "--bytecode",
-      "--format=esm",
-      `--target=${TARGETS[platform]}`,
-      "--outfile",
-      outfile,
-    ],
-    { cwd: ROOT, stdout: "pipe", stderr: "pipe" },
-  );
+  // The source map is embedded in the binary, so the separate .map file is not shipped.
+  const result = Bun.spawnSync(buildCommand(platform, outfile), {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   if (result.exitCode !== 0) {
     throw new Error(
       `building ${platform} failed:\n${result.stdout.toString()}${result.stderr.toString()}`,
