@@ -24,13 +24,15 @@ export interface BenchOptions {
   build: boolean;
 }
 
+const DEFAULT_SCENARIOS = "list,search,create,board,move";
+
 export const USAGE = `bun run bench [options]
   --runs N              measured runs, Kanbun and the reference interleaved in each (3)
   --duration S          seconds measured per server and scenario (10)
   --warmup S            seconds of load before each measurement (2)
   --connections N       concurrent connections (50)
   --starts N            starts per server and database for the start-up times (5)
-  --scenarios a,b       of ${Object.keys(SCENARIO_LABELS).join(", ")} (list,search,create,board,move)
+  --scenarios a,b       of ${Object.keys(SCENARIO_LABELS).join(", ")} (${DEFAULT_SCENARIOS})
   --users N, --tasks-per-user N   size of the seeded database (1000 × 100)
   --log-level L         Kanbun's LOG_LEVEL (info)
   --tool wrk|autocannon the load generator (wrk when installed; verdicts only with wrk)
@@ -52,7 +54,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       users: { type: "string", default: "1000" },
       "tasks-per-user": { type: "string", default: "100" },
       starts: { type: "string", default: "5" },
-      scenarios: { type: "string", default: "list,search,create,board,move" },
+      scenarios: { type: "string", default: DEFAULT_SCENARIOS },
       "log-level": { type: "string", default: "info" },
       tool: { type: "string" },
       "skip-build": { type: "boolean", default: false },
