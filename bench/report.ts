@@ -167,7 +167,7 @@ function starts(data: BenchData): string[] {
 
 function targets(data: BenchData): string[] {
   const lines = [
-    "Targets (issue 12, section 5), judged on the median:",
+    "Targets (issue 12, section 5; the board scenarios' from issue 8), judged on the median:",
     "",
     "| target | limit | measured, median (min–max) | verdict |",
     "| --- | --- | ---: | --- |",
