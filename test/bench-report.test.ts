@@ -164,6 +164,9 @@ describe("benchmark report", () => {
     expect(report).toContain(
       "| GET /api/v1/tasks?limit=20 | 2 | kanbun¹ | 900 | 5.00 | 10.00 | 150 |",
     );
+    expect(report).toContain(
+      "| GET /api/v1/tasks?limit=20 | kanbun | 900 (800–1000) | 10.00 (10.00–10.00) | 130 (110–150) |",
+    );
     expect(report).toContain("| CPU per request | 1.10 | 1.50 | 1.30 | 1.30 (1.10–1.50) |");
     expect(report).toContain("| kanbun | 95.0, 100.0, 105.0 | 100.0 (95.0–105.0) |");
     expect(report).toContain("| kanbun | empty | 80, 95, 140 | 95 (80–140) |");
