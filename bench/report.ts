@@ -79,21 +79,11 @@ function medians(data: BenchData): string[] {
   ];
   for (const scenario of scenariosIn(data)) {
     for (const server of serversIn(data)) {
-      const of = (pick: (m: Measurement) => number) =>
-        summarize(
-          data.measurements.filter((m) => m.scenario === scenario && m.server === server).map(pick),
-        );
+      const rows = data.measurements.filter((m) => m.scenario === scenario && m.server === server);
+      const cell = (pick: (m: Measurement) => number, digits: number) =>
+        formatSummary(summarize(rows.map(pick)), digits);
       lines.push(
-        `| ${SCENARIO_LABELS[scenario]} | ${server} | ${formatSummary(
-          of((m) => m.rps),
-          0,
-        )} | ${formatSummary(
-          of((m) => m.p99Ms),
-          2,
-        )} | ${formatSummary(
-          of((m) => m.cpuUsPerRequest),
-          0,
-        )} |`,
+        `| ${SCENARIO_LABELS[scenario]} | ${server} | ${cell((m) => m.rps, 0)} | ${cell((m) => m.p99Ms, 2)} | ${cell((m) => m.cpuUsPerRequest, 0)} |`,
       );
     }
   }
