@@ -1,14 +1,17 @@
-import type { Database } from "bun:sqlite";
+import type { Database, SQLQueryBindings } from "bun:sqlite";
 import type { BoardWithRole } from "../boards/rows";
 import type { StoredComment } from "../comments/rows";
+import { MEMBER_BOARDS, visibleTasksSql } from "../tasks/visibility";
 
 /**
  * Full-text matches the caller may see, best first (bm25; name and title weigh more than
- * descriptions). The match is narrowed to the caller's boards and tasks before ranking, so a
- * common word costs what the caller's matches cost, not what everyone's do.
+ * descriptions). Which comments the caller sees is the task visibility's rule (visibility.ts),
+ * applied to each comment's task.
+ *
+ * A board match is narrowed to the caller's boards before ranking. comments_fts holds only the
+ * text, so a comment search walks every comment that has the words and drops the ones the caller
+ * cannot see: its cost grows with everyone's matching comments, not only the caller's.
  */
-
-const MEMBER_BOARDS = "SELECT board_id FROM board_members WHERE user_id = ?";
 
 export function searchBoards(
   sqlite: Database,
@@ -35,8 +38,9 @@ export function searchComments(
   ftsQuery: string,
   limit: number,
 ): StoredComment[] {
+  const visible = visibleTasksSql(userId);
   return sqlite
-    .query<StoredComment, [string, number, number, number]>(
+    .query<StoredComment, SQLQueryBindings[]>(
       `SELECT c.*, u.username AS author_username FROM (
          SELECT rowid AS id, bm25(comments_fts) AS score FROM comments_fts
          WHERE comments_fts MATCH ?
@@ -44,8 +48,8 @@ export function searchComments(
        JOIN comments c ON c.id = f.id
        JOIN tasks t ON t.id = c.task_id
        JOIN users u ON u.id = c.author_id
-       WHERE (t.owner_id = ? AND t.board_id IS NULL) OR t.board_id IN (${MEMBER_BOARDS})
+       WHERE ${visible.sql}
        ORDER BY f.score, c.id DESC LIMIT ?`,
     )
-    .all(ftsQuery, userId, userId, limit);
+    .all(ftsQuery, ...visible.params, limit);
 }

@@ -22,7 +22,16 @@ export interface Visibility {
 }
 
 const PERSONAL = "t.owner_id = ? AND t.board_id IS NULL";
-const MEMBER_BOARDS = "SELECT board_id FROM board_members WHERE user_id = ?";
+/** The ids of the boards the user (the one parameter) belongs to, read from one index. */
+export const MEMBER_BOARDS = "SELECT board_id FROM board_members WHERE user_id = ?";
+
+/**
+ * The SQL alone, in the form that holds whatever boards the user belongs to: for a query that
+ * reads no membership first, such as the comment search, which joins `tasks t`.
+ */
+export function visibleTasksSql(userId: number): Pick<Visibility, "sql" | "params"> {
+  return { sql: `((${PERSONAL}) OR t.board_id IN (${MEMBER_BOARDS}))`, params: [userId, userId] };
+}
 
 /**
  * `boardIds`: the boards the user belongs to (board_members), read by the caller; the SQL reads
@@ -45,9 +54,5 @@ export function visibleTo(
       : `${own} OR board_id : (${boardIds.map((id) => `"${id}"`).join(" OR ")})`;
   if (cardsOnly) return { sql: `t.board_id IN (${MEMBER_BOARDS})`, params: [userId], match };
   if (boardIds.length === 0) return { sql: PERSONAL, params: [userId], match };
-  return {
-    sql: `((${PERSONAL}) OR t.board_id IN (${MEMBER_BOARDS}))`,
-    params: [userId, userId],
-    match,
-  };
+  return { ...visibleTasksSql(userId), match };
 }
