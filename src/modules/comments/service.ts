@@ -46,10 +46,9 @@ export function listComments(
 }
 
 export function getComment({ deps, actor }: ActorContext, commentId: number): CommentView {
-  const comment = mustFindComment(deps.sqlite, commentId);
-  const task = mustFindTask(deps.sqlite, comment.task_id, "comment");
-  authorizeTask(deps.sqlite, actor.userId, task, "comment.read", "comment");
-  return presentComment(comment);
+  return presentComment(
+    findCommentFor(deps.sqlite, actor.userId, commentId, "comment.read").comment,
+  );
 }
 
 /** Comments on a card are for its board's editors and owner; on a personal task, its owner's. */
@@ -78,13 +77,10 @@ export function updateComment(
   const now = deps.clock.now();
   const body = input.body.trim();
   return writeTransaction(deps.sqlite, () => {
-    const comment = mustFindComment(deps.sqlite, commentId);
-    const task = mustFindTask(deps.sqlite, comment.task_id, "comment");
-    authorizeComment(
+    const { comment, task } = findCommentFor(
       deps.sqlite,
       actor.userId,
-      { authorId: comment.author_id },
-      task,
+      commentId,
       "comment.update",
     );
     if (body === comment.body) return presentComment(comment);
@@ -98,13 +94,10 @@ export function updateComment(
 export function deleteComment({ deps, actor }: ActorContext, commentId: number): void {
   const now = deps.clock.now();
   writeTransaction(deps.sqlite, () => {
-    const comment = mustFindComment(deps.sqlite, commentId);
-    const task = mustFindTask(deps.sqlite, comment.task_id, "comment");
-    authorizeComment(
+    const { comment, task } = findCommentFor(
       deps.sqlite,
       actor.userId,
-      { authorId: comment.author_id },
-      task,
+      commentId,
       "comment.delete",
     );
     deleteCommentRow(deps.sqlite, comment.id);
@@ -129,6 +122,23 @@ function recordCommentChange(
     subjectId: commentId,
     data: { task_id: task.id },
   });
+}
+
+/**
+ * The comment with its task, if the user may do `action` to it: 404 alike for no comment and no
+ * access to its task; reading follows the task, changing also needs authorship (or ownership).
+ */
+function findCommentFor(
+  sqlite: Database,
+  userId: number,
+  commentId: number,
+  action: "comment.read" | "comment.update" | "comment.delete",
+): { comment: StoredComment; task: TaskRow } {
+  const comment = mustFindComment(sqlite, commentId);
+  const task = mustFindTask(sqlite, comment.task_id, "comment");
+  if (action === "comment.read") authorizeTask(sqlite, userId, task, action, "comment");
+  else authorizeComment(sqlite, userId, { authorId: comment.author_id }, task, action);
+  return { comment, task };
 }
 
 function mustFindComment(sqlite: Database, commentId: number): StoredComment {
