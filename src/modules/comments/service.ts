@@ -86,7 +86,8 @@ export function updateComment(
     if (body === comment.body) return presentComment(comment);
     updateCommentBody(deps.sqlite, comment.id, body, now);
     recordCommentChange(deps.sqlite, now, actor.userId, task, comment.id, "comment.edited");
-    return presentComment(mustFindComment(deps.sqlite, comment.id));
+    // What updateCommentBody wrote: no need to read the row back.
+    return presentComment({ ...comment, body, updated_at: now, edited_at: now });
   });
 }
 
