@@ -85,7 +85,13 @@ describe("PATCH /lists/{id}", () => {
     expect(await names(ctx, alice, board.id)).toEqual(["Dee", "B", "A", "C"]);
     const same = await patchList(ctx, alice, c.id, { position: 3, name: "C" });
     expect(await expectJsonBody(same)).toMatchObject({ position: 3, name: "C" });
-    for (const body of [{ name: "" }, { position: -2 }, { board_id: 2 }, { x: 1 }]) {
+    for (const body of [
+      { name: "" },
+      { name: "   " },
+      { position: -2 },
+      { board_id: 2 },
+      { x: 1 },
+    ]) {
       await expectProblem(await patchList(ctx, alice, c.id, body), 422, "validation_error");
     }
   });

@@ -1,8 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { ActorContext } from "../../platform/context";
 import { writeTransaction } from "../../platform/db/tx";
-import { Conflict, NotFound, ValidationFailed } from "../../platform/errors";
-import { codePointLength } from "../../platform/http/schema-kinds";
+import { Conflict, NotFound } from "../../platform/errors";
 import { authorizeBoard, NOT_FOUND } from "./access";
 import { recordBoardChange } from "./changes";
 import {
@@ -15,7 +14,6 @@ import {
 } from "./list-rows";
 import { closeSlot, LISTS_OF_BOARD, openSlot, shiftForMove } from "./positions";
 import { type ListView, presentList } from "./present";
-import { MAX_LIST_NAME } from "./schema";
 
 export interface ListFields {
   name?: string;
@@ -28,7 +26,7 @@ export function createList(
   boardId: number,
   input: ListFields & { name: string },
 ): ListView {
-  const name = normalizeListName(input.name);
+  const name = input.name.trim();
   const now = deps.clock.now();
   return writeTransaction(deps.sqlite, () => {
     authorizeBoard(deps.sqlite, actor.userId, boardId, "list.create");
@@ -57,7 +55,7 @@ export function updateList(
   listId: number,
   input: ListFields,
 ): ListView {
-  const name = input.name === undefined ? undefined : normalizeListName(input.name);
+  const name = input.name === undefined ? undefined : input.name.trim();
   const now = deps.clock.now();
   return writeTransaction(deps.sqlite, () => {
     const list = findListFor(deps.sqlite, actor.userId, listId, "list.update");
@@ -142,14 +140,4 @@ function findListFor(
   if (!list) throw new NotFound(NOT_FOUND.list);
   authorizeBoard(sqlite, userId, list.board_id, action, "list");
   return list;
-}
-
-function normalizeListName(text: string): string {
-  const name = text.trim();
-  if (name.length === 0 || codePointLength(name) > MAX_LIST_NAME) {
-    throw new ValidationFailed(`Invalid field name: Must be 1–${MAX_LIST_NAME} characters`, [
-      { path: "/name", message: `Must be 1–${MAX_LIST_NAME} characters` },
-    ]);
-  }
-  return name;
 }

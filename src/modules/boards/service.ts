@@ -1,8 +1,7 @@
 import type { ActorContext } from "../../platform/context";
 import { writeTransaction } from "../../platform/db/tx";
-import { NotFound, ValidationFailed } from "../../platform/errors";
+import { NotFound } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
-import { codePointLength } from "../../platform/http/schema-kinds";
 import { assertIfMatch, type Preconditions } from "../../platform/preconditions";
 import { presentTask, type TaskView } from "../tasks/present";
 import { selectBoardCardRows, selectBoardTags } from "../tasks/rows";
@@ -27,7 +26,6 @@ import {
   selectMembers,
   updateBoardFields,
 } from "./rows";
-import { MAX_BOARD_NAME } from "./schema";
 
 export interface BoardFields {
   name?: string;
@@ -38,13 +36,13 @@ export function createBoard(
   { deps, actor }: ActorContext,
   input: BoardFields & { name: string },
 ): BoardView {
-  const fields = normalizeBoardFields(input);
+  const name = input.name.trim();
   const now = deps.clock.now();
   return writeTransaction(deps.sqlite, () => {
     const board = insertBoard(deps.sqlite, {
       ownerId: actor.userId,
-      name: fields.name ?? input.name,
-      description: fields.description ?? "",
+      name,
+      description: input.description ?? "",
       now,
     });
     insertMember(deps.sqlite, { boardId: board.id, userId: actor.userId, role: "owner", now });
@@ -103,15 +101,15 @@ export function updateBoard(
   input: BoardFields,
   preconditions: Preconditions = {},
 ): BoardView {
-  const fields = normalizeBoardFields(input);
+  const name = input.name?.trim();
   const now = deps.clock.now();
   return writeTransaction(deps.sqlite, () => {
     const role = authorizeBoard(deps.sqlite, actor.userId, boardId, "board.update");
     const current = mustFindBoard(deps.sqlite, boardId);
     assertIfMatch(boardEtag(current), preconditions);
     const next = {
-      name: fields.name ?? current.name,
-      description: fields.description ?? current.description,
+      name: name ?? current.name,
+      description: input.description ?? current.description,
     };
     const changed = (["name", "description"] as const).filter((key) => next[key] !== current[key]);
     if (changed.length === 0) return presentBoard(current, role);
@@ -162,18 +160,4 @@ function mustFindBoard(sqlite: ActorContext["deps"]["sqlite"], boardId: number):
   // A member row always has its board (the foreign key cascades), so this is only a safeguard.
   if (!board) throw new NotFound(NOT_FOUND.board);
   return board;
-}
-
-/** Trims the name and applies the length rules that the schema cannot (after trimming). */
-function normalizeBoardFields(input: BoardFields): BoardFields {
-  const fields: BoardFields = { description: input.description };
-  if (input.name !== undefined) {
-    fields.name = input.name.trim();
-    if (fields.name.length === 0 || codePointLength(fields.name) > MAX_BOARD_NAME) {
-      throw new ValidationFailed(`Invalid field name: Must be 1–${MAX_BOARD_NAME} characters`, [
-        { path: "/name", message: `Must be 1–${MAX_BOARD_NAME} characters` },
-      ]);
-    }
-  }
-  return fields;
 }
