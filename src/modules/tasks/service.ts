@@ -231,7 +231,7 @@ function changedFields(current: TaskRow, fields: NormalizedFields, now: number):
   if (fields.priority !== undefined && fields.priority !== current.priority) {
     changes.priority = fields.priority;
   }
-  // A card's position is placed by placeTask; a personal task's is any number the owner picks.
+  // moveCard (cards.ts) places a card; a personal task's position is any number its owner picks.
   if (current.listId === null && fields.position !== undefined) {
     if (fields.position !== current.position) changes.position = fields.position;
   }
