@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { TaskRow } from "../../platform/db/tables";
+import type { BoardRole, TaskRow } from "../../platform/db/tables";
 import { type FieldError, Forbidden, ValidationFailed } from "../../platform/errors";
 import { allows, findRole } from "../boards/access";
 import { recordBoardChange } from "../boards/changes";
@@ -17,13 +17,29 @@ function invalid(path: string, message: string): never {
   throw new ValidationFailed(`Invalid field ${path.slice(1)}: ${message}`, [error]);
 }
 
+/** The caller, with their role where the task is, as authorizeTask answered it. */
+export interface Caller {
+  userId: number;
+  role: BoardRole | "personal";
+}
+
 /**
  * The list a card is to go to, if the caller may put cards there. A list the caller cannot see
- * is refused exactly like one that does not exist; seeing it as a viewer is 403.
+ * is refused exactly like one that does not exist; seeing it as a viewer is 403. `known`: the
+ * caller's role on the board the task is on, so a move within that board reads it only once.
  */
-export function targetList(sqlite: Database, userId: number, listId: number): StoredList {
+export function targetList(
+  sqlite: Database,
+  userId: number,
+  listId: number,
+  known?: { boardId: number | null; role: Caller["role"] },
+): StoredList {
   const list = selectList(sqlite, listId);
-  const role = list && findRole(sqlite, list.board_id, userId);
+  const role =
+    list &&
+    (list.board_id === known?.boardId && known.role !== "personal"
+      ? known.role
+      : findRole(sqlite, list.board_id, userId));
   if (!list || !role) invalid("/list_id", "No such list");
   if (!allows(role, "card.create")) {
     throw new Forbidden("Your role on the target board does not allow adding cards");
@@ -109,7 +125,7 @@ export function removeCard(sqlite: Database, task: TaskRow): void {
  */
 export function chooseList(
   sqlite: Database,
-  userId: number,
+  caller: Caller,
   task: TaskRow,
   listId: number | null | undefined,
   position: number | undefined,
@@ -126,7 +142,10 @@ export function chooseList(
     if (!own) throw new Error(`card ${task.id} has no list ${task.listId}`);
     return own;
   }
-  const list = targetList(sqlite, userId, listId);
+  const list = targetList(sqlite, caller.userId, listId, {
+    boardId: task.boardId,
+    role: caller.role,
+  });
   assertCardPosition(position);
   return list;
 }

@@ -118,9 +118,10 @@ export function updateTask(
   const now = deps.clock.now();
   return writeTransaction(deps.sqlite, () => {
     const current = mustFindTask(deps.sqlite, taskId);
-    authorizeTask(deps.sqlite, actor.userId, current, "card.update");
+    const role = authorizeTask(deps.sqlite, actor.userId, current, "card.update");
     assertMatches(current, preconditions);
-    const list = chooseList(deps.sqlite, actor.userId, current, input.list_id, fields.position);
+    const caller = { userId: actor.userId, role };
+    const list = chooseList(deps.sqlite, caller, current, input.list_id, fields.position);
     assertAssignable(
       deps.sqlite,
       list?.board_id ?? current.boardId,
