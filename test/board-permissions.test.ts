@@ -304,20 +304,30 @@ describe("every role × every action", () => {
 });
 
 describe("a refusal changes nothing", () => {
-  test("after every refused cell the fixture board reads exactly as before", async () => {
+  test("after every refused cell the fixture board, its comments and activity read as before", async () => {
     for (const row of ROWS) {
       for (const role of ROLES) {
         if (row.expected[role] < 400) continue;
         const fixture = await teamBoard(ctx, team);
-        const read = () =>
-          ctx.request(`/api/v1/boards/${fixture.board.id}`, { token: team.owner.accessToken });
-        const before = await (await read()).json();
+        // Comments are not part of GET /boards/{id}: read them, and the activity, too.
+        const read = async () => {
+          const paths = [
+            `/api/v1/boards/${fixture.board.id}`,
+            `/api/v1/tasks/${fixture.card.id}/comments`,
+            `/api/v1/boards/${fixture.board.id}/activity`,
+          ];
+          const token = team.owner.accessToken;
+          return Promise.all(
+            paths.map(async (path) => (await ctx.request(path, { token })).json()),
+          );
+        };
+        const before = await read();
         const caller = userFor(role);
         let { method, path, body } = row.request(fixture, team);
         if (row.action === "member.leave")
           path = `/api/v1/boards/${fixture.board.id}/members/${caller.id}`;
         await ctx.request(path, { method, body, token: caller.accessToken });
-        expect({ row: row.name, role, board: await (await read()).json() }).toEqual({
+        expect({ row: row.name, role, board: await read() }).toEqual({
           row: row.name,
           role,
           board: before,
