@@ -345,6 +345,24 @@ describe("what a JSON body may be", () => {
     expect(titles).toContain("merged by PUT");
     expect(titles).not.toContain("vendor type");
   });
+  test("a GET body is never read or parsed: the request is answered as if it had none", async () => {
+    for (const [type, body] of [
+      ["application/json", "{}"],
+      ["application/json", '{"broken":'],
+      ["text/plain", "hello"],
+    ]) {
+      for (const path of ["/health", "/api/v1/tasks"]) {
+        const connection = await RawConnection.open(server.port);
+        await connection.write(
+          `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${token}\r\ncontent-type: ${type}\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+        );
+        const response = await connection.waitForResponse();
+        connection.destroy();
+        expect(response?.status).toBe(200);
+        expect(response?.headers["content-type"]).toStartWith("application/json");
+      }
+    }
+  });
 });
 
 describe("200 over-limit chunked uploads to a server process", () => {

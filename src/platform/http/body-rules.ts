@@ -2,7 +2,6 @@ import { OptionalKind, type TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { ValidationError } from "elysia";
 import { ValidationFailed } from "../errors";
-import { sentBody } from "./error-handler";
 import { BODY_METHODS } from "./request-context";
 
 /** What a route's schema says about its request body. */
@@ -38,6 +37,12 @@ export function enforceBodyRule(rule: BodyRule, request: Request, body: unknown)
   }
   if (isNonEmptyObject(body) || Value.Check(rule.schema, body)) return;
   throw new ValidationError("body", rule.schema, body);
+}
+
+function sentBody(request: Request): boolean {
+  const length = request.headers.get("content-length");
+  // Without a length (chunked, or a Request built in-process) the body stream tells.
+  return length === null ? request.body !== null : Number(length) > 0;
 }
 
 /** Elysia's own test for an optional body that it validates. */

@@ -1,7 +1,6 @@
 import { Elysia, ValidationError } from "elysia";
 import {
   AppError,
-  BadRequest,
   type FieldError,
   MethodNotAllowed,
   NotFound,
@@ -11,6 +10,7 @@ import {
 } from "../errors";
 import type { Logger } from "../logging";
 import { createAllowedMethods, type RouteTemplate } from "./allowed-methods";
+import { MALFORMED_JSON } from "./request-body";
 import { pathOf, requestState } from "./request-context";
 
 export interface Problem {
@@ -45,12 +45,7 @@ export function errorHandler(log: Logger) {
   const plugin = new Elysia();
   const describeMiss = unmatchedRequests(plugin);
   return plugin
-    .onTransform({ as: "global" }, ({ body, request }) => {
-      // Elysia drops a parse error when a route's body is optional and carries on without one;
-      // a client that sent broken JSON must hear about it, as on every other route.
-      if (body === undefined && sentBody(request)) throw new BadRequest(MALFORMED_JSON);
-      refuseUnsafeBody(body);
-    })
+    .onTransform({ as: "global" }, ({ body }) => refuseUnsafeBody(body))
     .onError({ as: "global" }, ({ code, error: thrown, request, set }) => {
       const state = requestState(request);
       const path = pathOf(request.url);
@@ -125,14 +120,6 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 // took seconds of CPU and ended in a stack overflow. No schema nests more than a few levels.
 const CONVERSION_KEYS = new Set(["toString", "valueOf"]);
 export const MAX_BODY_DEPTH = 32;
-
-const MALFORMED_JSON = "The request body is not valid JSON";
-
-export function sentBody(request: Request): boolean {
-  const length = request.headers.get("content-length");
-  // Without a length (chunked, or a Request built in-process) the body stream tells.
-  return length === null ? request.body !== null : Number(length) > 0;
-}
 
 function refuseUnsafeBody(body: unknown): void {
   const pending: [unknown, string, number][] = [[body, "", 0]];

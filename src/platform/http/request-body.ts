@@ -1,6 +1,6 @@
 import { BadRequest, PayloadTooLarge } from "../errors";
 
-const MALFORMED_JSON = "The request body is not valid JSON";
+export const MALFORMED_JSON = "The request body is not valid JSON";
 const INVALID_UTF8 = "The request body is not valid UTF-8";
 const CUT_SHORT = "The request body ended before it was complete";
 
