@@ -278,6 +278,25 @@ describe("error responses", () => {
     await expectFullProblem(await ctx.request("/broken"), 500, "internal_server_error");
   });
 
+  test("a client status another plugin throws keeps its status and stable code", async () => {
+    const ctx = await createTestContext();
+    const thrower = (status: number) => () => {
+      throw Object.assign(new Error("plugin internals"), { status });
+    };
+    ctx.app
+      .get("/gone", thrower(410))
+      .get("/teapot", thrower(418))
+      .get("/bad-gateway", thrower(502));
+    const gone = await expectFullProblem(await ctx.request("/gone"), 410, "gone");
+    expect(gone).toMatchObject({ title: "Gone", detail: "Gone" });
+    // A status the API has no code for, and any server-side one, is our problem: a bare 500.
+    for (const path of ["/teapot", "/bad-gateway"]) {
+      const response = await ctx.request(path);
+      expect(await response.clone().text()).not.toContain("internals");
+      await expectFullProblem(response, 500, "internal_server_error");
+    }
+  });
+
   test("a thrown non-Error value is a 500 too", async () => {
     const ctx = await createTestContext();
     ctx.app.get("/boom", () => {

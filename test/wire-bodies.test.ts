@@ -350,7 +350,7 @@ describe("what a JSON body may be", () => {
       ["application/json", "{}"],
       ["application/json", '{"broken":'],
       ["text/plain", "hello"],
-    ]) {
+    ] as const) {
       for (const path of ["/health", "/api/v1/tasks"]) {
         const connection = await RawConnection.open(server.port);
         await connection.write(

@@ -24,21 +24,22 @@ export type ProblemCode =
   | "internal_server_error"
   | "service_unavailable";
 
-export const PROBLEM_TITLES: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
-  410: "Gone",
-  412: "Precondition Failed",
-  413: "Content Too Large",
-  415: "Unsupported Media Type",
-  422: "Unprocessable Content",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  503: "Service Unavailable",
+/** The title and stable code of each status the API answers with a problem. */
+export const PROBLEM_TYPES: Record<number, { title: string; code: ProblemCode }> = {
+  400: { title: "Bad Request", code: "bad_request" },
+  401: { title: "Unauthorized", code: "unauthorized_error" },
+  403: { title: "Forbidden", code: "forbidden_access" },
+  404: { title: "Not Found", code: "not_found" },
+  405: { title: "Method Not Allowed", code: "method_not_allowed" },
+  409: { title: "Conflict", code: "conflict" },
+  410: { title: "Gone", code: "gone" },
+  412: { title: "Precondition Failed", code: "precondition_failed" },
+  413: { title: "Content Too Large", code: "payload_too_large" },
+  415: { title: "Unsupported Media Type", code: "unsupported_media_type" },
+  422: { title: "Unprocessable Content", code: "validation_error" },
+  429: { title: "Too Many Requests", code: "too_many_requests" },
+  500: { title: "Internal Server Error", code: "internal_server_error" },
+  503: { title: "Service Unavailable", code: "service_unavailable" },
 };
 
 export class AppError extends Error {
@@ -54,7 +55,7 @@ export class AppError extends Error {
   ) {
     super(detail);
     this.name = new.target.name;
-    this.title = PROBLEM_TITLES[status] ?? "Error";
+    this.title = PROBLEM_TYPES[status]?.title ?? "Error";
   }
 }
 

@@ -4,7 +4,7 @@ import {
   type FieldError,
   MethodNotAllowed,
   NotFound,
-  PROBLEM_TITLES,
+  PROBLEM_TYPES,
   type ProblemCode,
   ValidationFailed,
 } from "../errors";
@@ -23,22 +23,6 @@ export interface Problem {
   request_id: string;
   errors?: FieldError[];
 }
-
-const CODE_BY_STATUS: Record<number, ProblemCode> = {
-  400: "bad_request",
-  401: "unauthorized_error",
-  403: "forbidden_access",
-  404: "not_found",
-  405: "method_not_allowed",
-  409: "conflict",
-  410: "gone",
-  412: "precondition_failed",
-  413: "payload_too_large",
-  415: "unsupported_media_type",
-  422: "validation_error",
-  429: "too_many_requests",
-  503: "service_unavailable",
-};
 
 /** Turns every error, ours, Elysia's or unexpected, into an RFC 9457 problem response. */
 export function errorHandler(log: Logger) {
@@ -200,14 +184,9 @@ function toProblem(
   }
   // Elysia reports some client errors (e.g. a bad status thrown by a plugin) with a status.
   const status = isResponseCheck ? undefined : statusOf(error);
-  if (status && status >= 400 && status < 500 && CODE_BY_STATUS[status]) {
-    return {
-      ...base,
-      title: PROBLEM_TITLES[status] ?? "Error",
-      status,
-      detail: PROBLEM_TITLES[status] ?? "Request failed",
-      code: CODE_BY_STATUS[status] ?? "bad_request",
-    };
+  const known = status && status >= 400 && status < 500 ? PROBLEM_TYPES[status] : undefined;
+  if (status && known) {
+    return { ...base, title: known.title, status, detail: known.title, code: known.code };
   }
   return {
     ...base,
