@@ -345,6 +345,29 @@ describe("what a JSON body may be", () => {
     expect(titles).toContain("merged by PUT");
     expect(titles).not.toContain("vendor type");
   });
+  test("an empty chunked body is no body, as Content-Length: 0 is", async () => {
+    const answer = async (head: string) => {
+      const connection = await RawConnection.open(server.port);
+      await connection.write(head);
+      const response = await connection.waitForResponse();
+      connection.destroy();
+      return { status: response?.status, detail: JSON.parse(response?.body ?? "{}").detail };
+    };
+    const auth = { authorization: `Bearer ${token}` };
+    // A route that requires a body, and one that takes none (the task does not exist).
+    for (const [method, path] of [
+      ["PATCH", "/api/v1/users/me"],
+      ["DELETE", "/api/v1/tasks/999999"],
+    ] as const) {
+      const declared = await answer(
+        `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: ${auth.authorization}\r\ncontent-type: application/json\r\ncontent-length: 0\r\n\r\n`,
+      );
+      const chunked = await answer(`${chunkedHead(method, path, auth)}0\r\n\r\n`);
+      expect(chunked).toEqual(declared);
+      expect(chunked.status).toBe(method === "PATCH" ? 422 : 404);
+    }
+  });
+
   test("a GET body is never read or parsed: the request is answered as if it had none", async () => {
     for (const [type, body] of [
       ["application/json", "{}"],

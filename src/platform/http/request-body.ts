@@ -61,6 +61,7 @@ export async function readBodyWithin(
  * those calls with this result instead, and names its media type canonically so that the choice
  * is JSON for every `application/*+json` type and for any spelling. (An onParse hook would
  * replace Elysia's parser more openly, but @elysiajs/openapi then documents no request body.)
+ * An empty body is no body: the route sees none, whether it was declared or chunked.
  */
 export function handOverBody(request: Request, bytes: Uint8Array, isForm: boolean): void {
   let text: string;
@@ -69,7 +70,7 @@ export function handOverBody(request: Request, bytes: Uint8Array, isForm: boolea
   } catch {
     throw new BadRequest(INVALID_UTF8);
   }
-  const parsed = isForm ? undefined : parseJson(text);
+  const parsed = isForm || text === "" ? undefined : parseJson(text);
   Object.defineProperties(request, {
     json: { value: () => Promise.resolve(parsed) },
     text: { value: () => Promise.resolve(text) },
@@ -78,6 +79,8 @@ export function handOverBody(request: Request, bytes: Uint8Array, isForm: boolea
     "content-type",
     isForm ? "application/x-www-form-urlencoded" : "application/json",
   );
+  // What was read, declared: an empty chunked body is then no body, as `Content-Length: 0` is.
+  request.headers.set("content-length", String(bytes.byteLength));
 }
 
 function parseJson(text: string): unknown {
