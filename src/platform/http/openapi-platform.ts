@@ -1,4 +1,4 @@
-import { OptionalKind } from "@sinclair/typebox";
+import { bodyRuleOf } from "./body-rules";
 import { EXEMPT_PATHS } from "./rate-limit";
 import { BODY_METHODS, FORM_PATHS } from "./request-context";
 import { collectComponents } from "./schema-document";
@@ -108,7 +108,7 @@ export function describePlatform(source: unknown, routes: readonly AppRoute[]): 
   const schemas = collectComponents(document, JSON.parse(JSON.stringify(ProblemSchema)));
   const optionalBodies = new Set(
     routes
-      .filter((route) => isOptional(route.hooks.body))
+      .filter((route) => bodyRuleOf(route.hooks.body).kind === "optional")
       .map((route) => operationKey(route.method, route.path.replace(/:(\w+)/g, "{$1}"))),
   );
   for (const [path, operations] of Object.entries(document.paths)) {
@@ -193,10 +193,6 @@ function liftHeaderDescriptions(headers: Record<string, Header> = {}): Record<st
       return [name, { ...header, description, schema }];
     }),
   );
-}
-
-function isOptional(schema: unknown): boolean {
-  return typeof schema === "object" && schema !== null && OptionalKind in schema;
 }
 
 function operationKey(method: string, path: string): string {
