@@ -166,6 +166,16 @@ describe("standard keywords only", () => {
   });
 });
 
+describe("tags", () => {
+  test("every tag an operation carries is declared once, with a description", () => {
+    const declared = (doc.tags ?? []).map((tag) => tag.name);
+    expect(new Set(declared).size).toBe(declared.length);
+    const used = new Set(operationsOf(doc).flatMap(({ operation }) => operation.tags ?? []));
+    expect([...used].filter((tag) => !declared.includes(tag))).toEqual([]);
+    for (const tag of doc.tags ?? []) expect(tag.description, tag.name).toBeTruthy();
+  });
+});
+
 describe("integer parameters", () => {
   const integerParameters = () =>
     operationsOf(doc).flatMap((operation) =>

@@ -19,6 +19,7 @@ export interface ParameterDoc {
   schema: SchemaDoc;
 }
 export interface OperationDoc {
+  tags?: string[];
   security?: Record<string, string[]>[];
   parameters?: ParameterDoc[];
   requestBody?: { required?: boolean; content: Record<string, { schema: SchemaDoc }> };
@@ -27,6 +28,7 @@ export interface OperationDoc {
 export interface OpenApiDoc {
   openapi: string;
   servers?: { url: string }[];
+  tags?: { name: string; description?: string }[];
   paths: Record<string, Record<string, OperationDoc>>;
   components: { schemas: Record<string, SchemaDoc>; securitySchemes: Record<string, unknown> };
 }
