@@ -195,6 +195,19 @@ describe("restore refuses what it cannot vouch for, changing nothing", () => {
     });
   });
 
+  test("a DATABASE_PATH that is a folder is named, as every command names it", async () => {
+    const { dir, env, backup } = await databaseWithBackup();
+    const folder = join(dir, "data");
+    mkdirSync(folder);
+    const before = filesIn(dir);
+    const line = await expectCliFailure(["restore", backup], { ...env, DATABASE_PATH: folder });
+    expect(line).toBe(
+      `kanbun: invalid configuration: DATABASE_PATH: ${folder} is a folder; give the path of a database file, such as ${join(folder, "kanbun.db")}`,
+    );
+    expect(filesIn(dir)).toEqual(before);
+    expect(filesIn(folder)).toEqual([]);
+  });
+
   test("an in-memory DATABASE_PATH", async () => {
     const { dir, env } = workspaces.next();
     mkdirSync(dir);

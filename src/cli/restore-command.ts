@@ -1,10 +1,10 @@
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Config } from "../platform/config";
 import { IN_MEMORY } from "../platform/db/client";
 import { syncFolder, writeDatabaseCopy, writeSafetyCopy } from "../platform/db/copies";
-import { PRIVATE_FOLDER_MODE } from "../platform/db/files";
+import { prepareDatabaseFolder } from "../platform/db/files";
 import { embeddedMigrations } from "../platform/db/migrate";
 import { CliError, type Output } from "./output";
 
@@ -25,8 +25,7 @@ export function restoreCommand(config: Config, out: Output, source: string | und
   if (from === target) throw new CliError(`${from} is the database itself; give a backup file`);
   if (!existsSync(from)) throw new CliError(`${from} does not exist`);
 
-  mkdirSync(dirname(target), { recursive: true, mode: PRIVATE_FOLDER_MODE });
-  const live = existsSync(target) ? lockDatabase(target) : null;
+  const live = prepareDatabaseFolder(target) ? lockDatabase(target) : null;
   const temp = `${target}.restore-${process.pid}.tmp`;
   try {
     out.info(`${from} is sound: ${inspectBackup(from)}.`);
@@ -90,8 +89,9 @@ function inspectBackup(file: string): string {
  * its database file for as long as it runs (SQLite's WAL mode), so the lock is refused then.
  */
 function lockDatabase(file: string): Database {
-  const sqlite = new Database(file, { strict: true });
+  let sqlite: Database | undefined;
   try {
+    sqlite = new Database(file, { strict: true });
     // Exclusive locking mode before the first read: SQLite then asks for the file's exclusive
     // lock and holds it until close, instead of sharing the database through the -shm file.
     sqlite.run("PRAGMA locking_mode = EXCLUSIVE");
@@ -99,7 +99,7 @@ function lockDatabase(file: string): Database {
     sqlite.run("COMMIT");
     return sqlite;
   } catch (error) {
-    sqlite.close(false);
+    sqlite?.close(false);
     const code = (error as { code?: string }).code ?? "";
     if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
       throw new CliError(

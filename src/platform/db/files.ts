@@ -24,6 +24,25 @@ export const PRIVATE_FOLDER_MODE = 0o700;
  */
 export function prepareDatabaseFile(path: string): void {
   const file = resolve(path);
+  if (!prepareDatabaseFolder(file)) {
+    attempt(
+      () => createPrivateFile(file, "a"),
+      (reason) => `cannot create ${file} (${reason})`,
+    );
+  }
+  attempt(
+    () => accessSync(file, constants.R_OK | constants.W_OK),
+    (reason) => `${file} is read-only (${reason}); the server must write to it`,
+  );
+}
+
+/**
+ * The folder half of prepareDatabaseFile, for `restore`, which puts the file there itself:
+ * DATABASE_PATH must not be a folder, and its folder is created (owner-only) if missing and
+ * must be writable. Returns whether the database file exists.
+ */
+export function prepareDatabaseFolder(path: string): boolean {
+  const file = resolve(path);
   const folder = dirname(file);
   const stats = statOrNull(file);
   if (stats?.isDirectory()) {
@@ -42,16 +61,7 @@ export function prepareDatabaseFile(path: string): void {
     (reason) =>
       `the folder ${folder} is not writable (${reason}); the database keeps its -wal and -shm files beside it`,
   );
-  if (!stats) {
-    attempt(
-      () => createPrivateFile(file, "a"),
-      (reason) => `cannot create ${file} (${reason})`,
-    );
-  }
-  attempt(
-    () => accessSync(file, constants.R_OK | constants.W_OK),
-    (reason) => `${file} is read-only (${reason}); the server must write to it`,
-  );
+  return stats !== null;
 }
 
 /** Runs a file operation; its failure becomes one line naming DATABASE_PATH and the reason. */
