@@ -1,9 +1,9 @@
 import { Database } from "bun:sqlite";
-import { existsSync, renameSync, rmSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Config } from "../platform/config";
 import { IN_MEMORY } from "../platform/db/client";
-import { syncFolder, writeDatabaseCopy, writeSafetyCopy } from "../platform/db/copies";
+import { replaceWithDatabaseCopy, writeSafetyCopy } from "../platform/db/copies";
 import { prepareDatabaseFolder } from "../platform/db/files";
 import { embeddedMigrations } from "../platform/db/migrate";
 import { CliError, type Output } from "./output";
@@ -12,7 +12,7 @@ export const RESTORE_USAGE = "Usage: kanbun restore FILE";
 
 /**
  * `kanbun restore FILE`: checks that FILE is a sound Kanbun database, keeps a copy of the current
- * database, and puts FILE's content in place in one rename, so the database path never holds a
+ * database, and puts a copy of FILE in place in one rename, so the database path never holds a
  * half-written file. Refuses while anything (a server) has the database open.
  */
 export function restoreCommand(config: Config, out: Output, source: string | undefined): void {
@@ -26,21 +26,22 @@ export function restoreCommand(config: Config, out: Output, source: string | und
   if (!existsSync(from)) throw new CliError(`${from} does not exist`);
 
   const live = prepareDatabaseFolder(target) ? lockDatabase(target) : null;
-  const temp = `${target}.restore-${process.pid}.tmp`;
   try {
     out.info(`${from} is sound: ${inspectBackup(from)}.`);
     if (live) {
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
       const kept = writeSafetyCopy(live, target, `restore-${stamp}`);
       out.info(`Copied the current database to ${kept}.`);
+      dropJournal(live, target);
     }
-    copyDatabase(from, temp);
-    if (live) dropJournal(live, target);
-    renameSync(temp, target);
-    syncFolder(dirname(target));
+    const backup = new Database(from, { readonly: true, strict: true });
+    try {
+      replaceWithDatabaseCopy(backup, target);
+    } finally {
+      backup.close(false);
+    }
   } finally {
     live?.close(false);
-    rmSync(temp, { force: true });
   }
   out.info(`Restored ${from} to ${target}. Start the server: it applies any newer migrations.`);
 }
@@ -110,16 +111,6 @@ function lockDatabase(file: string): Database {
     throw new CliError(
       `${file} cannot be opened (${reason}); move it away, then run restore again`,
     );
-  }
-}
-
-function copyDatabase(from: string, to: string): void {
-  const source = new Database(from, { readonly: true, strict: true });
-  try {
-    rmSync(to, { force: true });
-    writeDatabaseCopy(source, to);
-  } finally {
-    source.close(false);
   }
 }
 

@@ -27,8 +27,13 @@ export function writeDatabaseCopy(sqlite: Database, file: string): void {
 export function replaceWithDatabaseCopy(sqlite: Database, file: string): void {
   const temp = `${file}.tmp-${process.pid}`;
   rmSync(temp, { force: true });
-  writeDatabaseCopy(sqlite, temp);
-  renameSync(temp, file);
+  try {
+    writeDatabaseCopy(sqlite, temp);
+    renameSync(temp, file);
+  } finally {
+    // Gone after the rename; only a failed one leaves it.
+    rmSync(temp, { force: true });
+  }
   syncFolder(dirname(file));
 }
 
