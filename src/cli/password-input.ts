@@ -14,15 +14,11 @@ const SILENT = new Writable({
 });
 
 /**
- * Reads a password given on standard input, so it never appears in the process list or the
- * shell history. On a terminal it prompts without echo (twice when `confirm`); otherwise it
- * reads the first line, so `printf '%s\n' "$PASSWORD" | kanbun users create …` works.
+ * Reads a new password given on standard input, so it never appears in the process list or the
+ * shell history. On a terminal it prompts twice without echo; otherwise it reads the first
+ * line, so `printf '%s\n' "$PASSWORD" | kanbun users create …` works.
  */
-export async function readPassword(
-  source: PasswordSource,
-  out: Output,
-  { confirm }: { confirm: boolean },
-): Promise<string> {
+export async function readPassword(source: PasswordSource, out: Output): Promise<string> {
   const terminal = source.isTTY === true;
   const lines = readLines(source, terminal);
   try {
@@ -38,7 +34,7 @@ export async function readPassword(
         "No password given: type it, pipe it on standard input, or use --password",
       );
     }
-    if (terminal && confirm && (await ask("Repeat the password: ")) !== password) {
+    if (terminal && (await ask("Repeat the password: ")) !== password) {
       throw new CliError("The passwords do not match");
     }
     return password;

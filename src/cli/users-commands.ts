@@ -34,7 +34,7 @@ export async function createUserCommand(
   // Everything but the password is checked before anyone is asked to type one.
   checkField("username", Username, username);
   checkField("email", Email, email);
-  const password = options.password ?? (await passwordFromInput(out, overrides, true));
+  const password = options.password ?? (await passwordFromInput(out, overrides));
   checkField("password", NewPassword, password);
 
   await withStore(config, out, overrides, async (deps) => {
@@ -53,7 +53,7 @@ export async function setPasswordCommand(
 ): Promise<void> {
   const { email } = options;
   if (!email) throw new CliError(SET_PASSWORD_USAGE);
-  const password = options.password ?? (await passwordFromInput(out, overrides, true));
+  const password = options.password ?? (await passwordFromInput(out, overrides));
   checkField("password", NewPassword, password);
 
   await withStore(config, out, overrides, async (deps) => {
@@ -86,8 +86,8 @@ export function parseRole(value: string): Role {
   return value as Role;
 }
 
-function passwordFromInput(out: Output, overrides: CommandOverrides, confirm: boolean) {
-  return readPassword(overrides.input ?? process.stdin, out, { confirm });
+function passwordFromInput(out: Output, overrides: CommandOverrides) {
+  return readPassword(overrides.input ?? process.stdin, out);
 }
 
 /** The request schemas' rules, with their messages, for values given on the command line. */
