@@ -122,8 +122,8 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
   for (let from = 0; from < total; from += BATCH) insertBatch(from, Math.min(total, from + BATCH));
 
   const boards = seedBoards(sqlite, options.boards, now);
-  // Bulk inserts leave the search indexes in many segments; a running server merges them in its
-  // scheduler's first ticks (src/platform/db/search-index.ts). Measure that steady state.
+  // Bulk inserts leave the search indexes in many segments; a running server merges them from its
+  // scheduler's first interval on (src/platform/db/search-index.ts). Measure that steady state.
   mergeSearchIndexes(sqlite, Number.POSITIVE_INFINITY);
 
   const searchHits: Record<string, number> = {};
