@@ -1,0 +1,323 @@
+import { useState } from "preact/hooks";
+import { ApiError, api, describeError } from "../api/client";
+import type { BoardColumn, BoardList, Task } from "../api/types";
+import { placeCard, removeList } from "../lib/board-model";
+import { formatDue, isOverdue, PRIORITIES } from "../lib/format";
+import { showToast } from "../state/toasts";
+import { ArrowIcon, MoveIcon, PencilIcon, TrashIcon } from "./icons";
+
+type Dragging = { kind: "card" | "list"; id: number } | null;
+/** What is being dragged: dragover events cannot read the drag data, so it is kept here. */
+let dragging: Dragging = null;
+
+interface Props {
+  boardId: number;
+  lists: BoardColumn[];
+  canEdit: boolean;
+  onOpenCard: (id: number) => void;
+  onMoveDialog: (id: number) => void;
+  onMoveCard: (id: number, listId: number, position: number) => void;
+  onMoveList: (id: number, position: number) => void;
+  onChanged: (lists: BoardColumn[]) => void;
+}
+
+/** Where a drop lands: the number of other items before the pointer. */
+function dropIndex(
+  items: Element[],
+  pointer: number,
+  axis: "x" | "y",
+  skip: number | null,
+): number {
+  let index = 0;
+  for (const item of items) {
+    if (Number((item as HTMLElement).dataset.id) === skip) continue;
+    const box = item.getBoundingClientRect();
+    const middle = axis === "y" ? box.top + box.height / 2 : box.left + box.width / 2;
+    if ((axis === "y" ? pointer : pointer) > middle) index += 1;
+  }
+  return index;
+}
+
+export function BoardColumns(props: Props) {
+  const [cardDrop, setCardDrop] = useState<{ listId: number; index: number } | null>(null);
+  const [listDrop, setListDrop] = useState<number | null>(null);
+
+  function onColumnsDragOver(event: DragEvent) {
+    if (dragging?.kind !== "list") return;
+    event.preventDefault();
+    const columns = [...(event.currentTarget as HTMLElement).querySelectorAll(":scope > .column")];
+    setListDrop(dropIndex(columns, event.clientX, "x", dragging.id));
+  }
+
+  function onColumnsDrop(event: DragEvent) {
+    if (dragging?.kind !== "list" || listDrop === null) return;
+    event.preventDefault();
+    props.onMoveList(dragging.id, listDrop);
+    dragging = null;
+    setListDrop(null);
+  }
+
+  function onCardsDragOver(event: DragEvent, listId: number) {
+    if (dragging?.kind !== "card") return;
+    event.preventDefault();
+    if (event.dataTransfer) event.dataTransfer.dropEffect = "move";
+    const items = [
+      ...(event.currentTarget as HTMLElement).querySelectorAll(":scope > li.card-item"),
+    ];
+    setCardDrop({ listId, index: dropIndex(items, event.clientY, "y", dragging.id) });
+  }
+
+  function onCardsDrop(event: DragEvent, listId: number) {
+    if (dragging?.kind !== "card") return;
+    event.preventDefault();
+    event.stopPropagation();
+    const index = cardDrop?.listId === listId ? cardDrop.index : 0;
+    props.onMoveCard(dragging.id, listId, index);
+    dragging = null;
+    setCardDrop(null);
+  }
+
+  function startDrag(event: DragEvent, what: NonNullable<Dragging>) {
+    dragging = what;
+    event.stopPropagation();
+    event.dataTransfer?.setData("text/plain", `${what.kind}:${what.id}`);
+    if (event.dataTransfer) event.dataTransfer.effectAllowed = "move";
+  }
+
+  function endDrag() {
+    dragging = null;
+    setCardDrop(null);
+    setListDrop(null);
+  }
+
+  function onCardKey(event: KeyboardEvent, card: Task, listIndex: number) {
+    const list = props.lists[listIndex];
+    if (!list || !props.canEdit) return;
+    if (event.key === "m" && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      props.onMoveDialog(card.id);
+      return;
+    }
+    if (!event.altKey) return;
+    const deltas: Record<string, [number, number]> = {
+      ArrowUp: [0, -1],
+      ArrowDown: [0, 1],
+      ArrowLeft: [-1, 0],
+      ArrowRight: [1, 0],
+    };
+    const delta = deltas[event.key];
+    if (!delta) return;
+    event.preventDefault();
+    const target = props.lists[listIndex + delta[0]];
+    if (!target) return;
+    const position =
+      delta[0] === 0 ? card.position + delta[1] : Math.min(card.position, target.cards.length);
+    if (position < 0 || (delta[0] === 0 && position >= list.cards.length)) return;
+    props.onMoveCard(card.id, target.id, position);
+  }
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a drop zone for pointer drags; keyboard users move lists with the list tools
+    <div class="columns" onDragOver={onColumnsDragOver} onDrop={onColumnsDrop}>
+      {props.lists.map((list, listIndex) => (
+        <section
+          key={list.id}
+          class={`column${listDrop === listIndex ? " drop-before" : ""}`}
+          data-id={list.id}
+          aria-labelledby={`list-${list.id}`}
+        >
+          {/* biome-ignore lint/a11y/noStaticElementInteractions: the drag handle of a list; the arrow buttons are its keyboard path */}
+          <header
+            class="column-head"
+            draggable={props.canEdit}
+            onDragStart={(event) => startDrag(event, { kind: "list", id: list.id })}
+            onDragEnd={endDrag}
+          >
+            <h2 id={`list-${list.id}`}>{list.name}</h2>
+            <span class="count">
+              {list.cards.length}
+              <span class="visually-hidden"> cards</span>
+            </span>
+            {props.canEdit && <ListMenu list={list} index={listIndex} {...props} />}
+          </header>
+          <ol
+            class={`cards${cardDrop?.listId === list.id ? " drop-target" : ""}`}
+            onDragOver={(event) => onCardsDragOver(event, list.id)}
+            onDrop={(event) => onCardsDrop(event, list.id)}
+            onDragLeave={(event) => {
+              if (!(event.currentTarget as Node).contains(event.relatedTarget as Node))
+                setCardDrop(null);
+            }}
+          >
+            {list.cards.map((card, index) => (
+              <li
+                key={card.id}
+                class={`card-item${cardDrop?.listId === list.id && cardDrop.index === index ? " drop-before" : ""}`}
+                data-id={card.id}
+                draggable={props.canEdit}
+                onDragStart={(event) => startDrag(event, { kind: "card", id: card.id })}
+                onDragEnd={endDrag}
+              >
+                <button
+                  type="button"
+                  class={`card${card.completed ? " done" : ""}`}
+                  data-card-id={card.id}
+                  aria-describedby={`card-meta-${card.id}`}
+                  onClick={() => props.onOpenCard(card.id)}
+                  onKeyDown={(event) => onCardKey(event, card, listIndex)}
+                >
+                  {card.title}
+                </button>
+                <CardMeta card={card} />
+                {props.canEdit && (
+                  <button
+                    type="button"
+                    class="icon card-move"
+                    aria-label="Move to…"
+                    title="Move to… (or Alt+arrow keys on the card)"
+                    onClick={() => props.onMoveDialog(card.id)}
+                  >
+                    <MoveIcon />
+                  </button>
+                )}
+              </li>
+            ))}
+            {cardDrop?.listId === list.id &&
+              cardDrop.index >= list.cards.filter((c) => c.id !== dragging?.id).length && (
+                <li class="drop-end" aria-hidden="true" />
+              )}
+            {list.cards.length === 0 && (
+              <li class="empty-list">
+                {props.canEdit ? "No cards yet. Add one below or drop one here." : "No cards."}
+              </li>
+            )}
+          </ol>
+          {props.canEdit && <AddCard list={list} lists={props.lists} onChanged={props.onChanged} />}
+        </section>
+      ))}
+      {listDrop !== null && listDrop >= props.lists.length - 1 && (
+        <div class="drop-end-list" aria-hidden="true" />
+      )}
+    </div>
+  );
+}
+
+function CardMeta(props: { card: Task }) {
+  const { card } = props;
+  const parts: string[] = [];
+  return (
+    <div class="card-meta" id={`card-meta-${card.id}`}>
+      {card.due_date && (
+        <span class={isOverdue(card.due_date) && !card.completed ? "due overdue" : "due"}>
+          Due {formatDue(card.due_date)}
+        </span>
+      )}
+      {card.priority > 0 && (
+        <span class={`priority p${card.priority}`}>{PRIORITIES[card.priority]}</span>
+      )}
+      {card.tags.map((tag) => (
+        <span key={tag} class="tag">
+          {tag}
+        </span>
+      ))}
+      {parts}
+    </div>
+  );
+}
+
+function AddCard(props: {
+  list: BoardColumn;
+  lists: BoardColumn[];
+  onChanged: (lists: BoardColumn[]) => void;
+}) {
+  const [title, setTitle] = useState("");
+  async function add(event: Event) {
+    event.preventDefault();
+    const text = title.trim();
+    if (!text) return;
+    try {
+      const { data } = await api.post<Task>("/tasks", { title: text, list_id: props.list.id });
+      props.onChanged(placeCard(props.lists, data));
+      setTitle("");
+    } catch (failure) {
+      showToast(`Card not added: ${describeError(failure)}`, "error");
+    }
+  }
+  return (
+    <form class="add-card" onSubmit={(event) => void add(event)}>
+      <label class="field">
+        <span class="field-label">Card title</span>
+        <input value={title} maxLength={200} onInput={(e) => setTitle(e.currentTarget.value)} />
+      </label>
+      <button type="submit">Add card</button>
+    </form>
+  );
+}
+
+function ListMenu(props: Props & { list: BoardColumn; index: number }) {
+  const { list, index } = props;
+  async function rename() {
+    const name = prompt("List name", list.name)?.trim();
+    if (!name || name === list.name) return;
+    try {
+      const { data } = await api.patch<BoardList>(`/lists/${list.id}`, { name });
+      props.onChanged(props.lists.map((l) => (l.id === data.id ? { ...l, name: data.name } : l)));
+    } catch (failure) {
+      showToast(`List not renamed: ${describeError(failure)}`, "error");
+    }
+  }
+  async function remove() {
+    const cards = list.cards.length;
+    const question =
+      cards > 0 ? `Delete “${list.name}” and its ${cards} cards?` : `Delete “${list.name}”?`;
+    if (!confirm(question)) return;
+    try {
+      await api.delete(`/lists/${list.id}${cards > 0 ? "?cascade=true" : ""}`);
+      props.onChanged(removeList(props.lists, list.id));
+    } catch (failure) {
+      const detail =
+        failure instanceof ApiError && failure.status === 409
+          ? "it still holds cards."
+          : describeError(failure);
+      showToast(`List not deleted: ${detail}`, "error");
+    }
+  }
+  return (
+    <div class="list-tools">
+      <button
+        type="button"
+        class="icon"
+        aria-label={`Move list ${list.name} left`}
+        disabled={index === 0}
+        onClick={() => props.onMoveList(list.id, index - 1)}
+      >
+        <ArrowIcon direction="left" />
+      </button>
+      <button
+        type="button"
+        class="icon"
+        aria-label={`Move list ${list.name} right`}
+        disabled={index === props.lists.length - 1}
+        onClick={() => props.onMoveList(list.id, index + 1)}
+      >
+        <ArrowIcon direction="right" />
+      </button>
+      <button
+        type="button"
+        class="icon"
+        aria-label={`Rename list ${list.name}`}
+        onClick={() => void rename()}
+      >
+        <PencilIcon />
+      </button>
+      <button
+        type="button"
+        class="icon"
+        aria-label={`Delete list ${list.name}`}
+        onClick={() => void remove()}
+      >
+        <TrashIcon />
+      </button>
+    </div>
+  );
+}
