@@ -14,6 +14,7 @@ import {
   PRODUCTION_PASSWORD_COST,
 } from "./platform/passwords";
 import { createTokenService, type TokenService } from "./platform/tokens";
+import { type WebBundleSource, webBundleSource } from "./platform/web/bundle";
 
 /**
  * What commands that manage accounts need: the database, a clock, a logger and the password
@@ -35,6 +36,8 @@ export interface Deps extends StoreDeps {
   /** Background jobs; started by `serve` only, so commands and tests run jobs explicitly. */
   jobs: JobWorker;
   metrics: Metrics;
+  /** The browser app served at `/`: embedded in the binary, or dist/web from source. */
+  web: WebBundleSource;
 }
 
 export interface DepsOverrides {
@@ -45,6 +48,7 @@ export interface DepsOverrides {
   mailer?: Mailer;
   /** The signing secret `serve` resolved; defaults to JWT_SECRET. */
   jwtSecret?: string;
+  web?: WebBundleSource;
 }
 
 export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): StoreDeps {
@@ -72,5 +76,6 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     metrics: createMetrics(store.sqlite),
     mailer,
     jobs: createJobWorker({ db, clock, log, handlers: createJobHandlers({ mailer }) }),
+    web: overrides.web ?? webBundleSource(),
   };
 }
