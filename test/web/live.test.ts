@@ -137,13 +137,16 @@ describe("the live connection", () => {
     expect(h.last().url).toBe("/ws");
   });
 
-  test("a refused upgrade renews the token before trying again", async () => {
+  test("a refused upgrade renews the token before trying again, without alarming anyone", async () => {
     const h = harness();
     h.live.start();
     h.last().drop(1006);
     await tick();
     expect(h.counts().renewals).toBe(1);
     expect(h.timers.length).toBe(1);
+    h.timers[0]?.run();
+    // Never live yet (say, a server without realtime): still "connecting", not "reconnecting".
+    expect(h.statuses).toEqual(["connecting", "connecting", "connecting"]);
   });
 
   test("4001: the session ended, so no reconnect when no fresh token comes", async () => {

@@ -50,11 +50,15 @@ export function createLiveConnection(options: LiveOptions) {
   let timer: unknown = null;
   let stopped = true;
   let opened = false;
+  // "reconnecting" is for a connection that was live and dropped; before the first success
+  // (or against a server without realtime) it stays "connecting" and raises no alarm.
+  let wasLive = false;
+  const retrying = (): LiveStatus => (wasLive ? "reconnecting" : "connecting");
 
   function open(): void {
     const token = options.token();
     if (stopped || !token) return;
-    options.onStatus(attempt === 0 ? "connecting" : "reconnecting");
+    options.onStatus(attempt === 0 ? "connecting" : retrying());
     opened = false;
     const ws = createSocket(options.url(since), ["bearer", token]);
     socket = ws;
@@ -83,6 +87,7 @@ export function createLiveConnection(options: LiveOptions) {
     if (message.type === "ready") {
       if (typeof message.seq === "number") since = Math.max(since ?? 0, message.seq);
       attempt = 0;
+      wasLive = true;
       options.onStatus("live");
     } else if (message.type === "resync") {
       since = null;
@@ -109,7 +114,7 @@ export function createLiveConnection(options: LiveOptions) {
       }
     }
     attempt += 1;
-    options.onStatus("reconnecting");
+    options.onStatus(retrying());
     timer = setTimer(() => {
       timer = null;
       open();

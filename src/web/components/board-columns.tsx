@@ -4,6 +4,7 @@ import type { BoardColumn, BoardList, Task } from "../api/types";
 import { placeCard, removeList } from "../lib/board-model";
 import { formatDue, isOverdue, PRIORITIES } from "../lib/format";
 import { showToast } from "../state/toasts";
+import { Field } from "./form";
 import { ArrowIcon, MoveIcon, PencilIcon, TrashIcon } from "./icons";
 
 type Dragging = { kind: "card" | "list"; id: number } | null;
@@ -245,10 +246,16 @@ function AddCard(props: {
   }
   return (
     <form class="add-card" onSubmit={(event) => void add(event)}>
-      <label class="field">
-        <span class="field-label">Card title</span>
-        <input value={title} maxLength={200} onInput={(e) => setTitle(e.currentTarget.value)} />
-      </label>
+      <Field label="Card title">
+        {(id) => (
+          <input
+            id={id}
+            value={title}
+            maxLength={200}
+            onInput={(e) => setTitle(e.currentTarget.value)}
+          />
+        )}
+      </Field>
       <button type="submit">Add card</button>
     </form>
   );

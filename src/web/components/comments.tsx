@@ -5,7 +5,7 @@ import { formatWhen } from "../lib/format";
 import { insertMention, mentionAt, splitMentions, suggestMentions } from "../lib/mentions";
 import { onLive } from "../state/live";
 import { currentUser } from "../state/session";
-import { FormError } from "./form";
+import { Field, FormError } from "./form";
 
 function CommentText(props: { text: string }) {
   return (
@@ -98,20 +98,22 @@ export function Comments(props: { taskId: number; names: string[]; readOnly: boo
       </ul>
       {!props.readOnly && (
         <form onSubmit={(event) => void send(event)}>
-          <label class="field">
-            <span class="field-label">Comment</span>
-            <textarea
-              ref={input}
-              rows={2}
-              value={text}
-              placeholder="Write a comment; @name mentions a member"
-              onInput={(e) => {
-                setText(e.currentTarget.value);
-                setCaret(e.currentTarget.selectionStart ?? 0);
-              }}
-              onKeyUp={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
-            />
-          </label>
+          <Field label="Comment">
+            {(id) => (
+              <textarea
+                id={id}
+                ref={input}
+                rows={2}
+                value={text}
+                placeholder="Write a comment; @name mentions a member"
+                onInput={(e) => {
+                  setText(e.currentTarget.value);
+                  setCaret(e.currentTarget.selectionStart ?? 0);
+                }}
+                onKeyUp={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
+              />
+            )}
+          </Field>
           {suggestions.length > 0 && mention && (
             <ul class="suggestions" aria-label="Mention suggestions">
               {suggestions.map((name) => (

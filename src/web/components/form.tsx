@@ -1,24 +1,48 @@
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
+import { useId } from "preact/hooks";
 
-type InputProps = Omit<JSX.IntrinsicElements["input"], "value" | "onInput" | "label"> & {
+/**
+ * A label tied to its control by id. The label's text alone is the control's accessible name
+ * (a label wrapped around a select would also lend it the options' text).
+ */
+export function Field(props: {
+  label: string;
+  class?: string;
+  hint?: string;
+  children: (id: string) => ComponentChildren;
+}) {
+  const id = useId();
+  return (
+    <div class={props.class ? `field ${props.class}` : "field"}>
+      <label class="field-label" for={id}>
+        {props.label}
+      </label>
+      {props.children(id)}
+      {props.hint && <small class="hint">{props.hint}</small>}
+    </div>
+  );
+}
+
+type InputProps = Omit<JSX.IntrinsicElements["input"], "value" | "onInput" | "label" | "id"> & {
   label: string;
   value: string;
   onValue: (value: string) => void;
   hint?: string;
 };
 
-/** A labelled input: the label text is the field's accessible name. */
-export function Field({ label, value, onValue, hint, ...input }: InputProps) {
+/** A labelled text input. */
+export function TextField({ label, value, onValue, hint, ...input }: InputProps) {
   return (
-    <label class="field">
-      <span class="field-label">{label}</span>
-      <input
-        {...(input as JSX.IntrinsicElements["input"])}
-        value={value}
-        onInput={(event) => onValue((event.target as HTMLInputElement).value)}
-      />
-      {hint && <small class="hint">{hint}</small>}
-    </label>
+    <Field label={label} hint={hint}>
+      {(id) => (
+        <input
+          {...(input as JSX.IntrinsicElements["input"])}
+          id={id}
+          value={value}
+          onInput={(event) => onValue((event.target as HTMLInputElement).value)}
+        />
+      )}
+    </Field>
   );
 }
 

@@ -5,7 +5,7 @@ import { navigate } from "../lib/router";
 import { currentUser } from "../state/session";
 import { showToast } from "../state/toasts";
 import { Dialog } from "./dialog";
-import { FormError } from "./form";
+import { Field, FormError } from "./form";
 
 /** Members: owners add people, change roles and hand the board over; anyone may leave. */
 export function MembersDialog(props: {
@@ -96,20 +96,28 @@ export function MembersDialog(props: {
       </ul>
       {isOwner && (
         <form class="add-member" onSubmit={add}>
-          <label class="field">
-            <span class="field-label">Username or email</span>
-            <input value={user} required onInput={(e) => setUser(e.currentTarget.value)} />
-          </label>
-          <label class="field">
-            <span class="field-label">Role</span>
-            <select
-              value={role}
-              onChange={(e) => setRole(e.currentTarget.value as "editor" | "viewer")}
-            >
-              <option value="editor">editor: changes lists, cards and comments</option>
-              <option value="viewer">viewer: reads only</option>
-            </select>
-          </label>
+          <Field label="Username or email">
+            {(id) => (
+              <input
+                id={id}
+                value={user}
+                required
+                onInput={(e) => setUser(e.currentTarget.value)}
+              />
+            )}
+          </Field>
+          <Field label="Role">
+            {(id) => (
+              <select
+                id={id}
+                value={role}
+                onChange={(e) => setRole(e.currentTarget.value as "editor" | "viewer")}
+              >
+                <option value="editor">editor: changes lists, cards and comments</option>
+                <option value="viewer">viewer: reads only</option>
+              </select>
+            )}
+          </Field>
           <button type="submit" class="primary">
             Add member
           </button>

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { BoardColumn, Task } from "../api/types";
 import { Dialog } from "./dialog";
+import { Field } from "./form";
 
 /** The click-and-keyboard alternative to dragging: pick a list and a position. */
 export function MoveDialog(props: {
@@ -23,40 +24,47 @@ export function MoveDialog(props: {
           props.onMove(listId, Math.min(position, others.length));
         }}
       >
-        <label class="field">
-          <span class="field-label">List</span>
-          <select
-            value={listId}
-            onChange={(e) => {
-              const id = Number(e.currentTarget.value);
-              setListId(id);
-              const count =
-                props.lists.find((l) => l.id === id)?.cards.filter((c) => c.id !== props.card.id)
-                  .length ?? 0;
-              setPosition(id === props.card.list_id ? props.card.position : count);
-            }}
-          >
-            {props.lists.map((list) => (
-              <option key={list.id} value={list.id}>
-                {list.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span class="field-label">Position</span>
-          <select value={position} onChange={(e) => setPosition(Number(e.currentTarget.value))}>
-            {Array.from({ length: others.length + 1 }, (_, index) => (
-              <option key={index} value={index}>
-                {index === 0
-                  ? "1 (top)"
-                  : index === others.length
-                    ? `${index + 1} (bottom)`
-                    : String(index + 1)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Field label="List">
+          {(id) => (
+            <select
+              id={id}
+              value={listId}
+              onChange={(e) => {
+                const id = Number(e.currentTarget.value);
+                setListId(id);
+                const count =
+                  props.lists.find((l) => l.id === id)?.cards.filter((c) => c.id !== props.card.id)
+                    .length ?? 0;
+                setPosition(id === props.card.list_id ? props.card.position : count);
+              }}
+            >
+              {props.lists.map((list) => (
+                <option key={list.id} value={list.id}>
+                  {list.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Position">
+          {(id) => (
+            <select
+              id={id}
+              value={position}
+              onChange={(e) => setPosition(Number(e.currentTarget.value))}
+            >
+              {Array.from({ length: others.length + 1 }, (_, index) => (
+                <option key={index} value={index}>
+                  {index === 0
+                    ? "1 (top)"
+                    : index === others.length
+                      ? `${index + 1} (bottom)`
+                      : String(index + 1)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <div class="row">
           <button type="submit" class="primary">
             Move

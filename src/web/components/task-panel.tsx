@@ -6,7 +6,7 @@ import { onLive } from "../state/live";
 import { showToast } from "../state/toasts";
 import { Comments } from "./comments";
 import { Dialog } from "./dialog";
-import { FormError } from "./form";
+import { Field, FormError } from "./form";
 
 interface Draft {
   title: string;
@@ -125,6 +125,7 @@ export function TaskPanel(props: {
 
   const set = (patch: Partial<Draft>) => draft && setDraft({ ...draft, ...patch });
   const readOnly = props.readOnly ?? false;
+  const members = props.members;
   return (
     <Dialog title={task ? task.title : "Card"} onClose={props.onClose} wide>
       {!task || !draft ? (
@@ -167,69 +168,81 @@ export function TaskPanel(props: {
           <form class="task-form" onSubmit={(event) => void save(event)}>
             <fieldset disabled={readOnly}>
               {readOnly && <p class="note">You can view this board but not change it.</p>}
-              <label class="field">
-                <span class="field-label">Title</span>
-                <input
-                  value={draft.title}
-                  required
-                  maxLength={200}
-                  onInput={(e) => set({ title: e.currentTarget.value })}
-                />
-              </label>
-              <label class="field">
-                <span class="field-label">Description</span>
-                <textarea
-                  rows={4}
-                  value={draft.description}
-                  maxLength={10000}
-                  onInput={(e) => set({ description: e.currentTarget.value })}
-                />
-              </label>
+              <Field label="Title">
+                {(id) => (
+                  <input
+                    id={id}
+                    value={draft.title}
+                    required
+                    maxLength={200}
+                    onInput={(e) => set({ title: e.currentTarget.value })}
+                  />
+                )}
+              </Field>
+              <Field label="Description">
+                {(id) => (
+                  <textarea
+                    id={id}
+                    rows={4}
+                    value={draft.description}
+                    maxLength={10000}
+                    onInput={(e) => set({ description: e.currentTarget.value })}
+                  />
+                )}
+              </Field>
               <div class="grid-2">
-                <label class="field">
-                  <span class="field-label">Due date</span>
-                  <input
-                    type="date"
-                    value={draft.due}
-                    onInput={(e) => set({ due: e.currentTarget.value })}
-                  />
-                </label>
-                <label class="field">
-                  <span class="field-label">Priority</span>
-                  <select
-                    value={draft.priority}
-                    onChange={(e) => set({ priority: Number(e.currentTarget.value) })}
-                  >
-                    {PRIORITIES.map((name, value) => (
-                      <option key={name} value={value}>
-                        {name}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <label class="field">
-                  <span class="field-label">Tags</span>
-                  <input
-                    value={draft.tags}
-                    placeholder="design, urgent"
-                    onInput={(e) => set({ tags: e.currentTarget.value })}
-                  />
-                </label>
-                {props.members && (
-                  <label class="field">
-                    <span class="field-label">Assignee</span>
+                <Field label="Due date">
+                  {(id) => (
+                    <input
+                      id={id}
+                      type="date"
+                      value={draft.due}
+                      onInput={(e) => set({ due: e.currentTarget.value })}
+                    />
+                  )}
+                </Field>
+                <Field label="Priority">
+                  {(id) => (
                     <select
-                      value={draft.assignee}
-                      onChange={(e) => set({ assignee: e.currentTarget.value })}
+                      id={id}
+                      value={draft.priority}
+                      onChange={(e) => set({ priority: Number(e.currentTarget.value) })}
                     >
-                      <option value="">Nobody</option>
-                      {props.members.map((member) => (
-                        <option key={member.user_id} value={String(member.user_id)}>
-                          {member.username}
+                      {PRIORITIES.map((name, value) => (
+                        <option key={name} value={value}>
+                          {name}
                         </option>
                       ))}
                     </select>
-                  </label>
+                  )}
+                </Field>
+                <Field label="Tags">
+                  {(id) => (
+                    <input
+                      id={id}
+                      value={draft.tags}
+                      placeholder="design, urgent"
+                      onInput={(e) => set({ tags: e.currentTarget.value })}
+                    />
+                  )}
+                </Field>
+                {members && (
+                  <Field label="Assignee">
+                    {(id) => (
+                      <select
+                        id={id}
+                        value={draft.assignee}
+                        onChange={(e) => set({ assignee: e.currentTarget.value })}
+                      >
+                        <option value="">Nobody</option>
+                        {members.map((member) => (
+                          <option key={member.user_id} value={String(member.user_id)}>
+                            {member.username}
+                          </option>
+                        ))}
+                      </select>
+                    )}
+                  </Field>
                 )}
               </div>
               <FormError message={error} />

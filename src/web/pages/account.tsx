@@ -2,7 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, describeError } from "../api/client";
 import type { Session } from "../api/types";
-import { Field, FormError } from "../components/form";
+import { FormError, TextField } from "../components/form";
 import { formatWhen } from "../lib/format";
 import { currentUser, reloadUser, signOut } from "../state/session";
 import { showToast } from "../state/toasts";
@@ -67,8 +67,8 @@ export function AccountPage() {
             showToast("Profile saved.");
           })}
         >
-          <Field label="Username" value={username} onValue={setUsername} required />
-          <Field label="Full name" value={fullName} onValue={setFullName} />
+          <TextField label="Username" value={username} onValue={setUsername} required />
+          <TextField label="Full name" value={fullName} onValue={setFullName} />
           <p class="hint">
             Email: {user.email}
             {user.email_verified ? " (verified)" : " (not verified yet)"}
@@ -100,7 +100,7 @@ export function AccountPage() {
             void loadSessions();
           })}
         >
-          <Field
+          <TextField
             label="Current password"
             type="password"
             value={current}
@@ -108,7 +108,7 @@ export function AccountPage() {
             autocomplete="current-password"
             required
           />
-          <Field
+          <TextField
             label="New password"
             type="password"
             value={next}
@@ -181,7 +181,7 @@ export function AccountPage() {
             await signOut().catch(() => undefined);
           })}
         >
-          <Field
+          <TextField
             label="Password to confirm"
             type="password"
             value={deletePassword}

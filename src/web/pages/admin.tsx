@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, describeError } from "../api/client";
 import type { AdminUser, Ban, Job } from "../api/types";
-import { FormError } from "../components/form";
+import { Field, FormError } from "../components/form";
 import { formatWhen } from "../lib/format";
 import { currentUser } from "../state/session";
 
@@ -57,10 +57,11 @@ export function AdminPage() {
             void loadUsers();
           }}
         >
-          <label class="field grow">
-            <span class="field-label">Find users</span>
-            <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-          </label>
+          <Field label="Find users" class="grow">
+            {(id) => (
+              <input id={id} type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+            )}
+          </Field>
           <button type="submit">Search</button>
         </form>
         <div class="table-wrap">

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api, describeError } from "../api/client";
-import { Field, FormError } from "../components/form";
+import { FormError, TextField } from "../components/form";
 import { navigate } from "../lib/router";
 import { signIn } from "../state/session";
 
@@ -46,14 +46,14 @@ export function SignInPage() {
   return (
     <AuthFrame title="Sign in">
       <form onSubmit={form.run(() => signIn(identity, password))}>
-        <Field
+        <TextField
           label="Email or username"
           value={identity}
           onValue={setIdentity}
           autocomplete="username"
           required
         />
-        <Field
+        <TextField
           label="Password"
           type="password"
           value={password}
@@ -106,7 +106,7 @@ export function SignUpPage() {
           We sent a 6-digit code to <strong>{email}</strong>. Enter it to finish signing up.
         </p>
         <form onSubmit={form.run(verifyAndIn)}>
-          <Field
+          <TextField
             label="Verification code"
             value={code}
             onValue={setCode}
@@ -135,7 +135,7 @@ export function SignUpPage() {
   return (
     <AuthFrame title="Sign up">
       <form onSubmit={form.run(signUpAndIn)}>
-        <Field
+        <TextField
           label="Username"
           value={username}
           onValue={setUsername}
@@ -143,7 +143,7 @@ export function SignUpPage() {
           hint="3–32 letters, digits, _ . -"
           required
         />
-        <Field
+        <TextField
           label="Email"
           type="email"
           value={email}
@@ -151,7 +151,7 @@ export function SignUpPage() {
           autocomplete="email"
           required
         />
-        <Field
+        <TextField
           label="Password"
           type="password"
           value={password}
@@ -205,13 +205,13 @@ export function ForgotPasswordPage() {
         {step === "email" && (
           <>
             <p>Enter your email address and we will send you a 6-digit code.</p>
-            <Field label="Email" type="email" value={email} onValue={setEmail} required />
+            <TextField label="Email" type="email" value={email} onValue={setEmail} required />
           </>
         )}
         {step === "code" && (
           <>
             <p>If an account uses {email}, a code is on its way. It is valid for 10 minutes.</p>
-            <Field
+            <TextField
               label="Code from the email"
               value={code}
               onValue={setCode}
@@ -222,7 +222,7 @@ export function ForgotPasswordPage() {
           </>
         )}
         {step === "password" && (
-          <Field
+          <TextField
             label="New password"
             type="password"
             value={password}

@@ -3,7 +3,7 @@ import { ApiError, api, describeError } from "../api/client";
 import type { BoardColumn, BoardDetail, BoardList, Task } from "../api/types";
 import { ActivityDialog } from "../components/activity-dialog";
 import { BoardColumns } from "../components/board-columns";
-import { FormError } from "../components/form";
+import { Field, FormError } from "../components/form";
 import { MembersDialog } from "../components/members-dialog";
 import { MoveDialog } from "../components/move-dialog";
 import { TaskPanel } from "../components/task-panel";
@@ -171,14 +171,16 @@ export function BoardPage(props: { id: number }) {
         />
         {canEdit && (
           <form class="add-list" onSubmit={(event) => void addList(event)}>
-            <label class="field">
-              <span class="field-label">List name</span>
-              <input
-                value={listName}
-                maxLength={100}
-                onInput={(e) => setListName(e.currentTarget.value)}
-              />
-            </label>
+            <Field label="List name">
+              {(id) => (
+                <input
+                  id={id}
+                  value={listName}
+                  maxLength={100}
+                  onInput={(e) => setListName(e.currentTarget.value)}
+                />
+              )}
+            </Field>
             <button type="submit">Add list</button>
           </form>
         )}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, describeError } from "../api/client";
 import type { Board } from "../api/types";
-import { FormError } from "../components/form";
+import { Field, FormError } from "../components/form";
 import { navigate } from "../lib/router";
 import { onLive } from "../state/live";
 
@@ -40,15 +40,17 @@ export function BoardsPage() {
     <section class="page">
       <h1>Boards</h1>
       <form class="inline-form" onSubmit={(event) => void create(event)}>
-        <label class="field">
-          <span class="field-label">Board name</span>
-          <input
-            value={name}
-            required
-            maxLength={100}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
+        <Field label="Board name">
+          {(id) => (
+            <input
+              id={id}
+              value={name}
+              required
+              maxLength={100}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
+          )}
+        </Field>
         <button type="submit" class="primary">
           New board
         </button>

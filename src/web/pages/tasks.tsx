@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, describeError } from "../api/client";
 import type { Task } from "../api/types";
-import { FormError } from "../components/form";
+import { Field, FormError } from "../components/form";
 import { TaskPanel } from "../components/task-panel";
 import { formatDue, fromDateInput, isOverdue, PRIORITIES } from "../lib/format";
 import { DEFAULT_FILTERS, SORTS, type TaskFilters, taskQuery } from "../lib/task-query";
@@ -83,89 +83,107 @@ export function TasksPage() {
     <section class="page">
       <h1>My tasks</h1>
       <form class="quick-add" onSubmit={(event) => void add(event)}>
-        <label class="field grow">
-          <span class="field-label">New task</span>
-          <input
-            value={title}
-            maxLength={200}
-            placeholder="What needs doing?"
-            onInput={(e) => setTitle(e.currentTarget.value)}
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">Due</span>
-          <input type="date" value={due} onInput={(e) => setDue(e.currentTarget.value)} />
-        </label>
-        <label class="field">
-          <span class="field-label">Priority</span>
-          <select value={priority} onChange={(e) => setPriority(Number(e.currentTarget.value))}>
-            {PRIORITIES.map((name, value) => (
-              <option key={name} value={value}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Field label="New task" class="grow">
+          {(id) => (
+            <input
+              id={id}
+              value={title}
+              maxLength={200}
+              placeholder="What needs doing?"
+              onInput={(e) => setTitle(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <Field label="Due">
+          {(id) => (
+            <input id={id} type="date" value={due} onInput={(e) => setDue(e.currentTarget.value)} />
+          )}
+        </Field>
+        <Field label="Priority">
+          {(id) => (
+            <select
+              id={id}
+              value={priority}
+              onChange={(e) => setPriority(Number(e.currentTarget.value))}
+            >
+              {PRIORITIES.map((name, value) => (
+                <option key={name} value={value}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <button type="submit" class="primary">
           Add task
         </button>
       </form>
       <section class="filters" aria-label="Filter tasks">
-        <label class="field grow">
-          <span class="field-label">Search</span>
-          <input
-            type="search"
-            value={filters.q}
-            onInput={(e) => set({ q: e.currentTarget.value })}
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">Show</span>
-          <select
-            value={filters.status}
-            onChange={(e) => set({ status: e.currentTarget.value as TaskFilters["status"] })}
-          >
-            <option value="open">Open</option>
-            <option value="done">Completed</option>
-            <option value="all">All</option>
-          </select>
-        </label>
-        <label class="field">
-          <span class="field-label">Priority filter</span>
-          <select
-            value={filters.priority}
-            onChange={(e) => set({ priority: e.currentTarget.value })}
-          >
-            <option value="">Any</option>
-            {PRIORITIES.map((name, value) => (
-              <option key={name} value={String(value)}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span class="field-label">Tag</span>
-          <input
-            value={filters.tag}
-            size={10}
-            onInput={(e) => set({ tag: e.currentTarget.value })}
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">Sort</span>
-          <select
-            value={filters.sort}
-            disabled={filters.q.trim() !== ""}
-            onChange={(e) => set({ sort: e.currentTarget.value })}
-          >
-            {SORTS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Field label="Search" class="grow">
+          {(id) => (
+            <input
+              id={id}
+              type="search"
+              value={filters.q}
+              onInput={(e) => set({ q: e.currentTarget.value })}
+            />
+          )}
+        </Field>
+        <Field label="Show">
+          {(id) => (
+            <select
+              id={id}
+              value={filters.status}
+              onChange={(e) => set({ status: e.currentTarget.value as TaskFilters["status"] })}
+            >
+              <option value="open">Open</option>
+              <option value="done">Completed</option>
+              <option value="all">All</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Priority filter">
+          {(id) => (
+            <select
+              id={id}
+              value={filters.priority}
+              onChange={(e) => set({ priority: e.currentTarget.value })}
+            >
+              <option value="">Any</option>
+              {PRIORITIES.map((name, value) => (
+                <option key={name} value={String(value)}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Tag">
+          {(id) => (
+            <input
+              id={id}
+              value={filters.tag}
+              size={10}
+              onInput={(e) => set({ tag: e.currentTarget.value })}
+            />
+          )}
+        </Field>
+        <Field label="Sort">
+          {(id) => (
+            <select
+              id={id}
+              value={filters.sort}
+              disabled={filters.q.trim() !== ""}
+              onChange={(e) => set({ sort: e.currentTarget.value })}
+            >
+              {SORTS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <label class="check">
           <input
             type="checkbox"
