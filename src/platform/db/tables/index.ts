@@ -1,4 +1,5 @@
 export * from "./boards";
+export * from "./events";
 export * from "./jobs";
 export * from "./security";
 export * from "./sessions";
