@@ -8,6 +8,8 @@ import { listRoutes } from "./modules/boards/list-routes";
 import { boardRoutes } from "./modules/boards/routes";
 import { commentRoutes } from "./modules/comments/routes";
 import { jobRoutes } from "./modules/jobs/routes";
+import { realtimeRoutes } from "./modules/realtime/routes";
+import { WEBSOCKET_OPTIONS } from "./modules/realtime/socket";
 import { searchRoutes } from "./modules/search/routes";
 import { taskRoutes } from "./modules/tasks/routes";
 import { userRoutes } from "./modules/users/routes";
@@ -31,7 +33,7 @@ import { bodyGuard, requestContext } from "./platform/http/request-context";
 export function createApp(deps: Deps) {
   const { config } = deps;
   return (
-    new Elysia({ normalize: false, strictPath: true })
+    new Elysia({ normalize: false, strictPath: true, websocket: WEBSOCKET_OPTIONS })
       .use(requestContext())
       .use(errorHandler(deps.log))
       .use(accessLog(deps.log))
@@ -53,6 +55,7 @@ export function createApp(deps: Deps) {
           .use(listRoutes(deps))
           .use(commentRoutes(deps))
           .use(searchRoutes(deps))
+          .use(realtimeRoutes(deps, deps.realtime))
           .use(adminRoutes(deps))
           .use(jobRoutes(deps)),
       )

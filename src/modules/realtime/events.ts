@@ -79,9 +79,7 @@ function insertEvent(
   data: object,
 ): void {
   sqlite
-    .query(
-      "INSERT INTO events (type, board_id, user_id, data, created_at) VALUES (?, ?, ?, ?, ?)",
-    )
+    .query("INSERT INTO events (type, board_id, user_id, data, created_at) VALUES (?, ?, ?, ?, ?)")
     .run(type, boardId, userId, JSON.stringify(data), now);
   wakeAfterCommit(sqlite);
 }
