@@ -101,12 +101,7 @@ describe("scheduler", () => {
       ])
       .run();
 
-    const scheduler = createScheduler({
-      db,
-      sqlite: ctx.deps.sqlite,
-      clock: ctx.clock,
-      log: ctx.deps.log,
-    });
+    const scheduler = createScheduler(ctx.deps);
     expect(scheduler.runOnce()).toEqual({
       sessions: 2,
       one_time_codes: 1,
@@ -115,6 +110,7 @@ describe("scheduler", () => {
       auth_failures: 1,
       idempotency_keys: 1,
       jobs: 1,
+      events: 0,
     });
     const left = db.select().from(sessions).all();
     expect(left.map((s) => s.id)).toEqual([secondSession.id]);
@@ -164,10 +160,7 @@ describe("scheduler", () => {
   test("runs at start and on its interval until stopped", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
-    const scheduler = createScheduler(
-      { db: ctx.deps.db, sqlite: ctx.deps.sqlite, clock: ctx.clock, log: ctx.deps.log },
-      10,
-    );
+    const scheduler = createScheduler(ctx.deps, 10);
     ctx.clock.advance(31 * 24 * 60 * MINUTE); // the session has expired
     scheduler.start();
     expect(ctx.deps.db.select().from(sessions).where(eq(sessions.userId, user.id)).all()).toEqual(

@@ -63,7 +63,7 @@ export async function setPasswordCommand(
     const now = deps.clock.now();
     deps.db.transaction((tx) => {
       tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)).run();
-      revokeSessions(tx, now, eq(sessions.userId, user.id));
+      revokeSessions(tx, deps.sqlite, now, eq(sessions.userId, user.id));
       cancelPasswordResets(tx, user.id);
     });
     out.info(`Password changed for ${user.email}; their sessions have ended.`);

@@ -114,7 +114,7 @@ export async function resetPassword(
       .returning()
       .get();
     if (!user) return false;
-    revokeSessions(tx, now, eq(sessions.userId, user.id));
+    revokeSessions(tx, deps.sqlite, now, eq(sessions.userId, user.id));
     cancelPasswordResets(tx, user.id);
     enqueuePasswordChangedEmail(tx, deps, user);
     return true;

@@ -148,12 +148,12 @@ export function logout({ deps, actor }: ActorContext, refreshToken?: string): vo
   const other = refreshToken
     ? sessionOfRefreshToken(deps.db, actor.userId, refreshToken, now)
     : null;
-  revokeSessions(deps.db, now, eq(sessions.id, actor.sessionId));
-  if (other !== null) revokeSessions(deps.db, now, eq(sessions.id, other));
+  revokeSessions(deps.db, deps.sqlite, now, eq(sessions.id, actor.sessionId));
+  if (other !== null) revokeSessions(deps.db, deps.sqlite, now, eq(sessions.id, other));
 }
 
 export function logoutAll({ deps, actor }: ActorContext): void {
-  revokeSessions(deps.db, deps.clock.now(), eq(sessions.userId, actor.userId));
+  revokeSessions(deps.db, deps.sqlite, deps.clock.now(), eq(sessions.userId, actor.userId));
 }
 
 export function listSessions({ deps, actor }: ActorContext) {
@@ -183,6 +183,7 @@ export function listSessions({ deps, actor }: ActorContext) {
 export function revokeSession({ deps, actor }: ActorContext, sessionId: number): void {
   const revoked = revokeSessions(
     deps.db,
+    deps.sqlite,
     deps.clock.now(),
     and(eq(sessions.id, sessionId), eq(sessions.userId, actor.userId)),
   );

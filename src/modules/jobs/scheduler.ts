@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { and, eq, isNotNull, lte, or } from "drizzle-orm";
 import type { Clock } from "../../platform/clock";
+import type { Config } from "../../platform/config";
 import type { Db } from "../../platform/db/client";
 import { mergeSearchIndexes } from "../../platform/db/search-index";
 import {
@@ -14,6 +15,7 @@ import {
 } from "../../platform/db/tables";
 import type { Logger } from "../../platform/logging";
 import { FAILURE_WINDOW_MS } from "../auth/address-bans";
+import { pruneEvents } from "../realtime/event-rows";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -104,16 +106,28 @@ export interface Scheduler {
 }
 
 /**
- * Periodic housekeeping, in process: expired rows are purged at start and every `intervalMs`;
+ * Periodic housekeeping, in process: expired rows (and events past EVENT_RETENTION) are purged
+ * at start and every `intervalMs`;
  * search-index segments are merged every `intervalMs`.
  */
 export function createScheduler(
-  services: { db: Db; sqlite: Database; clock: Clock; log: Logger },
+  services: {
+    db: Db;
+    sqlite: Database;
+    clock: Clock;
+    log: Logger;
+    config: Pick<Config, "eventRetentionSeconds">;
+  },
   intervalMs = 5 * MINUTE,
 ): Scheduler {
   let timer: ReturnType<typeof setInterval> | null = null;
   const runOnce = () => {
-    const counts = purgeExpired(services.db, services.clock.now());
+    const now = services.clock.now();
+    const counts = purgeExpired(services.db, now);
+    counts.events = pruneEvents(
+      services.sqlite,
+      now - services.config.eventRetentionSeconds * 1000,
+    );
     const purged = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
     if (Object.keys(purged).length > 0) services.log.info("purged expired rows", purged);
     return counts;

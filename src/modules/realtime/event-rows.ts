@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { SIGNAL_TYPES } from "./events";
+import { SIGNAL_TYPES } from "./event-types";
 
 /** An event as stored; `data` is JSON text, kept as text until a client needs it. */
 export interface StoredEvent {
@@ -13,6 +13,21 @@ export interface StoredEvent {
 
 const COLUMNS = "seq, type, board_id, user_id, data, created_at";
 const NOT_A_SIGNAL = `type NOT IN (${SIGNAL_TYPES.map((type) => `'${type}'`).join(", ")})`;
+
+export function insertEventRow(
+  sqlite: Database,
+  row: {
+    type: string;
+    boardId: number | null;
+    userId: number | null;
+    data: string;
+    createdAt: number;
+  },
+): void {
+  sqlite
+    .query("INSERT INTO events (type, board_id, user_id, data, created_at) VALUES (?, ?, ?, ?, ?)")
+    .run(row.type, row.boardId, row.userId, row.data, row.createdAt);
+}
 
 /**
  * Every event after `since` (up to `until`), signals included, in order: what a server delivers.

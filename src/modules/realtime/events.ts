@@ -1,32 +1,8 @@
 import type { Database } from "bun:sqlite";
+import { deleteEventsOfUser, insertEventRow } from "./event-rows";
+import type { EventType, SignalType } from "./event-types";
 
-/** What clients receive: the contract's event types. */
-export const EVENT_TYPES = [
-  "task.created",
-  "task.updated",
-  "task.deleted",
-  "list.created",
-  "list.updated",
-  "list.deleted",
-  "board.updated",
-  "board.deleted",
-  "member.added",
-  "member.updated",
-  "member.removed",
-  "comment.created",
-  "comment.updated",
-  "comment.deleted",
-  "notification.created",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/**
- * Signals for the servers themselves, carried by the same feed so that every instance sees them
- * in order and only after commit; never sent to clients. `sessions.ended`: close the sockets of
- * these sessions (or of every session of a user).
- */
-export const SIGNAL_TYPES = ["sessions.ended"] as const;
-export type SignalType = (typeof SIGNAL_TYPES)[number];
+export { EVENT_TYPES, type EventType } from "./event-types";
 
 export interface NewEvent {
   type: EventType;
@@ -63,6 +39,15 @@ export function recordEvent(sqlite: Database, now: number, event: NewEvent): voi
   insertEvent(sqlite, now, event.type, event.boardId, event.userId ?? null, event.data);
 }
 
+/**
+ * An account is being deleted: the events only it could read go with it, and its sockets close
+ * once the deletion commits.
+ */
+export function forgetEventsOf(sqlite: Database, now: number, userId: number): void {
+  deleteEventsOfUser(sqlite, userId);
+  recordSessionsEnded(sqlite, now, { userId });
+}
+
 /** Records that sessions ended, so every server closes their sockets once this commits. */
 export function recordSessionsEnded(sqlite: Database, now: number, ended: SessionsEnded): void {
   if (ended.sessionIds?.length === 0) return;
@@ -78,9 +63,7 @@ function insertEvent(
   userId: number | null,
   data: object,
 ): void {
-  sqlite
-    .query("INSERT INTO events (type, board_id, user_id, data, created_at) VALUES (?, ?, ?, ?, ?)")
-    .run(type, boardId, userId, JSON.stringify(data), now);
+  insertEventRow(sqlite, { type, boardId, userId, data: JSON.stringify(data), createdAt: now });
   wakeAfterCommit(sqlite);
 }
 

@@ -6,7 +6,7 @@ import { createRouter } from "../../platform/http/router";
 import { problem, problemResponses } from "../../platform/http/schemas";
 import { resyncReason } from "./catch-up";
 import { selectHeadSeq, selectVisibleEvents } from "./event-rows";
-import type { EVENT_TYPES } from "./events";
+import type { EVENT_TYPES } from "./event-types";
 import { DEFAULT_EVENT_LIMIT, EventList, EventSeqHeader, EventsQuery, SocketQuery } from "./schema";
 import { type Realtime, socketData } from "./socket";
 

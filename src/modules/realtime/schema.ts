@@ -2,7 +2,7 @@ import { withHeaders } from "@elysiajs/openapi";
 import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 import { component, IsoTimestamp, Strict, Text, WholeNumber } from "../../platform/http/schemas";
-import { EVENT_TYPES } from "./events";
+import { EVENT_TYPES } from "./event-types";
 
 export const DEFAULT_EVENT_LIMIT = 100;
 export const MAX_EVENT_LIMIT = 500;
