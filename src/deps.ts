@@ -75,7 +75,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   return {
     ...store,
     tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
-    metrics: createMetrics(store.sqlite),
+    metrics: createMetrics(store.sqlite, () => hub.size()),
     mailer,
     jobs: createJobWorker({ db, clock, log, handlers: createJobHandlers({ mailer }) }),
     realtime: { hub, feed: createFeed(store.sqlite, hub, log) },

@@ -35,6 +35,22 @@ describe("client messages", () => {
     expect((await socket.next(isEvent)).data?.id).toBe(task.id);
   });
 
+  test("/metrics counts open sockets", async () => {
+    const { ctx, user } = await liveUser();
+    const scrape = async () => {
+      const text = await (await ctx.request("/metrics")).text();
+      return Number(/^kanbun_websockets_open (\d+)/m.exec(text)?.[1]);
+    };
+    expect(await scrape()).toBe(0);
+    const socket = await ctx.connect(user.accessToken);
+    await socket.next((message) => message.type === "ready");
+    expect(await scrape()).toBe(1);
+    socket.close();
+    await socket.closed;
+    await Bun.sleep(20);
+    expect(await scrape()).toBe(0);
+  });
+
   test("a binary message closes the socket with 1003", async () => {
     const { ctx, user } = await liveUser();
     const socket = await ctx.connect(user.accessToken);
