@@ -12,7 +12,6 @@ CREATE TABLE `events` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `events_board_seq_idx` ON `events` (`board_id`,`seq`);--> statement-breakpoint
-CREATE INDEX `events_user_seq_idx` ON `events` (`user_id`,`seq`);--> statement-breakpoint
-CREATE INDEX `events_created_at_idx` ON `events` (`created_at`);--> statement-breakpoint
+CREATE INDEX `events_board_seq_idx` ON `events` (`board_id`,`seq`) WHERE "events"."board_id" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `events_user_seq_idx` ON `events` (`user_id`,`seq`) WHERE "events"."user_id" IS NOT NULL;--> statement-breakpoint
 INSERT INTO `event_log` (`id`, `pruned_through`) VALUES (1, 0);

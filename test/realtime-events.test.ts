@@ -193,3 +193,25 @@ describe("tasks and comments", () => {
     expect(owners[3]).toMatchObject({ type: "comment.created", board_id: null, data: personal });
   });
 });
+
+test("catching up reads the caller's two index ranges, never the whole feed", async () => {
+  const { ctx, member } = await setup();
+  // The statements GET /events runs, captured as it runs them, then explained.
+  const seen = new Set<string>();
+  const query = ctx.deps.sqlite.query.bind(ctx.deps.sqlite);
+  ctx.deps.sqlite.query = ((text: string) => {
+    if (/FROM events/.test(text)) seen.add(text);
+    return query(text);
+  }) as typeof query;
+  await eventsSince(ctx, member, 0);
+  ctx.deps.sqlite.query = query;
+  const catchUp = [...seen].find((text) => text.includes("UNION ALL"));
+  expect(catchUp).toBeDefined();
+  const plan = ctx.deps.sqlite
+    .prepare<{ detail: string }, []>(`EXPLAIN QUERY PLAN ${catchUp}`)
+    .all()
+    .map((row) => row.detail);
+  expect(plan.join("\n")).toContain("events USING INDEX events_user_seq_idx");
+  expect(plan.join("\n")).toContain("events USING INDEX events_board_seq_idx");
+  expect(plan.filter((detail) => /^SCAN events/.test(detail))).toEqual([]);
+});

@@ -94,16 +94,23 @@ export function selectPrunedThrough(sqlite: Database): number {
  * Returns how many were removed.
  */
 export function pruneEvents(sqlite: Database, before: number): number {
-  const last = sqlite
-    .query<{ seq: number | null }, [number]>(
-      "SELECT max(seq) AS seq FROM events WHERE created_at < ?",
+  // The first event young enough to keep, found by walking the feed from its oldest end: only
+  // the rows about to go are read. `seq` and time advance together, so what comes before it is
+  // the prefix to remove.
+  const firstKept = sqlite
+    .query<{ seq: number }, [number]>(
+      "SELECT seq FROM events WHERE created_at >= ? ORDER BY seq LIMIT 1",
     )
     .get(before);
-  if (!last?.seq) return 0;
-  const removed = sqlite.query("DELETE FROM events WHERE seq <= ?").run(last.seq).changes;
+  const last = firstKept
+    ? firstKept.seq - 1
+    : (sqlite.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM events").get()?.seq ??
+      0);
+  const removed = sqlite.query("DELETE FROM events WHERE seq <= ?").run(last).changes;
+  if (removed === 0) return 0;
   sqlite
     .query("UPDATE event_log SET pruned_through = max(pruned_through, ?) WHERE id = 1")
-    .run(last.seq);
+    .run(last);
   return removed;
 }
 

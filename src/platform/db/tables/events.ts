@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
@@ -23,10 +24,15 @@ export const events = sqliteTable(
     data: text("data").notNull(),
     createdAt: integer("created_at").notNull(),
   },
+  // Partial indexes: a personal task's events have no board, a board's events no user, and an
+  // index entry of NULL would only cost its write. Retention walks `seq` order and needs none.
   (table) => [
-    index("events_board_seq_idx").on(table.boardId, table.seq),
-    index("events_user_seq_idx").on(table.userId, table.seq),
-    index("events_created_at_idx").on(table.createdAt),
+    index("events_board_seq_idx")
+      .on(table.boardId, table.seq)
+      .where(sql`${table.boardId} IS NOT NULL`),
+    index("events_user_seq_idx")
+      .on(table.userId, table.seq)
+      .where(sql`${table.userId} IS NOT NULL`),
   ],
 );
 
