@@ -421,3 +421,22 @@ describe("/docs/json", () => {
     expect(refused?.description).toContain("X-Requested-With");
   });
 });
+
+test("/docs/json, first built after the cookie routes have answered, still describes them alike", async () => {
+  const fresh = await fetchDocument(await createTestContext());
+  // The document is built on its first request: here, after Elysia has compiled these routes
+  // (and added additionalProperties to the response schemas it compiled).
+  const ctx = await createTestContext();
+  const user = await createUser(ctx);
+  const session = await expectCookieSession(await cookieLogin(ctx, user));
+  const next = await expectCookieSession(await cookieRefresh(ctx, session.refreshToken));
+  const logout = await ctx.request(`${AUTH}/logout`, { method: "POST", token: next.accessToken });
+  expect(logout.status).toBe(204);
+  const after = await fetchDocument(ctx);
+  expect(after.components.schemas.SessionTokenResponse).toEqual(
+    fresh.components.schemas.SessionTokenResponse ?? {},
+  );
+  for (const path of ["/login", "/refresh", "/logout"]) {
+    expect(after.paths[`${AUTH}${path}`]).toEqual(fresh.paths[`${AUTH}${path}`] ?? {});
+  }
+});

@@ -27,6 +27,7 @@ import {
   EmailCodeBody,
   LoginBody,
   LogoutBody,
+  LogoutResponse,
   MessageResponse,
   OAuthProblem,
   RefreshBody,
@@ -40,8 +41,6 @@ import {
   SignupBody,
   TokenFormBody,
   TokenResponse,
-  withClearedRefreshCookie,
-  withRefreshCookie,
 } from "./schema";
 import {
   grantToken,
@@ -120,7 +119,7 @@ export function authRoutes(deps: Deps) {
             'With `session: "cookie"` (the web app) the refresh token is set as the HttpOnly `kanbun_refresh` cookie instead of being returned in the body.',
         },
         response: {
-          200: withRefreshCookie(SessionTokenResponse),
+          200: SessionTokenResponse,
           ...problemResponses(401, 422),
           403: SignInRefusedProblem,
           503: HasherBusyProblem,
@@ -170,7 +169,7 @@ export function authRoutes(deps: Deps) {
             'Give `refresh_token` in the body, or leave it out (`{}`) and send the `kanbun_refresh` cookie together with an `X-Requested-With` header (any value; without it the cookie is refused with 403 and not spent). A token from the cookie, or `session: "cookie"`, sets the next refresh token in the cookie and leaves it out of the body. Presenting a spent token ends its whole session.',
         },
         response: {
-          200: withRefreshCookie(SessionTokenResponse),
+          200: SessionTokenResponse,
           ...problemResponses(401, 422),
           403: RefreshRefusedProblem,
         },
@@ -193,7 +192,7 @@ export function authRoutes(deps: Deps) {
             "Also ends the session of a refresh token given in the body or held in the `kanbun_refresh` cookie, when it is the caller's, and always clears that cookie.",
         },
         response: {
-          204: withClearedRefreshCookie(t.Void()),
+          204: LogoutResponse,
           ...problemResponses(401),
           403: BannedProblem,
         },

@@ -1,6 +1,6 @@
 import { withHeaders } from "@elysiajs/openapi";
 import { Type } from "@sinclair/typebox";
-import { type TSchema, t } from "elysia";
+import { t } from "elysia";
 import { component, ProblemSchema, problem, Strict, Text } from "../../platform/http/schemas";
 
 /**
@@ -188,26 +188,6 @@ export const TokenResponse = component(
   }),
 );
 
-/** Documents the cookie a cookie session's login or refresh sets. */
-export function withRefreshCookie<S extends TSchema>(schema: S) {
-  return withHeaders(schema, {
-    "Set-Cookie": t.String({
-      description:
-        "In a cookie session only: `kanbun_refresh=<token>; Max-Age=<REFRESH_TOKEN_TTL>; Path=/api/v1/auth; HttpOnly; SameSite=Strict`, plus `Secure` when APP_URL is https",
-    }),
-  });
-}
-
-/** Documents the cookie logout always clears. */
-export function withClearedRefreshCookie<S extends TSchema>(schema: S) {
-  return withHeaders(schema, {
-    "Set-Cookie": t.String({
-      description:
-        "Always `kanbun_refresh=; Max-Age=0; Path=/api/v1/auth; HttpOnly; SameSite=Strict` (plus `Secure` when APP_URL is https): the browser drops the cookie",
-    }),
-  });
-}
-
 /** 403 from /auth/refresh: a banned address, or the cookie without its guard header. */
 export const RefreshRefusedProblem = problem(
   "Forbidden: this address is banned for a while after too many failed sign-in attempts (with Retry-After), or the `kanbun_refresh` cookie came without an X-Requested-With header (the token is not spent)",
@@ -217,21 +197,45 @@ export const RefreshRefusedProblem = problem(
   },
 );
 
-/** Login and refresh: with `session: "cookie"` the refresh token goes into the cookie instead. */
-export const SessionTokenResponse = component(
-  "SessionTokenResponse",
-  t.Object({
-    access_token: t.String(),
-    token_type: t.Literal("bearer"),
-    expires_in: t.Integer({ description: "Seconds until the access token expires" }),
-    refresh_token: t.Optional(
-      t.String({
-        description:
-          "Absent in a cookie session: the token is then in the `kanbun_refresh` cookie (see Set-Cookie)",
-      }),
+/**
+ * Login and refresh: with `session: "cookie"` the refresh token goes into the cookie instead.
+ * One object for both routes, strict from the start: Elysia adds `additionalProperties: false`
+ * to a response schema when it first compiles a route, and two copies that differed by that
+ * would make two different schemas of one name in /docs/json.
+ */
+export const SessionTokenResponse = withHeaders(
+  component(
+    "SessionTokenResponse",
+    t.Object(
+      {
+        access_token: t.String(),
+        token_type: t.Literal("bearer"),
+        expires_in: t.Integer({ description: "Seconds until the access token expires" }),
+        refresh_token: t.Optional(
+          t.String({
+            description:
+              "Absent in a cookie session: the token is then in the `kanbun_refresh` cookie (see Set-Cookie)",
+          }),
+        ),
+      },
+      Strict,
     ),
-  }),
+  ),
+  {
+    "Set-Cookie": t.String({
+      description:
+        "In a cookie session only: `kanbun_refresh=<token>; Max-Age=<REFRESH_TOKEN_TTL>; Path=/api/v1/auth; HttpOnly; SameSite=Strict`, plus `Secure` when APP_URL is https",
+    }),
+  },
 );
+
+/** Logout's 204 always clears the refresh cookie. */
+export const LogoutResponse = withHeaders(t.Void(), {
+  "Set-Cookie": t.String({
+    description:
+      "Always `kanbun_refresh=; Max-Age=0; Path=/api/v1/auth; HttpOnly; SameSite=Strict` (plus `Secure` when APP_URL is https): the browser drops the cookie",
+  }),
+});
 
 export const SessionResponse = component(
   "Session",
