@@ -8,6 +8,7 @@ import { listRoutes } from "./modules/boards/list-routes";
 import { boardRoutes } from "./modules/boards/routes";
 import { commentRoutes } from "./modules/comments/routes";
 import { jobRoutes } from "./modules/jobs/routes";
+import { notificationRoutes } from "./modules/notifications/routes";
 import { realtimeRoutes } from "./modules/realtime/routes";
 import { WEBSOCKET_OPTIONS } from "./modules/realtime/socket";
 import { searchRoutes } from "./modules/search/routes";
@@ -56,6 +57,7 @@ export function createApp(deps: Deps) {
           .use(commentRoutes(deps))
           .use(searchRoutes(deps))
           .use(realtimeRoutes(deps, deps.realtime))
+          .use(notificationRoutes(deps))
           .use(adminRoutes(deps))
           .use(jobRoutes(deps)),
       )
@@ -97,6 +99,7 @@ function corsPolicy(origins: readonly string[]) {
       "location",
       "link",
       "x-total-count",
+      "x-unread-count",
       "x-request-id",
       "retry-after",
       "ratelimit-limit",

@@ -3,6 +3,7 @@ import type { ActorContext } from "../../platform/context";
 import type { BoardRole } from "../../platform/db/tables";
 import { writeTransaction } from "../../platform/db/tx";
 import { Conflict, NotFound } from "../../platform/errors";
+import { raiseMemberAddedNotice } from "../notifications/raise";
 import { recordTasksChanged } from "../tasks/events";
 import { authorizeBoard } from "./access";
 import { recordBoardChange } from "./changes";
@@ -54,6 +55,7 @@ export function addMember(
       data: { username: member.username, role: member.role },
     });
     recordMemberSaved(deps.sqlite, now, "member.added", boardId, member);
+    raiseMemberAddedNotice(deps, now, actor.userId, boardId, { userId: user.id, role: input.role });
     return presentMember(member);
   });
 }

@@ -7,6 +7,7 @@ import { NotFound } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { authorizeComment, authorizeTask, NOT_FOUND } from "../boards/access";
 import { recordBoardChange } from "../boards/changes";
+import { raiseCommentNotices } from "../notifications/raise";
 import { selectTaskRows } from "../tasks/rows";
 import { recordCommentGone, recordCommentSaved } from "./events";
 import {
@@ -65,6 +66,7 @@ export function createComment(
     authorizeTask(deps.sqlite, actor.userId, task, "comment.create");
     const id = insertComment(deps.sqlite, { taskId: task.id, authorId: actor.userId, body, now });
     recordCommentChange(deps.sqlite, now, actor.userId, task, id, "comment.created");
+    raiseCommentNotices(deps, now, actor.userId, task, id, body);
     const created = presentComment(mustFindComment(deps.sqlite, id));
     recordCommentSaved(deps.sqlite, now, "comment.created", created, audienceOf(task));
     return created;

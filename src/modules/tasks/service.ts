@@ -8,6 +8,7 @@ import { codePointLength } from "../../platform/http/schema-kinds";
 import { assertIfMatch, type Preconditions } from "../../platform/preconditions";
 import { authorizeTask, findRole, NOT_FOUND } from "../boards/access";
 import { recordBoardChange } from "../boards/changes";
+import { raiseAssignmentNotice } from "../notifications/raise";
 import {
   assertAssignable,
   assertCardPosition,
@@ -92,6 +93,7 @@ export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput
       tags,
     );
     if (list) recordCardChanges(deps.sqlite, now, actor.userId, null, task, []);
+    raiseAssignmentNotice(deps, now, actor.userId, null, task);
     const created = presentTask(task, tags);
     recordTaskSaved(deps.sqlite, now, null, created);
     return created;
@@ -158,6 +160,7 @@ export function updateTask(
     const edited = Object.keys(changes).flatMap((key) => FIELD_NAMES[key as keyof TaskRow] ?? []);
     if (tagsChanged) edited.push("tags");
     recordCardChanges(deps.sqlite, now, actor.userId, current, updated, edited);
+    raiseAssignmentNotice(deps, now, actor.userId, current, updated);
     const saved = presentTask(updated, fields.tags ?? currentTags);
     recordTaskSaved(deps.sqlite, now, current, saved);
     return saved;

@@ -11,6 +11,7 @@ import { revokeSessions } from "../auth/session-tokens";
 import { enqueueEmailVerification, enqueuePasswordChangedEmail } from "../auth/verification";
 import { releaseBoardsOf } from "../boards/account";
 import { enqueueEmail } from "../jobs/handlers";
+import { raisePasswordChangedNotice } from "../notifications/raise";
 import { forgetEventsOf } from "../realtime/events";
 import { assertKeepsASuperadmin } from "./last-superadmin";
 import { presentUser } from "./present";
@@ -119,6 +120,7 @@ export async function changePassword(
     );
     cancelPasswordResets(tx, user.id);
     enqueuePasswordChangedEmail(tx, deps, user);
+    raisePasswordChangedNotice(deps, now, user.id);
   });
   deps.log.info("password changed", { user_id: user.id });
 }

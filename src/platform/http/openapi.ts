@@ -70,6 +70,10 @@ export function openapiDocs() {
               description:
                 "Live events over a WebSocket, and the same events by seq for delta sync",
             },
+            {
+              name: "Notifications",
+              description: "What concerns you: assignments, comments, mentions, reminders",
+            },
             { name: "Admin", description: "User, ban and job management (admin role)" },
             { name: "Operations", description: "Health and readiness" },
           ],

@@ -31,8 +31,20 @@ const DOCS_CSP =
 
 /** Methods whose body is checked for size and media type (and then parsed). */
 export const BODY_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-/** Only the OAuth2 token endpoint also takes a form, as RFC 6749 asks. */
-export const FORM_PATHS: ReadonlySet<string> = new Set(["/api/v1/auth/token"]);
+const ONE_CLICK_UNSUBSCRIBE = "/api/v1/notifications/unsubscribe";
+/**
+ * Routes that also take a form: the OAuth2 token endpoint, as RFC 6749 asks, and one-click
+ * unsubscribe, which mail clients post as a form (RFC 8058).
+ */
+export const FORM_PATHS: ReadonlySet<string> = new Set([
+  "/api/v1/auth/token",
+  ONE_CLICK_UNSUBSCRIBE,
+]);
+/**
+ * RFC 8058 lets mail clients send the one-click form as multipart/form-data too. That route reads
+ * nothing from its body (the token is in the URL), so the body is taken as it comes.
+ */
+const MULTIPART_PATHS: ReadonlySet<string> = new Set([ONE_CLICK_UNSUBSCRIBE]);
 
 /** First hop of every request: the request id and the security headers. */
 export function requestContext() {
@@ -86,10 +98,10 @@ function mediaTypeOf(request: Request): string {
 }
 
 function isForm(request: Request): boolean {
-  return (
-    mediaTypeOf(request) === "application/x-www-form-urlencoded" &&
-    FORM_PATHS.has(pathOf(request.url))
-  );
+  const type = mediaTypeOf(request);
+  const path = pathOf(request.url);
+  if (type === "multipart/form-data") return MULTIPART_PATHS.has(path);
+  return type === "application/x-www-form-urlencoded" && FORM_PATHS.has(path);
 }
 
 /** JSON, under its own name or any `application/*+json` one (merge-patch, vnd.*), and forms. */
