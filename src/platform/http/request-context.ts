@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { Config } from "../config";
 import { UnsupportedMediaType } from "../errors";
-import { declaredLength, handOverBody, readBodyWithin } from "./request-body";
+import { declaredLength, handOverBody, readBodyWithin, urlEncodedForm } from "./request-body";
 
 /** What the platform learns about one request, kept beside it without touching Elysia's types. */
 export interface RequestState {
@@ -41,8 +41,8 @@ export const FORM_PATHS: ReadonlySet<string> = new Set([
   ONE_CLICK_UNSUBSCRIBE,
 ]);
 /**
- * RFC 8058 lets mail clients send the one-click form as multipart/form-data too. That route reads
- * nothing from its body (the token is in the URL), so the body is taken as it comes.
+ * RFC 8058 lets mail clients send the one-click form as multipart/form-data too; its text fields
+ * reach the route as if they had been sent form-encoded.
  */
 const MULTIPART_PATHS: ReadonlySet<string> = new Set([ONE_CLICK_UNSUBSCRIBE]);
 
@@ -87,7 +87,9 @@ export function bodyGuard(config: Config) {
     // Read to the end: the connection can serve the next request (see requestContext).
     delete set.headers.connection;
     if (declared === null && bytes.byteLength > 0) checkMediaType(request);
-    handOverBody(request, bytes, isForm(request));
+    const multipart = mediaTypeOf(request) === "multipart/form-data" && bytes.byteLength > 0;
+    const body = multipart ? await urlEncodedForm(request, bytes) : bytes;
+    handOverBody(request, body, isForm(request));
   });
 }
 
