@@ -89,7 +89,7 @@ export function notificationRoutes(deps: Deps) {
         set.headers["content-type"] = "text/html; charset=utf-8";
         set.headers["cache-control"] = "no-store";
         return unsubscribePage(
-          `${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(query.token)}`,
+          `${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(query.token ?? "")}`,
           username,
         );
       },
@@ -101,7 +101,7 @@ export function notificationRoutes(deps: Deps) {
             "No sign-in: the token is the credential. Changes nothing (mail scanners follow links); the page's button sends the POST.",
         },
         response: {
-          200: t.String({ description: "A small HTML page with one button" }),
+          200: t.String({ description: "A small HTML page (text/html) with one button" }),
           ...problemResponses(400, 422),
         },
       },

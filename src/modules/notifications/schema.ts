@@ -72,13 +72,19 @@ export const ReadAllResponse = component(
   t.Object({ updated: Type.Integer({ description: "How many notifications were unread" }) }),
 );
 
+/**
+ * `token` is required, but checked by the service: Elysia checks the query before the body, and
+ * a body's own faults (unknown fields) should be reported whether or not the token came along.
+ */
 export const UnsubscribeQuery = t.Object(
   {
-    token: Text({
-      minLength: 1,
-      maxLength: 256,
-      description: "The token of the unsubscribe link in a notification email",
-    }),
+    token: t.Optional(
+      Text({
+        minLength: 1,
+        maxLength: 256,
+        description: "The token of the unsubscribe link in a notification email (required)",
+      }),
+    ),
   },
   Strict,
 );
@@ -88,9 +94,12 @@ export const UnsubscribeQuery = t.Object(
  * token in the query is what counts; the form is accepted and not required.
  */
 export const OneClickBody = t.Optional(
-  t.Object(
-    { "List-Unsubscribe": t.Optional(t.String({ maxLength: 64 })) },
-    { description: "RFC 8058: List-Unsubscribe=One-Click (form-encoded)" },
+  component(
+    "OneClickUnsubscribeBody",
+    t.Object(
+      { "List-Unsubscribe": t.Optional(Text({ maxLength: 64 })) },
+      { ...Strict, description: "RFC 8058: List-Unsubscribe=One-Click, as a form" },
+    ),
   ),
 );
 

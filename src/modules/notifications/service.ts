@@ -1,6 +1,7 @@
+import type { Database } from "bun:sqlite";
 import type { ActorContext, PublicContext } from "../../platform/context";
 import { writeTransaction } from "../../platform/db/tx";
-import { BadRequest, NotFound } from "../../platform/errors";
+import { BadRequest, NotFound, ValidationFailed } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { hashOpaqueToken } from "../auth/opaque-tokens";
 import { type NotificationView, presentNotification } from "./present";
@@ -65,18 +66,18 @@ export function exportNotificationsOf(
 }
 
 /** Who an unsubscribe link belongs to: what the confirmation page names. */
-export function findUnsubscriber({ deps }: PublicContext, token: string): { username: string } {
-  const user = selectUnsubscribeUser(deps.sqlite, hashOpaqueToken(token));
-  if (!user) throw new BadRequest(BAD_UNSUBSCRIBE_TOKEN);
-  return { username: user.username };
+export function findUnsubscriber(
+  { deps }: PublicContext,
+  token: string | undefined,
+): { username: string } {
+  return { username: mustFindUnsubscriber(deps.sqlite, token).username };
 }
 
 /** Turns email notifications off for the user the link was sent to; doing it again is fine. */
-export function unsubscribe({ deps }: PublicContext, token: string) {
+export function unsubscribe({ deps }: PublicContext, token: string | undefined) {
   const now = deps.clock.now();
   writeTransaction(deps.sqlite, () => {
-    const user = selectUnsubscribeUser(deps.sqlite, hashOpaqueToken(token));
-    if (!user) throw new BadRequest(BAD_UNSUBSCRIBE_TOKEN);
+    const user = mustFindUnsubscriber(deps.sqlite, token);
     turnOffEmailNotifications(deps.sqlite, user.id, now);
   });
   deps.log.info("email notifications turned off by an unsubscribe link");
@@ -84,4 +85,15 @@ export function unsubscribe({ deps }: PublicContext, token: string) {
     message: "Email notifications are off. Turn them back on in your account settings.",
     email_notifications: false,
   };
+}
+
+function mustFindUnsubscriber(sqlite: Database, token: string | undefined) {
+  if (token === undefined) {
+    throw new ValidationFailed("Invalid query parameter token: Required", [
+      { path: "/token", message: "Required" },
+    ]);
+  }
+  const user = selectUnsubscribeUser(sqlite, hashOpaqueToken(token));
+  if (!user) throw new BadRequest(BAD_UNSUBSCRIBE_TOKEN);
+  return user;
 }

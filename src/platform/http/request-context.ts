@@ -44,7 +44,7 @@ export const FORM_PATHS: ReadonlySet<string> = new Set([
  * RFC 8058 lets mail clients send the one-click form as multipart/form-data too; its text fields
  * reach the route as if they had been sent form-encoded.
  */
-const MULTIPART_PATHS: ReadonlySet<string> = new Set([ONE_CLICK_UNSUBSCRIBE]);
+export const MULTIPART_PATHS: ReadonlySet<string> = new Set([ONE_CLICK_UNSUBSCRIBE]);
 
 /** First hop of every request: the request id and the security headers. */
 export function requestContext() {
