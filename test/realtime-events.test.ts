@@ -190,7 +190,15 @@ describe("tasks and comments", () => {
       ["comment.deleted", { id: comment?.id, task_id: card.id }],
     ]);
     const owners = await eventsSince(ctx, owner, since);
-    expect(owners[3]).toMatchObject({ type: "comment.created", board_id: null, data: personal });
+    // The owner of the card is also told of the member's comment, in a notification of their own.
+    expect(owners.map((event) => event.type)).toEqual([
+      "comment.created",
+      "notification.created",
+      "comment.updated",
+      "comment.deleted",
+      "comment.created",
+    ]);
+    expect(owners[4]).toMatchObject({ type: "comment.created", board_id: null, data: personal });
   });
 });
 

@@ -79,6 +79,10 @@ describe("ending a session closes its sockets with 4001", () => {
     });
     expect(changed.status).toBe(204);
     expect((await elsewhere.closed).code).toBe(SESSION_ENDED);
+    expect(await current.next(isEvent)).toMatchObject({
+      type: "notification.created",
+      data: { type: "password_changed" },
+    });
     await expectOpen(user, current);
   });
 

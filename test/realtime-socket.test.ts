@@ -207,6 +207,11 @@ describe("who receives an event", () => {
       type: "member.added",
       data: { user_id: newcomer.id, role: "viewer" },
     });
+    expect(await socket.next(isEvent)).toMatchObject({
+      type: "notification.created",
+      board_id: board.id,
+      data: { type: "board_member_added", board_id: board.id },
+    });
     const card = await createCard(live, owner, list.id);
     expect(await socket.next(isEvent)).toMatchObject({
       type: "task.created",

@@ -66,9 +66,10 @@ export function createComment(
     authorizeTask(deps.sqlite, actor.userId, task, "comment.create");
     const id = insertComment(deps.sqlite, { taskId: task.id, authorId: actor.userId, body, now });
     recordCommentChange(deps.sqlite, now, actor.userId, task, id, "comment.created");
-    raiseCommentNotices(deps, now, actor.userId, task, id, body);
     const created = presentComment(mustFindComment(deps.sqlite, id));
     recordCommentSaved(deps.sqlite, now, "comment.created", created, audienceOf(task));
+    // After the comment's own event: a notification names a comment its reader has seen.
+    raiseCommentNotices(deps, now, actor.userId, task, id, body);
     return created;
   });
 }

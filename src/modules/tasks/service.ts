@@ -93,9 +93,9 @@ export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput
       tags,
     );
     if (list) recordCardChanges(deps.sqlite, now, actor.userId, null, task, []);
-    raiseAssignmentNotice(deps, now, actor.userId, null, task);
     const created = presentTask(task, tags);
     recordTaskSaved(deps.sqlite, now, null, created);
+    raiseAssignmentNotice(deps, now, actor.userId, null, task);
     return created;
   });
 }
@@ -160,9 +160,9 @@ export function updateTask(
     const edited = Object.keys(changes).flatMap((key) => FIELD_NAMES[key as keyof TaskRow] ?? []);
     if (tagsChanged) edited.push("tags");
     recordCardChanges(deps.sqlite, now, actor.userId, current, updated, edited);
-    raiseAssignmentNotice(deps, now, actor.userId, current, updated);
     const saved = presentTask(updated, fields.tags ?? currentTags);
     recordTaskSaved(deps.sqlite, now, current, saved);
+    raiseAssignmentNotice(deps, now, actor.userId, current, updated);
     return saved;
   });
 }
