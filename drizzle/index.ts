@@ -6,6 +6,8 @@ import accountsJobsIdempotency from "./0002_accounts_jobs_idempotency.sql" with 
 import tasksFtsVisibility from "./0003_tasks_fts_visibility.sql" with { type: "text" };
 import boards from "./0004_boards.sql" with { type: "text" };
 import boardsFts from "./0005_boards_fts.sql" with { type: "text" };
+import events from "./0006_events.sql" with { type: "text" };
+import notifications from "./0007_notifications.sql" with { type: "text" };
 import journal from "./meta/_journal.json";
 
 export const migrationJournal: { entries: { idx: number; when: number; tag: string }[] } = journal;
@@ -17,4 +19,6 @@ export const migrationSql: Readonly<Record<string, string>> = {
   "0003_tasks_fts_visibility": tasksFtsVisibility,
   "0004_boards": boards,
   "0005_boards_fts": boardsFts,
+  "0006_events": events,
+  "0007_notifications": notifications,
 };

@@ -8,6 +8,9 @@ import { listRoutes } from "./modules/boards/list-routes";
 import { boardRoutes } from "./modules/boards/routes";
 import { commentRoutes } from "./modules/comments/routes";
 import { jobRoutes } from "./modules/jobs/routes";
+import { notificationRoutes } from "./modules/notifications/routes";
+import { realtimeRoutes } from "./modules/realtime/routes";
+import { WEBSOCKET_OPTIONS } from "./modules/realtime/socket";
 import { searchRoutes } from "./modules/search/routes";
 import { taskRoutes } from "./modules/tasks/routes";
 import { userRoutes } from "./modules/users/routes";
@@ -32,7 +35,7 @@ import { webApp } from "./platform/http/web-app";
 export function createApp(deps: Deps) {
   const { config } = deps;
   return (
-    new Elysia({ normalize: false, strictPath: true })
+    new Elysia({ normalize: false, strictPath: true, websocket: WEBSOCKET_OPTIONS })
       .use(requestContext())
       .use(errorHandler(deps.log))
       .use(accessLog(deps.log))
@@ -55,6 +58,8 @@ export function createApp(deps: Deps) {
           .use(listRoutes(deps))
           .use(commentRoutes(deps))
           .use(searchRoutes(deps))
+          .use(realtimeRoutes(deps, deps.realtime))
+          .use(notificationRoutes(deps))
           .use(adminRoutes(deps))
           .use(jobRoutes(deps)),
       )
@@ -96,6 +101,7 @@ function corsPolicy(origins: readonly string[]) {
       "location",
       "link",
       "x-total-count",
+      "x-unread-count",
       "x-request-id",
       "retry-after",
       "ratelimit-limit",

@@ -1,6 +1,9 @@
 import type { Database } from "bun:sqlite";
 import { createJobHandlers } from "./modules/jobs/handlers";
 import { createJobWorker, type JobWorker } from "./modules/jobs/worker";
+import { createFeed } from "./modules/realtime/feed";
+import { createHub } from "./modules/realtime/hub";
+import type { Realtime } from "./modules/realtime/socket";
 import { type Clock, systemClock } from "./platform/clock";
 import type { Config } from "./platform/config";
 import { createDb, type Db, openDatabase } from "./platform/db/client";
@@ -36,6 +39,8 @@ export interface Deps extends StoreDeps {
   /** Background jobs; started by `serve` only, so commands and tests run jobs explicitly. */
   jobs: JobWorker;
   metrics: Metrics;
+  /** Live events: this process's sockets and the feed that fills them; started by `serve`. */
+  realtime: Realtime;
   /** The browser app served at `/`: embedded in the binary, or dist/web from source. */
   web: WebBundleSource;
 }
@@ -70,12 +75,14 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const store = createStoreDeps(config, overrides);
   const { db, clock, log } = store;
   const mailer = overrides.mailer ?? createMailer(config, log);
+  const hub = createHub();
   return {
     ...store,
     tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
-    metrics: createMetrics(store.sqlite),
+    metrics: createMetrics(store.sqlite, () => hub.size()),
     mailer,
     jobs: createJobWorker({ db, clock, log, handlers: createJobHandlers({ mailer }) }),
+    realtime: { hub, feed: createFeed(store.sqlite, hub, log) },
     web: overrides.web ?? webBundleSource(),
   };
 }

@@ -36,6 +36,8 @@ describe("loadConfig defaults", () => {
       logLevel: "info",
       requireEmailVerification: false,
       allowSignup: true,
+      eventRetentionSeconds: 7 * 86400,
+      wsMaxPerUser: 20,
       warnings: [],
     });
   });
@@ -82,6 +84,8 @@ describe("loadConfig parsing of good values", () => {
       LOG_LEVEL: "warn",
       REQUIRE_EMAIL_VERIFICATION: "yes",
       ALLOW_SIGNUP: "false",
+      EVENT_RETENTION: "2d",
+      WS_MAX_PER_USER: "5",
     });
     expect(config).toEqual({
       nodeEnv: "production",
@@ -103,6 +107,8 @@ describe("loadConfig parsing of good values", () => {
       logLevel: "warn",
       requireEmailVerification: true,
       allowSignup: false,
+      eventRetentionSeconds: 2 * 86400,
+      wsMaxPerUser: 5,
       warnings: [],
     });
   });
@@ -197,6 +203,10 @@ describe("loadConfig rejects bad values with one line naming the variable", () =
     ["HOST", { HOST: "127.0.0.1:3000" }],
     ["HOST", { HOST: "-bad.example" }],
     ["ALLOW_SIGNUP", { ALLOW_SIGNUP: "closed" }],
+    ["EVENT_RETENTION", { EVENT_RETENTION: "10s" }],
+    ["EVENT_RETENTION", { EVENT_RETENTION: "a week" }],
+    ["WS_MAX_PER_USER", { WS_MAX_PER_USER: "0" }],
+    ["WS_MAX_PER_USER", { WS_MAX_PER_USER: "-1" }],
     ["ACCESS_TOKEN_TTL", { ACCESS_TOKEN_TTL: "-1" }],
     ["ACCESS_TOKEN_TTL", { ACCESS_TOKEN_TTL: "15x" }],
     ["ACCESS_TOKEN_TTL", { ACCESS_TOKEN_TTL: "0" }],

@@ -152,6 +152,19 @@ describe("GET /docs/json", () => {
     }
   });
 
+  // Redocly's operation-2xx-response rule is off for the sake of the WebSocket upgrade alone.
+  test("every operation documents a 2xx answer, but the WebSocket, which documents its 101", () => {
+    for (const { method, path } of apiRoutes()) {
+      const key = `${method} ${path}`;
+      const statuses = Object.keys(spec.paths[path]?.[method.toLowerCase()]?.responses ?? {});
+      const success = key === "GET /api/v1/ws" ? /^101$/ : /^2\d\d$/;
+      expect({ key, documented: statuses.some((status) => success.test(status)) }).toEqual({
+        key,
+        documented: true,
+      });
+    }
+  });
+
   test("the docs machinery itself is not documented", () => {
     const paths = Object.keys(spec.paths);
     expect(paths.filter((path) => path.startsWith("/docs"))).toEqual([]);
@@ -197,6 +210,7 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const PROBES = ["/health", "/ready", "/metrics"];
 const RATE_LIMIT_HEADERS = ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"];
 const TOKEN = "POST /api/v1/auth/token";
+const UNSUBSCRIBE = "POST /api/v1/notifications/unsubscribe";
 const FORM_AND_JSON = ["application/x-www-form-urlencoded", "application/json"];
 const problemContent = (name = "Problem") => ({
   "application/problem+json": { schema: { $ref: `#/components/schemas/${name}` } },
@@ -233,25 +247,29 @@ const concrete = (path: string) => path.replace(/\{\w+\}/g, "1");
 const codeOf = async (response: Response) => ((await response.json()) as { code: string }).code;
 
 describe("request bodies in /docs/json", () => {
-  test("JSON is the only body type, except form-encoded too on the OAuth2 token endpoint", () => {
+  test("JSON is the only body type, except forms too on the OAuth2 token endpoint and one-click unsubscribe", () => {
     const withBodies = documentedOperations().filter(({ operation }) => operation.requestBody);
     expect(withBodies.length).toBeGreaterThan(10);
     expect(withBodies.map(({ key }) => key)).toContain(TOKEN);
     for (const { key, operation } of withBodies) {
       const content = operation.requestBody?.content ?? {};
-      expect(Object.keys(content), key).toEqual(
-        key === TOKEN ? FORM_AND_JSON : ["application/json"],
-      );
+      const types =
+        key === TOKEN
+          ? FORM_AND_JSON
+          : key === UNSUBSCRIBE
+            ? [...FORM_AND_JSON, "multipart/form-data"]
+            : ["application/json"];
+      expect(Object.keys(content), key).toEqual(types);
       for (const media of Object.values(content))
         expect(resolved(media.schema), key).toMatchObject({ type: "object" });
     }
   });
 
-  test("only the logout body is optional", () => {
+  test("only the logout and one-click unsubscribe bodies are optional", () => {
     const optional = documentedOperations()
       .filter(({ operation }) => operation.requestBody && !operation.requestBody.required)
       .map(({ key }) => key);
-    expect(optional).toEqual(["POST /api/v1/auth/logout"]);
+    expect(optional.sort()).toEqual(["POST /api/v1/auth/logout", UNSUBSCRIBE]);
   });
 
   test("the server answers 415 to exactly the body types the document leaves out", async () => {

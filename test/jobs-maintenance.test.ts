@@ -5,16 +5,18 @@ import { createScheduler } from "../src/modules/jobs/scheduler";
 import {
   authFailures,
   bans,
+  dueReminders,
   idempotencyKeys,
   jobs,
   oneTimeCodes,
   passwordResetTokens,
   refreshTokens,
   sessions,
+  unsubscribeTokens,
   users,
 } from "../src/platform/db/tables";
 import { createTestContext, type TestContext } from "./support/app";
-import { createUser, expectProblem, login } from "./support/factories";
+import { createTask, createUser, expectProblem, login } from "./support/factories";
 
 const MINUTE = 60_000;
 
@@ -23,6 +25,7 @@ describe("scheduler", () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
     const other = await createUser(ctx);
+    const task = await createTask(ctx, user);
     await login(ctx, user.email, user.password); // a second session
     const { db } = ctx.deps;
     const now = ctx.clock.now();
@@ -101,12 +104,20 @@ describe("scheduler", () => {
       ])
       .run();
 
-    const scheduler = createScheduler({
-      db,
-      sqlite: ctx.deps.sqlite,
-      clock: ctx.clock,
-      log: ctx.deps.log,
-    });
+    db.insert(dueReminders)
+      .values([
+        { taskId: task.id, userId: user.id, dueDate: now, createdAt: now - MINUTE },
+        { taskId: task.id, userId: user.id, dueDate: now + 1, createdAt: now - MINUTE },
+      ])
+      .run();
+    db.insert(unsubscribeTokens)
+      .values([
+        { tokenHash: "old", userId: user.id, createdAt: now - 180 * 24 * 60 * MINUTE },
+        { tokenHash: "new", userId: user.id, createdAt: now - 179 * 24 * 60 * MINUTE },
+      ])
+      .run();
+
+    const scheduler = createScheduler(ctx.deps);
     expect(scheduler.runOnce()).toEqual({
       sessions: 2,
       one_time_codes: 1,
@@ -115,6 +126,9 @@ describe("scheduler", () => {
       auth_failures: 1,
       idempotency_keys: 1,
       jobs: 1,
+      events: 0,
+      due_reminders: 1,
+      unsubscribe_tokens: 1,
     });
     const left = db.select().from(sessions).all();
     expect(left.map((s) => s.id)).toEqual([secondSession.id]);
@@ -157,6 +171,20 @@ describe("scheduler", () => {
         .map((k) => k.key),
     ).toEqual(["new"]);
     expect(db.select().from(jobs).all()).toHaveLength(3);
+    expect(
+      db
+        .select()
+        .from(dueReminders)
+        .all()
+        .map((r) => r.dueDate),
+    ).toEqual([now + 1]);
+    expect(
+      db
+        .select()
+        .from(unsubscribeTokens)
+        .all()
+        .map((k) => k.tokenHash),
+    ).toEqual(["new"]);
     expect(ctx.logs.some((line) => line.msg === "purged expired rows")).toBe(true);
     expect(scheduler.runOnce().sessions).toBe(0);
   });
@@ -164,10 +192,7 @@ describe("scheduler", () => {
   test("runs at start and on its interval until stopped", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
-    const scheduler = createScheduler(
-      { db: ctx.deps.db, sqlite: ctx.deps.sqlite, clock: ctx.clock, log: ctx.deps.log },
-      10,
-    );
+    const scheduler = createScheduler(ctx.deps, 10);
     ctx.clock.advance(31 * 24 * 60 * MINUTE); // the session has expired
     scheduler.start();
     expect(ctx.deps.db.select().from(sessions).where(eq(sessions.userId, user.id)).all()).toEqual(

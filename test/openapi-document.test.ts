@@ -187,7 +187,7 @@ describe("integer parameters", () => {
   test("path ids and numeric query parameters are documented as integers with their range", () => {
     const names = new Set(integerParameters().map(({ parameter }) => parameter.name));
     expect([...names].sort()).toEqual(
-      ["id", "limit", "offset", "priority", "board_id", "list_id", "user_id"].sort(),
+      ["id", "limit", "offset", "priority", "board_id", "list_id", "user_id", "since"].sort(),
     );
     for (const { key, parameter } of integerParameters()) {
       expect({ key, name: parameter.name, pattern: parameter.schema.pattern }).toEqual({

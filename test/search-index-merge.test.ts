@@ -37,12 +37,12 @@ test("the scheduler merges the segments on its interval, not at start", async ()
   const ctx = await createTestContext();
   const user = await createUser(ctx);
   for (let i = 0; i < 40; i++) await createTask(ctx, user, { title: `lighthouse ${i}` });
-  const { db, sqlite, log } = ctx.deps;
+  const { sqlite } = ctx.deps;
   // What is left to merge, measured on a copy so that measuring merges nothing here.
   const pending = () => mergeSearchIndexes(Database.deserialize(sqlite.serialize()), Infinity);
   expect(pending()).toBeGreaterThan(0);
 
-  const scheduler = createScheduler({ db, sqlite, clock: ctx.clock, log }, 20);
+  const scheduler = createScheduler(ctx.deps, 20);
   scheduler.start();
   try {
     expect(pending()).toBeGreaterThan(0);

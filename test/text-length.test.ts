@@ -134,8 +134,9 @@ describe("every length limit the document states is the server's, in characters"
         checked += 1;
       }
     }
-    // tag and q on GET /tasks, q on GET /admin/users and on GET /search.
-    expect(checked).toBe(4);
+    // tag and q on GET /tasks, q on GET /admin/users and on GET /search, access_token on /ws,
+    // and the unsubscribe link's token on GET and POST /notifications/unsubscribe.
+    expect(checked).toBe(7);
   });
 });
 

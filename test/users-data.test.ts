@@ -178,6 +178,7 @@ describe("GET /users/me/export", () => {
       "comments",
       "exported_at",
       "memberships",
+      "notifications",
       "profile",
       "sessions",
       "tasks",

@@ -1,6 +1,7 @@
 import { createApp } from "../app";
 import { createDeps, type Deps, type DepsOverrides } from "../deps";
 import { createScheduler } from "../modules/jobs/scheduler";
+import { CLOSE } from "../modules/realtime/hub";
 import type { Config } from "../platform/config";
 import { migrateDatabase } from "../platform/db/migrate";
 import { createLogger, flushLogs } from "../platform/logging";
@@ -41,6 +42,8 @@ export async function startServer(
   const server = migrateAndListen(deps);
   const url = `http://${server.hostname}:${server.port}`;
   deps.log.info("listening", { url, version: VERSION });
+  deps.realtime.hub.attach(server);
+  deps.realtime.feed.start();
   // Jobs left by a previous run (pending, or interrupted while running) start now.
   deps.jobs.start();
   const scheduler = createScheduler(deps);
@@ -49,6 +52,9 @@ export async function startServer(
   let stopped: Promise<void> | null = null;
   const stop = async (reason: string) => {
     deps.log.info("stopping", { reason });
+    // Sockets first: an open WebSocket would hold the graceful stop below for its whole grace.
+    deps.realtime.feed.stop();
+    deps.realtime.hub.closeAll(CLOSE.goingAway, "server shutting down");
     // Stop accepting and let in-flight requests finish; a connection still open after the grace
     // period (a client that never finishes sending) is closed so shutdown cannot hang.
     if (!(await settlesWithin(server.stop(false), shutdownGraceMs))) {

@@ -5,6 +5,7 @@ import { cancelPasswordResets } from "../modules/auth/recovery";
 import { Email, NewPassword, Username } from "../modules/auth/schema";
 import { assertAcceptablePassword, createAccount, findUserByLogin } from "../modules/auth/service";
 import { revokeSessions } from "../modules/auth/session-tokens";
+import { raisePasswordChangedNotice } from "../modules/notifications/raise";
 import type { Config } from "../platform/config";
 import { ROLES, type Role, sessions, users } from "../platform/db/tables";
 import { type CommandOverrides, withStore } from "./command-store";
@@ -63,8 +64,9 @@ export async function setPasswordCommand(
     const now = deps.clock.now();
     deps.db.transaction((tx) => {
       tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)).run();
-      revokeSessions(tx, now, eq(sessions.userId, user.id));
+      revokeSessions(tx, deps.sqlite, now, eq(sessions.userId, user.id));
       cancelPasswordResets(tx, user.id);
+      raisePasswordChangedNotice(deps, now, user.id);
     });
     out.info(`Password changed for ${user.email}; their sessions have ended.`);
   });

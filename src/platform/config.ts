@@ -31,6 +31,10 @@ export interface Config {
   readonly requireEmailVerification: boolean;
   /** False closes public sign-up; admins then create accounts (CLI or admin API). */
   readonly allowSignup: boolean;
+  /** How long the change feed keeps events for clients catching up (`since`). */
+  readonly eventRetentionSeconds: number;
+  /** Open WebSockets per user on one server. */
+  readonly wsMaxPerUser: number;
   /** Settings that work but are probably not what a production server wants; `serve` logs them. */
   readonly warnings: readonly string[];
 }
@@ -142,6 +146,12 @@ export function loadConfig(env: Env): Config {
   ) as LogLevel;
   const requireEmailVerification = read("REQUIRE_EMAIL_VERIFICATION", false, boolean);
   const allowSignup = read("ALLOW_SIGNUP", true, boolean);
+  const eventRetentionSeconds = read(
+    "EVENT_RETENTION",
+    7 * 86400,
+    durationSeconds(60, 365 * 86400),
+  );
+  const wsMaxPerUser = read("WS_MAX_PER_USER", 20, integerIn(1, 10_000));
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -172,6 +182,8 @@ export function loadConfig(env: Env): Config {
     logLevel,
     requireEmailVerification,
     allowSignup,
+    eventRetentionSeconds,
+    wsMaxPerUser,
     warnings: Object.freeze(warnings),
   });
 }

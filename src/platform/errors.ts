@@ -102,6 +102,12 @@ export class Conflict extends AppError {
   }
 }
 
+export class Gone extends AppError {
+  constructor(detail: string) {
+    super(410, "gone", detail);
+  }
+}
+
 export class PreconditionFailed extends AppError {
   constructor(detail = "The resource has changed since you last read it") {
     super(412, "precondition_failed", detail);

@@ -11,7 +11,7 @@ export interface Metrics {
  * Prometheus instruments, on a registry of this app's own (tests build many apps in one
  * process). Process and database figures are read when scraped, so they cost nothing per request.
  */
-export function createMetrics(sqlite: Database): Metrics {
+export function createMetrics(sqlite: Database, openSockets: () => number = () => 0): Metrics {
   const registry = new Registry();
   const series = createRequestSeries([
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
@@ -44,6 +44,14 @@ export function createMetrics(sqlite: Database): Metrics {
         )
         .get();
       this.set(row?.bytes ?? 0);
+    },
+  });
+  new Gauge({
+    name: "kanbun_websockets_open",
+    help: "Open WebSockets on this server",
+    registers: [registry],
+    collect() {
+      this.set(openSockets());
     },
   });
   return { registry, observeRequest: series.observe };

@@ -32,6 +32,25 @@ async function readSessions(ctx: TestContext, owner: TestUser) {
   return { status: response.status, body: await response.json() };
 }
 
+/** A notification of the owner's: someone else adds them to a board. */
+async function newNotification(ctx: TestContext, owner: TestUser) {
+  const someone = await createUser(ctx);
+  const board = await createBoard(ctx, someone);
+  await ctx.request(`/api/v1/boards/${board.id}/members`, {
+    token: someone.accessToken,
+    body: { user: owner.username, role: "viewer" },
+  });
+  const response = await ctx.request("/api/v1/notifications", { token: owner.accessToken });
+  const [notification] = (await response.json()) as { id: number }[];
+  if (!notification) throw new Error("no notification");
+  return notification.id;
+}
+
+async function readNotifications(ctx: TestContext, owner: TestUser) {
+  const response = await ctx.request("/api/v1/notifications", { token: owner.accessToken });
+  return { status: response.status, body: await response.json() };
+}
+
 /** A board of the owner's with a list, a card and a comment; the ids its rows start from. */
 async function ownerBoard(ctx: TestContext, owner: TestUser) {
   const board = await createBoard(ctx, owner);
@@ -126,6 +145,16 @@ const MATRIX: Record<string, Probe> = {
     },
     ownerStatus: 204,
     snapshot: (ctx, owner) => readSessions(ctx, owner),
+  },
+  "POST /api/v1/notifications/:id/read": {
+    create: newNotification,
+    ownerStatus: 200,
+    snapshot: readNotifications,
+  },
+  "DELETE /api/v1/notifications/:id": {
+    create: newNotification,
+    ownerStatus: 204,
+    snapshot: readNotifications,
   },
 };
 

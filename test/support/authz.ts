@@ -23,6 +23,8 @@ const PUBLIC_PATHS = new Set<string>([
   "/api/v1/auth/reset-password",
   "/api/v1/auth/verify-email",
   "/api/v1/auth/resend-verification",
+  // The unsubscribe link of a notification email: its token is the credential.
+  "/api/v1/notifications/unsubscribe",
 ]);
 
 const HTTP_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);

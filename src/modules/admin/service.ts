@@ -7,6 +7,7 @@ import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { createAccount, type SignupInput } from "../auth/service";
 import { revokeSessions } from "../auth/session-tokens";
 import { releaseBoardsOf } from "../boards/account";
+import { forgetEventsOf } from "../realtime/events";
 import { assertKeepsASuperadmin } from "../users/last-superadmin";
 import { presentAdminUser } from "../users/present";
 import { findUser } from "../users/service";
@@ -78,7 +79,7 @@ export function updateUser(
       tx.update(users).set({ role, isActive, updatedAt: now }).where(eq(users.id, target.id)).run();
       // findActor already refuses an inactive user's tokens; revoking also ends their refresh
       // tokens, so reactivating the account later does not bring old sessions back.
-      if (!isActive) revokeSessions(tx, now, eq(sessions.userId, target.id));
+      if (!isActive) revokeSessions(tx, deps.sqlite, now, eq(sessions.userId, target.id));
       return { before: target, after: findUser(tx, target.id) };
     },
     { behavior: "immediate" },
@@ -101,6 +102,7 @@ export function deleteUser({ deps, actor }: ActorContext, userId: number): void 
       assertMayManage(actor, target.role);
       assertKeepsASuperadmin(tx, target, "deleted");
       releaseBoardsOf(deps.sqlite, deps.clock.now(), target.id);
+      forgetEventsOf(deps.sqlite, deps.clock.now(), target.id);
       tx.delete(users).where(eq(users.id, target.id)).run();
     },
     { behavior: "immediate" },

@@ -69,7 +69,7 @@ function compose(
   return { to: user.email, subject, text, html };
 }
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(
     /[&<>"']/g,
     (char) =>

@@ -4,6 +4,7 @@ import type { Tx } from "../../platform/db/client";
 import { passwordResetTokens, sessions, users } from "../../platform/db/tables";
 import { BadRequest } from "../../platform/errors";
 import { enqueueEmail } from "../jobs/handlers";
+import { raisePasswordChangedNotice } from "../notifications/raise";
 import { passwordResetEmail } from "./emails";
 import { consumeCode, deleteCodes, type EmailCap, issueCode, issueNoCode } from "./one-time-codes";
 import { hashOpaqueToken, newOpaqueToken } from "./opaque-tokens";
@@ -114,9 +115,10 @@ export async function resetPassword(
       .returning()
       .get();
     if (!user) return false;
-    revokeSessions(tx, now, eq(sessions.userId, user.id));
+    revokeSessions(tx, deps.sqlite, now, eq(sessions.userId, user.id));
     cancelPasswordResets(tx, user.id);
     enqueuePasswordChangedEmail(tx, deps, user);
+    raisePasswordChangedNotice(deps, now, user.id);
     return true;
   });
   if (!done) throw new BadRequest(BAD_RESET_TOKEN);

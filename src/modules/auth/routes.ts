@@ -16,16 +16,28 @@ import {
 import { UserResponse } from "../users/schema";
 import { requestPasswordReset, resetPassword, verifyResetCode } from "./recovery";
 import {
+  CSRF_HEADER,
+  clearRefreshCookie,
+  cookieRefreshToken,
+  deliverTokens,
+  heldRefreshTokens,
+} from "./refresh-cookie";
+import {
   EmailBody,
   EmailCodeBody,
   LoginBody,
   LogoutBody,
+  LogoutResponse,
   MessageResponse,
   OAuthProblem,
   RefreshBody,
+  RefreshCookie,
+  RefreshCookieHeaders,
+  RefreshRefusedProblem,
   ResetPasswordBody,
   ResetTokenResponse,
   SessionResponse,
+  SessionTokenResponse,
   SignupBody,
   TokenFormBody,
   TokenResponse,
@@ -83,7 +95,7 @@ export function authRoutes(deps: Deps) {
     )
     .post(
       "/login",
-      ({ body, request, server, set }) => {
+      async ({ body, cookie, request, server, set }) => {
         const identifier = body.email ?? body.username;
         if (!identifier || (body.email !== undefined && body.username !== undefined)) {
           throw new ValidationFailed("Give either email or username", [
@@ -91,17 +103,23 @@ export function authRoutes(deps: Deps) {
           ]);
         }
         Object.assign(set.headers, NO_STORE);
-        return login(
+        const pair = await login(
           { deps },
           { login: identifier, password: body.password },
           client(request, server),
         );
+        const inCookie = body.session === "cookie" ? cookie.kanbun_refresh : undefined;
+        return deliverTokens(pair, inCookie ?? null, deps.config);
       },
       {
         body: LoginBody,
-        detail: { summary: "Sign in with email or username and password" },
+        detail: {
+          summary: "Sign in with email or username and password",
+          description:
+            'With `session: "cookie"` (the web app) the refresh token is set as the HttpOnly `kanbun_refresh` cookie instead of being returned in the body.',
+        },
         response: {
-          200: TokenResponse,
+          200: SessionTokenResponse,
           ...problemResponses(401, 422),
           403: SignInRefusedProblem,
           503: HasherBusyProblem,
@@ -131,27 +149,53 @@ export function authRoutes(deps: Deps) {
     )
     .post(
       "/refresh",
-      ({ body, set }) => {
+      async ({ body, cookie, headers, set }) => {
         Object.assign(set.headers, NO_STORE);
-        return refresh({ deps }, body.refresh_token);
+        const fromBody = body.refresh_token;
+        const presented =
+          fromBody ?? cookieRefreshToken(cookie.kanbun_refresh, headers[CSRF_HEADER]);
+        const pair = await refresh({ deps }, presented);
+        // A token read from the cookie goes back into it: it never reaches the page's scripts.
+        const inCookie = fromBody === undefined || body.session === "cookie";
+        return deliverTokens(pair, inCookie ? cookie.kanbun_refresh : null, deps.config);
       },
       {
         body: RefreshBody,
-        detail: { summary: "Exchange a refresh token for a new pair; the old one is spent" },
-        response: { 200: TokenResponse, ...problemResponses(401, 422), 403: BannedProblem },
+        cookie: RefreshCookie,
+        headers: RefreshCookieHeaders,
+        detail: {
+          summary: "Exchange a refresh token for a new pair; the old one is spent",
+          description:
+            'Give `refresh_token` in the body, or leave it out (`{}`) and send the `kanbun_refresh` cookie together with an `X-Requested-With` header (any value; without it the cookie is refused with 403 and not spent). A token from the cookie, or `session: "cookie"`, sets the next refresh token in the cookie and leaves it out of the body. Presenting a spent token ends its whole session.',
+        },
+        response: {
+          200: SessionTokenResponse,
+          ...problemResponses(401, 422),
+          403: RefreshRefusedProblem,
+        },
       },
     )
     .post(
       "/logout",
-      ({ actor, body, set }) => {
-        logout({ deps, actor }, body?.refresh_token);
+      ({ actor, body, cookie, set }) => {
+        logout({ deps, actor }, heldRefreshTokens(body?.refresh_token, cookie.kanbun_refresh));
+        clearRefreshCookie(cookie.kanbun_refresh, deps.config);
         set.status = 204;
       },
       {
         auth: true,
         body: LogoutBody,
-        detail: { summary: "End this session; its access token stops working at once" },
-        response: { 204: t.Void(), ...problemResponses(401), 403: BannedProblem },
+        cookie: RefreshCookie,
+        detail: {
+          summary: "End this session; its access token stops working at once",
+          description:
+            "Also ends the session of a refresh token given in the body or held in the `kanbun_refresh` cookie, when it is the caller's, and always clears that cookie.",
+        },
+        response: {
+          204: LogoutResponse,
+          ...problemResponses(401),
+          403: BannedProblem,
+        },
       },
     )
     .post(

@@ -1,5 +1,7 @@
+import { withHeaders } from "@elysiajs/openapi";
+import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
-import { component, ProblemSchema, Strict, Text } from "../../platform/http/schemas";
+import { component, ProblemSchema, problem, Strict, Text } from "../../platform/http/schemas";
 
 /**
  * The address rule, as the server checks it: ASCII letters, digits and the RFC 5322 atom
@@ -46,6 +48,12 @@ export const SignupBody = component(
   ),
 );
 
+/** How a browser holds its session: the refresh token in an HttpOnly cookie, not in the body. */
+export const SessionMode = t.Literal("cookie", {
+  description:
+    "`cookie`: the refresh token is set as the HttpOnly `kanbun_refresh` cookie (Path=/api/v1/auth, SameSite=Strict) and left out of the response body. For the web app; API clients leave this out and keep the token from the body.",
+});
+
 // TypeBox does not check `oneOf` beside `properties`: the login route refuses both or neither
 // identifier itself, with a message naming the rule. The keyword is there for the document.
 export const LoginBody = component(
@@ -55,6 +63,7 @@ export const LoginBody = component(
       email: t.Optional(Text({ maxLength: 254, description: "The account's email address" })),
       username: t.Optional(Text({ maxLength: 254, description: "The account's username" })),
       password: Text({ maxLength: 1024 }),
+      session: t.Optional(SessionMode),
     },
     {
       ...Strict,
@@ -114,8 +123,43 @@ export const OAuthProblem = component(
 
 export const RefreshBody = component(
   "RefreshBody",
-  t.Object({ refresh_token: Text({ minLength: 1, maxLength: 512 }) }, Strict),
+  t.Object(
+    {
+      refresh_token: t.Optional(
+        Text({
+          minLength: 1,
+          maxLength: 512,
+          description:
+            "The refresh token to spend. Left out, the `kanbun_refresh` cookie is read instead (send `{}`)",
+        }),
+      ),
+      session: t.Optional(SessionMode),
+    },
+    Strict,
+  ),
 );
+
+/** The refresh cookie, read by /auth/refresh and /auth/logout. */
+export const RefreshCookie = t.Cookie({
+  kanbun_refresh: t.Optional(
+    Text({
+      maxLength: 512,
+      description:
+        'The refresh token of a browser session, set by login or refresh with `session: "cookie"`. HttpOnly, SameSite=Strict, Path=/api/v1/auth',
+    }),
+  ),
+});
+
+/** The guard that lets /auth/refresh read the cookie: a header no cross-site form can send. */
+export const RefreshCookieHeaders = t.Object({
+  "x-requested-with": t.Optional(
+    Text({
+      maxLength: 256,
+      description:
+        "Any non-empty value (the web app sends `kanbun`). Required for the `kanbun_refresh` cookie to be read; without it a request that carries only the cookie is refused with 403 and the token is not spent",
+    }),
+  ),
+});
 
 export const LogoutBody = t.Optional(
   component(
@@ -143,6 +187,55 @@ export const TokenResponse = component(
     refresh_token: t.String(),
   }),
 );
+
+/** 403 from /auth/refresh: a banned address, or the cookie without its guard header. */
+export const RefreshRefusedProblem = problem(
+  "Forbidden: this address is banned for a while after too many failed sign-in attempts (with Retry-After), or the `kanbun_refresh` cookie came without an X-Requested-With header (the token is not spent)",
+  // TypeBox's own Integer: Elysia's `t.Integer` would also document numeric strings.
+  {
+    "Retry-After": Type.Integer({ minimum: 0, description: "Seconds to wait before trying again" }),
+  },
+);
+
+/**
+ * Login and refresh: with `session: "cookie"` the refresh token goes into the cookie instead.
+ * One object for both routes, strict from the start: Elysia adds `additionalProperties: false`
+ * to a response schema when it first compiles a route, and two copies that differed by that
+ * would make two different schemas of one name in /docs/json.
+ */
+export const SessionTokenResponse = withHeaders(
+  component(
+    "SessionTokenResponse",
+    t.Object(
+      {
+        access_token: t.String(),
+        token_type: t.Literal("bearer"),
+        expires_in: t.Integer({ description: "Seconds until the access token expires" }),
+        refresh_token: t.Optional(
+          t.String({
+            description:
+              "Absent in a cookie session: the token is then in the `kanbun_refresh` cookie (see Set-Cookie)",
+          }),
+        ),
+      },
+      Strict,
+    ),
+  ),
+  {
+    "Set-Cookie": t.String({
+      description:
+        "In a cookie session only: `kanbun_refresh=<token>; Max-Age=<REFRESH_TOKEN_TTL>; Path=/api/v1/auth; HttpOnly; SameSite=Strict`, plus `Secure` when APP_URL is https",
+    }),
+  },
+);
+
+/** Logout's 204 always clears the refresh cookie. */
+export const LogoutResponse = withHeaders(t.Void(), {
+  "Set-Cookie": t.String({
+    description:
+      "Always `kanbun_refresh=; Max-Age=0; Path=/api/v1/auth; HttpOnly; SameSite=Strict` (plus `Secure` when APP_URL is https): the browser drops the cookie",
+  }),
+});
 
 export const SessionResponse = component(
   "Session",

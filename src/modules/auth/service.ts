@@ -142,18 +142,23 @@ export function refresh({ deps }: PublicContext, refreshToken: string): Promise<
   return rotateRefreshToken(deps, refreshToken);
 }
 
-/** Ends the caller's session and, if given, the session of a refresh token the caller holds. */
-export function logout({ deps, actor }: ActorContext, refreshToken?: string): void {
+/**
+ * Ends the caller's session and the sessions of the refresh tokens the caller holds (in the body,
+ * in the browser's cookie), each only if it is the caller's own.
+ */
+export function logout({ deps, actor }: ActorContext, refreshTokens: readonly string[] = []): void {
   const now = deps.clock.now();
-  const other = refreshToken
-    ? sessionOfRefreshToken(deps.db, actor.userId, refreshToken, now)
-    : null;
-  revokeSessions(deps.db, now, eq(sessions.id, actor.sessionId));
-  if (other !== null) revokeSessions(deps.db, now, eq(sessions.id, other));
+  const others = refreshTokens.map((token) =>
+    sessionOfRefreshToken(deps.db, actor.userId, token, now),
+  );
+  revokeSessions(deps.db, deps.sqlite, now, eq(sessions.id, actor.sessionId));
+  for (const other of others) {
+    if (other !== null) revokeSessions(deps.db, deps.sqlite, now, eq(sessions.id, other));
+  }
 }
 
 export function logoutAll({ deps, actor }: ActorContext): void {
-  revokeSessions(deps.db, deps.clock.now(), eq(sessions.userId, actor.userId));
+  revokeSessions(deps.db, deps.sqlite, deps.clock.now(), eq(sessions.userId, actor.userId));
 }
 
 export function listSessions({ deps, actor }: ActorContext) {
@@ -183,6 +188,7 @@ export function listSessions({ deps, actor }: ActorContext) {
 export function revokeSession({ deps, actor }: ActorContext, sessionId: number): void {
   const revoked = revokeSessions(
     deps.db,
+    deps.sqlite,
     deps.clock.now(),
     and(eq(sessions.id, sessionId), eq(sessions.userId, actor.userId)),
   );

@@ -1,9 +1,11 @@
+import type { Database } from "bun:sqlite";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { ClientInfo } from "../../platform/context";
 import type { Db, Tx } from "../../platform/db/client";
 import { refreshTokens, sessions, users } from "../../platform/db/tables";
 import { Unauthenticated } from "../../platform/errors";
+import { recordSessionsEnded } from "../realtime/events";
 import { hashOpaqueToken, newOpaqueToken } from "./opaque-tokens";
 
 export interface TokenPair {
@@ -70,7 +72,7 @@ export async function rotateRefreshToken(deps: Deps, presented: string): Promise
     if (!found || found.revokedAt !== null || found.expiresAt <= now || !found.isActive)
       return null;
     if (found.spentAt !== null) {
-      revokeSessions(tx, now, eq(sessions.id, found.sessionId));
+      revokeSessions(tx, deps.sqlite, now, eq(sessions.id, found.sessionId));
       return "reused" as const;
     }
     tx.update(refreshTokens).set({ spentAt: now }).where(eq(refreshTokens.id, found.tokenId)).run();
@@ -91,17 +93,31 @@ export async function rotateRefreshToken(deps: Deps, presented: string): Promise
   return tokenPair(deps, outcome.userId, outcome.sessionId, next.token);
 }
 
+/**
+ * Ends the live sessions that match `where` and records that they ended, so the sockets opened
+ * with them close once this commits, on every server. Returns how many ended.
+ */
 export function revokeSessions(
   tx: Tx | Db,
+  sqlite: Database,
   now: number,
   where: ReturnType<typeof eq> | ReturnType<typeof and>,
 ): number {
-  return tx
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(and(where, isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id })
-    .all().length;
+  // Both writes or neither (a savepoint when the caller's transaction is already open).
+  return sqlite.transaction(() => {
+    const ended = tx
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(where, isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id, userId: sessions.userId })
+      .all();
+    const byUser = Map.groupBy(ended, (session) => session.userId);
+    for (const [userId, ofUser] of byUser) {
+      const sessionIds = ofUser.map((session) => session.id);
+      recordSessionsEnded(sqlite, now, { userId, sessionIds });
+    }
+    return ended.length;
+  })();
 }
 
 /** The session a refresh token belongs to, if it is live and belongs to this user. */

@@ -1,19 +1,23 @@
 import type { Database } from "bun:sqlite";
+import { recordCommentGone } from "../comments/events";
 import {
   type StoredComment,
   selectCommentsByAuthor,
   selectCommentsOnBoard,
 } from "../comments/rows";
 import { presentComment } from "../comments/service";
+import { recordTasksChanged } from "../tasks/events";
 import { presentTask } from "../tasks/present";
 import { selectBoardCardRows, selectBoardTags } from "../tasks/rows";
 import { recordBoardChange } from "./changes";
+import { recordBoardDeleted } from "./events";
 import { selectListsOf } from "./list-rows";
 import { removeMembership } from "./members";
 import { presentBoard, presentList, presentMember } from "./present";
 import {
   deleteBoardRows,
   reassignCardsOf,
+  selectBoard,
   selectBoardsOf,
   selectMembers,
   selectOwnedBoardIds,
@@ -27,8 +31,18 @@ import {
  * clears its assignments) and its comments go. Each change on a board that stays is recorded.
  */
 export function releaseBoardsOf(sqlite: Database, now: number, userId: number): void {
-  for (const boardId of selectOwnedBoardIds(sqlite, userId)) deleteBoardRows(sqlite, boardId);
-  for (const card of reassignCardsOf(sqlite, userId, now)) {
+  for (const boardId of selectOwnedBoardIds(sqlite, userId)) {
+    const board = selectBoard(sqlite, boardId);
+    if (board) recordBoardDeleted(sqlite, now, board);
+    deleteBoardRows(sqlite, boardId);
+  }
+  const reassigned = reassignCardsOf(sqlite, userId, now);
+  recordTasksChanged(
+    sqlite,
+    now,
+    reassigned.map((card) => card.id),
+  );
+  for (const card of reassigned) {
     recordBoardChange(sqlite, now, {
       boardId: card.board_id,
       actorId: userId,
@@ -40,6 +54,7 @@ export function releaseBoardsOf(sqlite: Database, now: number, userId: number): 
   }
   for (const comment of selectCommentsByAuthor(sqlite, userId)) {
     if (comment.board_id === null) continue;
+    recordCommentGone(sqlite, now, comment, { boardId: comment.board_id, ownerId: userId });
     recordBoardChange(sqlite, now, {
       boardId: comment.board_id,
       actorId: userId,

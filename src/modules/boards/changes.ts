@@ -37,8 +37,8 @@ export interface BoardChange {
 
 /**
  * Every change on a board passes through here, inside the transaction that makes it, once per
- * change: whatever must commit with the change (its activity entry now; more kinds of record
- * later, such as outgoing events) is written here and nowhere else.
+ * change, to write its activity entry. (Its realtime events are recorded beside it, by the
+ * module's events.ts: they carry the REST resource, which only the service has at hand.)
  *
  * Changes to what GET /boards/{id} returns (everything but comments) also move the board's
  * revision, so its ETag tells a reader that the board has changed; a new board starts at 1.

@@ -2,8 +2,10 @@ import type { Database } from "bun:sqlite";
 import type { ActorContext } from "../../platform/context";
 import { writeTransaction } from "../../platform/db/tx";
 import { Conflict, NotFound } from "../../platform/errors";
+import { recordTaskGone } from "../tasks/events";
 import { authorizeBoard, NOT_FOUND } from "./access";
 import { recordBoardChange } from "./changes";
+import { recordListDeleted, recordListSaved } from "./events";
 import {
   deleteListRows,
   insertList,
@@ -40,7 +42,9 @@ export function createList(
       subjectId: list.id,
       data: { name, position },
     });
-    return presentList(list);
+    const created = presentList(list);
+    recordListSaved(deps.sqlite, now, "list.created", created);
+    return created;
   });
 }
 
@@ -88,7 +92,9 @@ export function updateList(
         data: { from: list.position, to: position },
       });
     }
-    return presentList(updated);
+    const saved = presentList(updated);
+    recordListSaved(deps.sqlite, now, "list.updated", saved);
+    return saved;
   });
 }
 
@@ -109,6 +115,12 @@ export function deleteList(
     }
     const change = { boardId: list.board_id, actorId: actor.userId } as const;
     for (const cardId of cardIds) {
+      recordTaskGone(deps.sqlite, now, {
+        id: cardId,
+        boardId: list.board_id,
+        listId: list.id,
+        ownerId: actor.userId,
+      });
       recordBoardChange(deps.sqlite, now, {
         ...change,
         action: "card.deleted",
@@ -126,6 +138,7 @@ export function deleteList(
       subjectId: list.id,
       data: { name: list.name, cards: cardIds.length },
     });
+    recordListDeleted(deps.sqlite, now, list);
   });
 }
 

@@ -3,8 +3,11 @@ import type { ActorContext } from "../../platform/context";
 import type { BoardRole } from "../../platform/db/tables";
 import { writeTransaction } from "../../platform/db/tx";
 import { Conflict, NotFound } from "../../platform/errors";
+import { raiseMemberAddedNotice } from "../notifications/raise";
+import { recordTasksChanged } from "../tasks/events";
 import { authorizeBoard } from "./access";
 import { recordBoardChange } from "./changes";
+import { recordBoardUpdated, recordMemberRemoved, recordMemberSaved } from "./events";
 import { type MemberView, presentMember } from "./present";
 import {
   clearAssignments,
@@ -51,6 +54,8 @@ export function addMember(
       subjectId: user.id,
       data: { username: member.username, role: member.role },
     });
+    recordMemberSaved(deps.sqlite, now, "member.added", boardId, member);
+    raiseMemberAddedNotice(deps, now, actor.userId, boardId, { userId: user.id, role: input.role });
     return presentMember(member);
   });
 }
@@ -90,7 +95,14 @@ export function updateMember(
     }
     updateMemberRole(deps.sqlite, boardId, userId, input.role);
     recordBoardChange(deps.sqlite, now, { ...change, subjectId: userId });
-    return presentMember(mustFindMember(deps.sqlite, boardId, userId));
+    const updated = mustFindMember(deps.sqlite, boardId, userId);
+    recordMemberSaved(deps.sqlite, now, "member.updated", boardId, updated);
+    if (input.role === "owner") {
+      const former = mustFindMember(deps.sqlite, boardId, actor.userId);
+      recordMemberSaved(deps.sqlite, now, "member.updated", boardId, former);
+      recordBoardUpdated(deps.sqlite, now, boardId);
+    }
+    return presentMember(updated);
   });
 }
 
@@ -120,6 +132,8 @@ export function removeMembership(
 ): void {
   deleteMember(sqlite, boardId, member.user_id);
   const unassigned = clearAssignments(sqlite, boardId, member.user_id, now);
+  recordMemberRemoved(sqlite, now, boardId, member.user_id);
+  recordTasksChanged(sqlite, now, unassigned);
   recordBoardChange(sqlite, now, {
     boardId,
     actorId,

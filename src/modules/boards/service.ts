@@ -7,6 +7,7 @@ import { presentTask, type TaskView } from "../tasks/present";
 import { selectBoardCardRows, selectBoardTags } from "../tasks/rows";
 import { authorizeBoard, NOT_FOUND } from "./access";
 import { recordBoardChange } from "./changes";
+import { recordBoardDeleted, recordBoardUpdated, recordMemberSaved } from "./events";
 import { selectListsOf } from "./list-rows";
 import {
   type BoardDetailView,
@@ -23,6 +24,7 @@ import {
   type StoredBoard,
   selectBoard,
   selectBoardsOf,
+  selectMember,
   selectMembers,
   updateBoardFields,
 } from "./rows";
@@ -46,6 +48,9 @@ export function createBoard(
       now,
     });
     insertMember(deps.sqlite, { boardId: board.id, userId: actor.userId, role: "owner", now });
+    // There is no board.created: the owner's other devices learn of it as their membership.
+    const owner = selectMember(deps.sqlite, board.id, actor.userId);
+    if (owner) recordMemberSaved(deps.sqlite, now, "member.added", board.id, owner);
     recordBoardChange(deps.sqlite, now, {
       boardId: board.id,
       actorId: actor.userId,
@@ -125,6 +130,7 @@ export function updateBoard(
         ...(changed.includes("name") ? { name: next.name, previous_name: current.name } : {}),
       },
     });
+    recordBoardUpdated(deps.sqlite, now, boardId);
     return presentBoard(mustFindBoard(deps.sqlite, boardId), role);
   });
 }
@@ -135,10 +141,12 @@ export function deleteBoard(
   boardId: number,
   preconditions: Preconditions = {},
 ): void {
+  const now = deps.clock.now();
   writeTransaction(deps.sqlite, () => {
     authorizeBoard(deps.sqlite, actor.userId, boardId, "board.delete");
     const current = mustFindBoard(deps.sqlite, boardId);
     assertIfMatch(boardEtag(current), preconditions);
+    recordBoardDeleted(deps.sqlite, now, current);
     deleteBoardRows(deps.sqlite, boardId);
   });
 }

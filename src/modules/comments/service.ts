@@ -7,7 +7,9 @@ import { NotFound } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { authorizeComment, authorizeTask, NOT_FOUND } from "../boards/access";
 import { recordBoardChange } from "../boards/changes";
+import { raiseCommentNotices } from "../notifications/raise";
 import { selectTaskRows } from "../tasks/rows";
+import { recordCommentGone, recordCommentSaved } from "./events";
 import {
   deleteComment as deleteCommentRow,
   insertComment,
@@ -64,7 +66,11 @@ export function createComment(
     authorizeTask(deps.sqlite, actor.userId, task, "comment.create");
     const id = insertComment(deps.sqlite, { taskId: task.id, authorId: actor.userId, body, now });
     recordCommentChange(deps.sqlite, now, actor.userId, task, id, "comment.created");
-    return presentComment(mustFindComment(deps.sqlite, id));
+    const created = presentComment(mustFindComment(deps.sqlite, id));
+    recordCommentSaved(deps.sqlite, now, "comment.created", created, audienceOf(task));
+    // After the comment's own event: a notification names a comment its reader has seen.
+    raiseCommentNotices(deps, now, actor.userId, task, id, body);
+    return created;
   });
 }
 
@@ -87,7 +93,9 @@ export function updateComment(
     updateCommentBody(deps.sqlite, comment.id, body, now);
     recordCommentChange(deps.sqlite, now, actor.userId, task, comment.id, "comment.edited");
     // What updateCommentBody wrote: no need to read the row back.
-    return presentComment({ ...comment, body, updated_at: now, edited_at: now });
+    const updated = presentComment({ ...comment, body, updated_at: now, edited_at: now });
+    recordCommentSaved(deps.sqlite, now, "comment.updated", updated, audienceOf(task));
+    return updated;
   });
 }
 
@@ -103,8 +111,11 @@ export function deleteComment({ deps, actor }: ActorContext, commentId: number):
     );
     deleteCommentRow(deps.sqlite, comment.id);
     recordCommentChange(deps.sqlite, now, actor.userId, task, comment.id, "comment.deleted");
+    recordCommentGone(deps.sqlite, now, comment, audienceOf(task));
   });
 }
+
+const audienceOf = (task: TaskRow) => ({ boardId: task.boardId, ownerId: task.ownerId });
 
 function recordCommentChange(
   sqlite: Database,

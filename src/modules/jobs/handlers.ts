@@ -1,4 +1,4 @@
-import type { Tx } from "../../platform/db/client";
+import type { Db, Tx } from "../../platform/db/client";
 import type { Mailer, MailMessage } from "../../platform/mailer";
 import { type EnqueueContext, type EnqueueOptions, enqueueJob } from "./queue";
 
@@ -43,7 +43,7 @@ function isMailMessage(payload: unknown): payload is MailMessage {
 
 /** Sends an email after the caller's transaction commits, retrying if the mail server fails. */
 export function enqueueEmail(
-  tx: Tx,
+  tx: Tx | Db,
   context: EnqueueContext,
   message: MailMessage,
   options?: EnqueueOptions,

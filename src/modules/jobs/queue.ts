@@ -1,5 +1,5 @@
 import type { Clock } from "../../platform/clock";
-import type { Tx } from "../../platform/db/client";
+import type { Db, Tx } from "../../platform/db/client";
 import { jobs } from "../../platform/db/tables";
 
 /** What enqueueing needs: a clock, and optionally the worker to wake once the caller commits. */
@@ -19,11 +19,12 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**
  * Records a job inside the caller's synchronous transaction, so the job exists exactly when the
- * change that caused it does. The worker is woken on a later tick: transactions on bun:sqlite are
+ * change that caused it does (`tx` may be the database itself when the caller's transaction was
+ * begun on bun:sqlite directly: it is the same connection). The worker is woken on a later tick: transactions on bun:sqlite are
  * synchronous, so by then the caller has committed (or rolled back, leaving nothing to run).
  */
 export function enqueueJob(
-  tx: Tx,
+  tx: Tx | Db,
   context: EnqueueContext | Clock,
   type: string,
   payload: unknown,

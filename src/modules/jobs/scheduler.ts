@@ -1,19 +1,25 @@
 import type { Database } from "bun:sqlite";
 import { and, eq, isNotNull, lte, or } from "drizzle-orm";
 import type { Clock } from "../../platform/clock";
+import type { Config } from "../../platform/config";
 import type { Db } from "../../platform/db/client";
 import { mergeSearchIndexes } from "../../platform/db/search-index";
 import {
   authFailures,
   bans,
+  dueReminders,
   idempotencyKeys,
   jobs,
   oneTimeCodes,
   passwordResetTokens,
   sessions,
+  unsubscribeTokens,
 } from "../../platform/db/tables";
 import type { Logger } from "../../platform/logging";
 import { FAILURE_WINDOW_MS } from "../auth/address-bans";
+import { remindDueTasks } from "../notifications/due";
+import type { NoticeContext } from "../notifications/raise";
+import { pruneEvents } from "../realtime/event-rows";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -22,6 +28,8 @@ const REVOKED_SESSION_RETENTION_MS = DAY;
 const DONE_JOB_RETENTION_MS = DAY;
 /** Failed jobs stay for admins to inspect. */
 const FAILED_JOB_RETENTION_MS = 30 * DAY;
+/** The unsubscribe link of a notification email works this long. */
+const UNSUBSCRIBE_TOKEN_RETENTION_MS = 180 * DAY;
 /**
  * Time each tick may spend merging search-index segments (see search-index.ts): a busy index
  * catches up over a few ticks without holding the write lock for long at once.
@@ -92,6 +100,21 @@ export function purgeExpired(db: Db, now: number): PurgeCounts {
           .returning({ id: jobs.id })
           .all(),
       ),
+      // A reminder's due date has passed: the reminder job looks at later due dates only.
+      due_reminders: count(
+        tx
+          .delete(dueReminders)
+          .where(lte(dueReminders.dueDate, now))
+          .returning({ taskId: dueReminders.taskId })
+          .all(),
+      ),
+      unsubscribe_tokens: count(
+        tx
+          .delete(unsubscribeTokens)
+          .where(lte(unsubscribeTokens.createdAt, now - UNSUBSCRIBE_TOKEN_RETENTION_MS))
+          .returning({ tokenHash: unsubscribeTokens.tokenHash })
+          .all(),
+      ),
     };
   });
 }
@@ -99,21 +122,35 @@ export function purgeExpired(db: Db, now: number): PurgeCounts {
 export interface Scheduler {
   start(): void;
   stop(): void;
-  /** Runs every periodic task once, now. */
+  /** Purges expired rows once, now. */
   runOnce(): PurgeCounts;
+  /** Raises the due-date reminders not raised yet, now; returns how many. */
+  remindDue(): number;
 }
 
 /**
- * Periodic housekeeping, in process: expired rows are purged at start and every `intervalMs`;
- * search-index segments are merged every `intervalMs`.
+ * Periodic work, in process: expired rows (and events past EVENT_RETENTION) are purged and due-date reminders raised at start and
+ * every `intervalMs`; search-index segments are merged every `intervalMs`. Each reminder is
+ * raised once even when several servers run this (see notifications/due.ts).
  */
 export function createScheduler(
-  services: { db: Db; sqlite: Database; clock: Clock; log: Logger },
+  services: NoticeContext & {
+    db: Db;
+    sqlite: Database;
+    clock: Clock;
+    log: Logger;
+    config: Pick<Config, "eventRetentionSeconds">;
+  },
   intervalMs = 5 * MINUTE,
 ): Scheduler {
   let timer: ReturnType<typeof setInterval> | null = null;
   const runOnce = () => {
-    const counts = purgeExpired(services.db, services.clock.now());
+    const now = services.clock.now();
+    const counts = purgeExpired(services.db, now);
+    counts.events = pruneEvents(
+      services.sqlite,
+      now - services.config.eventRetentionSeconds * 1000,
+    );
     const purged = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
     if (Object.keys(purged).length > 0) services.log.info("purged expired rows", purged);
     return counts;
@@ -129,6 +166,11 @@ export function createScheduler(
     }
   };
   const purge = guarded("scheduled purge", runOnce);
+  const remindDue = () => remindDueTasks(services, services.clock.now());
+  const remind = guarded("due-date reminders", () => {
+    const raised = remindDue();
+    if (raised > 0) services.log.info("raised due-date reminders", { count: raised });
+  });
   const mergeIndexes = guarded("search index merge", () => {
     const steps = mergeSearchIndexes(services.sqlite, SEARCH_INDEX_MERGE_BUDGET_MS);
     if (steps > 0) services.log.debug("merged search index segments", { steps });
@@ -137,9 +179,11 @@ export function createScheduler(
     start() {
       if (timer) return;
       purge();
+      remind();
       // Merging waits for the first interval: at start it would delay the first answers.
       timer = setInterval(() => {
         purge();
+        remind();
         mergeIndexes();
       }, intervalMs);
       timer.unref?.();
@@ -149,5 +193,6 @@ export function createScheduler(
       timer = null;
     },
     runOnce,
+    remindDue,
   };
 }

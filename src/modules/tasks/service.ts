@@ -8,6 +8,7 @@ import { codePointLength } from "../../platform/http/schema-kinds";
 import { assertIfMatch, type Preconditions } from "../../platform/preconditions";
 import { authorizeTask, findRole, NOT_FOUND } from "../boards/access";
 import { recordBoardChange } from "../boards/changes";
+import { raiseAssignmentNotice } from "../notifications/raise";
 import {
   assertAssignable,
   assertCardPosition,
@@ -19,6 +20,7 @@ import {
   targetList,
 } from "./cards";
 import { parseIsoDate } from "./dates";
+import { recordTaskGone, recordTaskSaved } from "./events";
 import { etagOf, presentTask, type TaskView } from "./present";
 import {
   deleteTaskRow,
@@ -63,7 +65,7 @@ export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput
   const tags = fields.tags ?? [];
   const listId = input.list_id ?? null;
   // The hottest write: cached bun:sqlite statements in one transaction (see rows.ts).
-  const row = writeTransaction(deps.sqlite, () => {
+  return writeTransaction(deps.sqlite, () => {
     const list = listId === null ? null : targetList(deps.sqlite, actor.userId, listId);
     if (list) assertCardPosition(fields.position);
     const boardId = list?.board_id ?? null;
@@ -91,9 +93,11 @@ export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput
       tags,
     );
     if (list) recordCardChanges(deps.sqlite, now, actor.userId, null, task, []);
-    return task;
+    const created = presentTask(task, tags);
+    recordTaskSaved(deps.sqlite, now, null, created);
+    raiseAssignmentNotice(deps, now, actor.userId, null, task);
+    return created;
   });
-  return presentTask(row, tags);
 }
 
 export function getTask({ deps, actor }: ActorContext, taskId: number): TaskView {
@@ -156,7 +160,10 @@ export function updateTask(
     const edited = Object.keys(changes).flatMap((key) => FIELD_NAMES[key as keyof TaskRow] ?? []);
     if (tagsChanged) edited.push("tags");
     recordCardChanges(deps.sqlite, now, actor.userId, current, updated, edited);
-    return presentTask(updated, fields.tags ?? currentTags);
+    const saved = presentTask(updated, fields.tags ?? currentTags);
+    recordTaskSaved(deps.sqlite, now, current, saved);
+    raiseAssignmentNotice(deps, now, actor.userId, current, updated);
+    return saved;
   });
 }
 
@@ -172,6 +179,7 @@ export function deleteTask(
     assertMatches(current, preconditions);
     deleteTaskRow(deps.sqlite, current.id);
     removeCard(deps.sqlite, current);
+    recordTaskGone(deps.sqlite, now, current);
     if (current.boardId !== null) {
       recordBoardChange(deps.sqlite, now, {
         boardId: current.boardId,
@@ -187,12 +195,18 @@ export function deleteTask(
 
 /** Removes every personal task of the caller; cards on shared boards are left alone. */
 export function deleteAllPersonalTasks({ deps, actor }: ActorContext): { deleted: number } {
-  const deleted = deps.db
-    .delete(tasks)
-    .where(and(eq(tasks.ownerId, actor.userId), isNull(tasks.boardId)))
-    .returning({ id: tasks.id })
-    .all();
-  return { deleted: deleted.length };
+  const now = deps.clock.now();
+  return writeTransaction(deps.sqlite, () => {
+    const deleted = deps.db
+      .delete(tasks)
+      .where(and(eq(tasks.ownerId, actor.userId), isNull(tasks.boardId)))
+      .returning({ id: tasks.id })
+      .all();
+    for (const { id } of deleted) {
+      recordTaskGone(deps.sqlite, now, { id, boardId: null, listId: null, ownerId: actor.userId });
+    }
+    return { deleted: deleted.length };
+  });
 }
 
 /**

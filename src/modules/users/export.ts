@@ -3,14 +3,15 @@ import { toIso } from "../../platform/clock";
 import type { ActorContext } from "../../platform/context";
 import { sessions, tasks, taskTags } from "../../platform/db/tables";
 import { exportBoardsOf } from "../boards/account";
+import { exportNotificationsOf } from "../notifications/service";
 import { presentTask } from "../tasks/present";
 import { presentExportedSession, presentUser } from "./present";
 import { findUser } from "./service";
 
 /**
  * Everything stored about the caller, as one document (GDPR Art. 20 style portability):
- * personal tasks, the boards they own with everything on them, their memberships and every
- * comment they wrote. Cards they made on other people's boards belong to those boards and are
+ * personal tasks, the boards they own with everything on them, their memberships, every
+ * comment they wrote and their notifications. Cards they made on other people's boards belong to those boards and are
  * left out. Password and token hashes are secrets, not the user's data, and are left out too.
  */
 export function exportCurrentUser({ deps, actor }: ActorContext) {
@@ -49,6 +50,7 @@ export function exportCurrentUser({ deps, actor }: ActorContext) {
       tasks: taskRows.map((row) => presentTask(row, tagsByTask.get(row.id) ?? [])),
       ...exportBoardsOf(deps.sqlite, user.id),
       sessions: sessionRows.map(presentExportedSession),
+      notifications: exportNotificationsOf(deps, user.id),
     };
   });
 }

@@ -91,7 +91,8 @@ export function userRoutes(deps: Deps) {
         auth: true,
         detail: {
           summary: "Download all of your data as one JSON document",
-          description: "Profile, tasks with their tags, and sessions; no password or token hashes.",
+          description:
+            "Profile, tasks with their tags, boards, comments, sessions and notifications; no password or token hashes.",
         },
         response: { 200: ExportResponse, ...problemResponses(401) },
       },

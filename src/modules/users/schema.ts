@@ -9,6 +9,7 @@ import {
 import { Email, FullName, NewPassword, Username } from "../auth/schema";
 import { ExportedBoard, ExportedMembership } from "../boards/schema";
 import { CommentResponse } from "../comments/schema";
+import { NotificationResponse } from "../notifications/schema";
 import { TaskResponse } from "../tasks/schema";
 
 export const RoleSchema = t.Union([t.Literal("user"), t.Literal("admin"), t.Literal("superadmin")]);
@@ -90,6 +91,7 @@ export const ExportResponse = component(
       memberships: t.Array(ExportedMembership, { description: "Every board you belong to" }),
       comments: t.Array(CommentResponse, { description: "Every comment you wrote" }),
       sessions: t.Array(ExportedSession),
+      notifications: t.Array(NotificationResponse, { description: "Oldest first" }),
     },
     { description: "Everything stored about the caller; no password or token hashes" },
   ),

@@ -11,6 +11,8 @@ import { revokeSessions } from "../auth/session-tokens";
 import { enqueueEmailVerification, enqueuePasswordChangedEmail } from "../auth/verification";
 import { releaseBoardsOf } from "../boards/account";
 import { enqueueEmail } from "../jobs/handlers";
+import { raisePasswordChangedNotice } from "../notifications/raise";
+import { forgetEventsOf } from "../realtime/events";
 import { assertKeepsASuperadmin } from "./last-superadmin";
 import { presentUser } from "./present";
 import { verifyCurrentPassword } from "./reauth";
@@ -110,9 +112,15 @@ export async function changePassword(
   const now = deps.clock.now();
   deps.db.transaction((tx) => {
     tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)).run();
-    revokeSessions(tx, now, and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)));
+    revokeSessions(
+      tx,
+      deps.sqlite,
+      now,
+      and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)),
+    );
     cancelPasswordResets(tx, user.id);
     enqueuePasswordChangedEmail(tx, deps, user);
+    raisePasswordChangedNotice(deps, now, user.id);
   });
   deps.log.info("password changed", { user_id: user.id });
 }
@@ -137,6 +145,7 @@ export async function deleteCurrentUser(
       // Re-read inside the write lock: the role may have changed while the password was checked.
       assertKeepsASuperadmin(tx, findUser(tx, user.id), "deleted");
       releaseBoardsOf(deps.sqlite, deps.clock.now(), user.id);
+      forgetEventsOf(deps.sqlite, deps.clock.now(), user.id);
       tx.delete(users).where(eq(users.id, user.id)).run();
     },
     { behavior: "immediate" },

@@ -1,6 +1,6 @@
 import { bodyRuleOf } from "./body-rules";
 import { EXEMPT_PATHS } from "./rate-limit";
-import { BODY_METHODS, FORM_PATHS } from "./request-context";
+import { BODY_METHODS, FORM_PATHS, MULTIPART_PATHS } from "./request-context";
 import { collectComponents } from "./schema-document";
 import { COMPONENTS, ProblemSchema } from "./schemas";
 
@@ -28,6 +28,7 @@ import { COMPONENTS, ProblemSchema } from "./schemas";
 
 const JSON_ONLY = ["application/json"];
 const FORM_OR_JSON = ["application/x-www-form-urlencoded", "application/json"];
+const ANY_FORM_OR_JSON = [...FORM_OR_JSON, "multipart/form-data"];
 const PROBLEM_MEDIA_TYPE = "application/problem+json";
 const PROBLEM_REF = { $ref: `${COMPONENTS}Problem` };
 
@@ -127,7 +128,11 @@ function describeOperation(
   operation: Operation,
   optionalBody: boolean,
 ): void {
-  const mediaTypes = FORM_PATHS.has(path) ? FORM_OR_JSON : JSON_ONLY;
+  const mediaTypes = MULTIPART_PATHS.has(path)
+    ? ANY_FORM_OR_JSON
+    : FORM_PATHS.has(path)
+      ? FORM_OR_JSON
+      : JSON_ONLY;
   const body = operation.requestBody;
   if (body?.content) {
     const schema =

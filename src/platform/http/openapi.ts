@@ -65,6 +65,15 @@ export function openapiDocs() {
             { name: "Boards", description: "Shared boards, their members, lists and activity" },
             { name: "Comments", description: "Comments on tasks and cards" },
             { name: "Search", description: "Full-text search across what you can see" },
+            {
+              name: "Realtime",
+              description:
+                "Live events over a WebSocket, and the same events by seq for delta sync",
+            },
+            {
+              name: "Notifications",
+              description: "What concerns you: assignments, comments, mentions, reminders",
+            },
             { name: "Admin", description: "User, ban and job management (admin role)" },
             { name: "Operations", description: "Health and readiness" },
           ],

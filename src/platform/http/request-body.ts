@@ -83,6 +83,21 @@ export function handOverBody(request: Request, bytes: Uint8Array, isForm: boolea
   request.headers.set("content-length", String(bytes.byteLength));
 }
 
+const MALFORMED_FORM = "The request body is not a valid multipart form";
+
+/** A multipart form's text fields, form-encoded (files are dropped). */
+export async function urlEncodedForm(request: Request, bytes: Uint8Array): Promise<Uint8Array> {
+  const headers = { "content-type": request.headers.get("content-type") ?? "" };
+  const form = await new Response(bytes, { headers }).formData().catch(() => {
+    throw new BadRequest(MALFORMED_FORM);
+  });
+  const fields = new URLSearchParams();
+  form.forEach((value, name) => {
+    if (typeof value === "string") fields.append(name, value);
+  });
+  return new TextEncoder().encode(fields.toString());
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);

@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { Config } from "../config";
 import { UnsupportedMediaType } from "../errors";
-import { declaredLength, handOverBody, readBodyWithin } from "./request-body";
+import { declaredLength, handOverBody, readBodyWithin, urlEncodedForm } from "./request-body";
 
 /** What the platform learns about one request, kept beside it without touching Elysia's types. */
 export interface RequestState {
@@ -31,8 +31,20 @@ const DOCS_CSP =
 
 /** Methods whose body is checked for size and media type (and then parsed). */
 export const BODY_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-/** Only the OAuth2 token endpoint also takes a form, as RFC 6749 asks. */
-export const FORM_PATHS: ReadonlySet<string> = new Set(["/api/v1/auth/token"]);
+const ONE_CLICK_UNSUBSCRIBE = "/api/v1/notifications/unsubscribe";
+/**
+ * Routes that also take a form: the OAuth2 token endpoint, as RFC 6749 asks, and one-click
+ * unsubscribe, which mail clients post as a form (RFC 8058).
+ */
+export const FORM_PATHS: ReadonlySet<string> = new Set([
+  "/api/v1/auth/token",
+  ONE_CLICK_UNSUBSCRIBE,
+]);
+/**
+ * RFC 8058 lets mail clients send the one-click form as multipart/form-data too; its text fields
+ * reach the route as if they had been sent form-encoded.
+ */
+export const MULTIPART_PATHS: ReadonlySet<string> = new Set([ONE_CLICK_UNSUBSCRIBE]);
 
 /** First hop of every request: the request id and the security headers. */
 export function requestContext() {
@@ -75,7 +87,9 @@ export function bodyGuard(config: Config) {
     // Read to the end: the connection can serve the next request (see requestContext).
     delete set.headers.connection;
     if (declared === null && bytes.byteLength > 0) checkMediaType(request);
-    handOverBody(request, bytes, isForm(request));
+    const multipart = mediaTypeOf(request) === "multipart/form-data" && bytes.byteLength > 0;
+    const body = multipart ? await urlEncodedForm(request, bytes) : bytes;
+    handOverBody(request, body, isForm(request));
   });
 }
 
@@ -86,10 +100,10 @@ function mediaTypeOf(request: Request): string {
 }
 
 function isForm(request: Request): boolean {
-  return (
-    mediaTypeOf(request) === "application/x-www-form-urlencoded" &&
-    FORM_PATHS.has(pathOf(request.url))
-  );
+  const type = mediaTypeOf(request);
+  const path = pathOf(request.url);
+  if (type === "multipart/form-data") return MULTIPART_PATHS.has(path);
+  return type === "application/x-www-form-urlencoded" && FORM_PATHS.has(path);
 }
 
 /** JSON, under its own name or any `application/*+json` one (merge-patch, vnd.*), and forms. */

@@ -115,6 +115,10 @@ const RESPONSE_HEADERS = {
     minimum: 0,
     description: "How many items match, across all pages",
   }),
+  "X-Unread-Count": Type.Integer({
+    minimum: 0,
+    description: "How many of your notifications are unread",
+  }),
   Link: t.String({
     description: 'RFC 8288 links to the first, prev, next and last pages (rel="…")',
   }),

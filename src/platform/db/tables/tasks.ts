@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { users } from "./users";
 
@@ -34,6 +35,10 @@ export const tasks = sqliteTable(
     // A board's cards in display order, and the cards of every board a user belongs to.
     index("tasks_board_list_position_idx").on(table.boardId, table.listId, table.position),
     index("tasks_assignee_idx").on(table.assigneeId),
+    // The due-date reminder job's scan: open tasks with a due date only, so other writes pay nothing.
+    index("tasks_open_due_idx")
+      .on(table.dueDate)
+      .where(sql`${table.dueDate} IS NOT NULL AND ${table.completed} = 0`),
   ],
 );
 

@@ -1,0 +1,108 @@
+import type { Database } from "bun:sqlite";
+import type { Logger } from "../../platform/logging";
+import { type StoredEvent, selectEventsAfter, selectHeadSeq } from "./event-rows";
+import { onEventsRecorded } from "./events";
+import { boardTopic, type Hub, userTopic } from "./hub";
+
+/** Events read per query while catching up; the loop goes on until none are left. */
+const BATCH = 500;
+/**
+ * How often the feed looks for events without being woken: those written by another process on
+ * the same database (the CLI ending sessions, say) arrive within this time.
+ */
+const POLL_MS = 1000;
+
+export interface Feed {
+  /** The newest `seq` delivered to this process's sockets: replays stop here (socket-routes.ts). */
+  cursor(): number;
+  /** Delivers every committed event after the cursor, in order. */
+  deliver(): void;
+  start(): void;
+  stop(): void;
+}
+
+/**
+ * Reads the change feed in `seq` order and hands each event to the hub: the only path from a
+ * committed change to a socket. Nothing here needs another process's memory: a second server
+ * runs its own feed over the same table, woken by the database's notifications (or Redis).
+ */
+export function createFeed(sqlite: Database, hub: Hub, log: Logger): Feed {
+  // Set when the feed starts (after migrations): what was already recorded is nobody's news.
+  let cursor = 0;
+  let timer: ReturnType<typeof setInterval> | null = null;
+
+  const deliver = () => {
+    for (;;) {
+      const batch = selectEventsAfter(sqlite, cursor, Number.MAX_SAFE_INTEGER, BATCH);
+      for (const event of batch) {
+        // One bad event must not stop the ones after it.
+        try {
+          route(hub, event);
+        } catch (error) {
+          log.error("event delivery failed", {
+            seq: event.seq,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+        cursor = event.seq;
+      }
+      if (batch.length < BATCH) return;
+    }
+  };
+
+  return {
+    cursor: () => cursor,
+    deliver,
+    start() {
+      if (timer) return;
+      cursor = selectHeadSeq(sqlite);
+      onEventsRecorded(sqlite, deliver);
+      timer = setInterval(deliver, POLL_MS);
+      timer.unref?.();
+    },
+    stop() {
+      onEventsRecorded(sqlite, null);
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}
+
+/**
+ * Who receives an event, and the subscriptions it changes first: a new member's sockets join the
+ * board before its `member.added` goes out (so they see it); a removed member's sockets leave
+ * before `member.removed` goes to the board, so from then on nothing of the board reaches them.
+ */
+function route(hub: Hub, event: StoredEvent): void {
+  if (event.type === "sessions.ended") {
+    const data = JSON.parse(event.data) as { session_ids?: number[] };
+    if (event.user_id !== null) hub.endSessions(event.user_id, data.session_ids ?? null);
+    return;
+  }
+  const board = event.board_id;
+  const addressee = event.user_id;
+  if (board !== null && addressee === null) {
+    if (event.type === "member.added") hub.join(memberOf(event), boardTopic(board));
+    if (event.type === "member.removed") hub.leave(memberOf(event), boardTopic(board));
+  }
+  // board.deleted is addressed to each member in turn.
+  if (board !== null && addressee !== null && event.type === "board.deleted") {
+    hub.leave(addressee, boardTopic(board));
+  }
+  const topic =
+    addressee !== null ? userTopic(addressee) : board !== null ? boardTopic(board) : null;
+  if (topic) hub.publish(topic, toMessage(event));
+}
+
+/** The member a member.* event is about: its data is the member as the REST API shows it. */
+function memberOf(event: StoredEvent): number {
+  const data = JSON.parse(event.data) as { user_id?: unknown; id?: unknown };
+  const userId = data.user_id ?? data.id;
+  if (typeof userId !== "number") throw new Error(`${event.type} ${event.seq} names no member`);
+  return userId;
+}
+
+/** The wire form `{type, seq, at, board_id, data}`, built without parsing `data` again. */
+export function toMessage(event: StoredEvent): string {
+  return `{"type":${JSON.stringify(event.type)},"seq":${event.seq},"at":"${new Date(event.created_at).toISOString()}","board_id":${event.board_id ?? "null"},"data":${event.data}}`;
+}
