@@ -70,18 +70,22 @@ export function NotificationsMenu() {
         type="button"
         class="quiet notify-button"
         aria-label="Notifications"
+        aria-describedby={count > 0 ? "unread-description" : undefined}
         aria-expanded={open}
         aria-haspopup="true"
         onClick={() => setOpen(!open)}
       >
         <BellIcon />
-        {count > 0 && (
-          <span class="badge" data-testid="unread-count">
-            {count > 99 ? "99+" : count}
-            <span class="visually-hidden"> unread</span>
-          </span>
-        )}
       </button>
+      {/* Beside the button, not in it: its accessible name stays exactly "Notifications". */}
+      {count > 0 && (
+        <span class="badge" data-testid="unread-count" aria-hidden="true">
+          {count > 99 ? "99+" : count}
+        </span>
+      )}
+      <span id="unread-description" class="visually-hidden">
+        {count} unread
+      </span>
       {open && (
         <section class="menu-panel" aria-label="Notifications list">
           <header class="menu-head">
