@@ -203,6 +203,7 @@ test("the board scenario, in Chromium", async () => {
       await panel.getByRole("button", { name: "Comment", exact: true }).click();
       await panel.getByText("please review").waitFor();
       await audit(ownerPage, "card dialog");
+      await ownerPage.screenshot({ path: join(SHOTS, "card-desktop-light.png") });
       await panel.getByRole("button", { name: "Close" }).click();
 
       // Polled from here: a string evaluated in the page would be refused by its CSP (no eval).
@@ -215,7 +216,9 @@ test("the board scenario, in Chromium", async () => {
       }
       expect(count).toBeGreaterThan(before);
       await memberPage.getByRole("button", { name: /^Notifications/ }).click();
+      await memberPage.getByText("please review").first().waitFor();
       await audit(memberPage, "notifications menu");
+      await memberPage.screenshot({ path: join(SHOTS, "notifications-desktop-light.png") });
     },
     STEP,
   );
@@ -295,28 +298,21 @@ test("the board scenario, in Chromium", async () => {
     "the board page loads in under a second from localhost",
     async () => {
       // A fresh page with a cold cache: load the app, sign in, open the board.
-      const context = await browser.newContext();
+      // The owner's session cookie, in a new context with a cold cache.
+      const context = await browser.newContext({ storageState: await ownerContext.storageState() });
       context.setDefaultTimeout(8000);
       const page = await context.newPage();
       const started = performance.now();
       await page.goto(boardUrl);
-      await page.getByLabel("Email or username").or(card(page, "Ship it")).first().waitFor();
-      const shellMs = performance.now() - started;
-      if (page.url().endsWith("/signin")) {
-        await page.getByLabel("Email or username").fill(owner);
-        await page.getByLabel("Password").fill(`Sturdy-${owner}-passphrase`);
-        await page.getByRole("button", { name: "Sign in" }).click();
-        await page.waitForURL("**/tasks");
-      }
-      const boardStarted = performance.now();
-      await page.getByRole("link", { name: "Boards", exact: true }).click();
-      await page.getByRole("link", { name: /Launch plan/ }).click();
       await card(page, "Ship it").waitFor();
-      const boardMs = performance.now() - boardStarted;
+      const boardMs = performance.now() - started;
+      const timing = (await page.evaluate(
+        "JSON.stringify(performance.getEntriesByType('navigation')[0])",
+      )) as string;
+      const navigation = JSON.parse(timing) as { domContentLoadedEventEnd: number };
       console.log(
-        `first load of the app: ${Math.round(shellMs)} ms; board page after sign-in: ${Math.round(boardMs)} ms`,
+        `board page, cold cache, signed in by cookie: cards shown after ${Math.round(boardMs)} ms (DOMContentLoaded at ${Math.round(navigation.domContentLoadedEventEnd)} ms)`,
       );
-      expect(shellMs).toBeLessThan(1000);
       expect(boardMs).toBeLessThan(1000);
       await context.close();
     },
