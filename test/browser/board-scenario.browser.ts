@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import {
+  apiToken,
   type BrowserServer,
   launchChromium,
   REPO_ROOT,
@@ -318,6 +319,62 @@ test("the board scenario, in Chromium", async () => {
     },
     STEP,
   );
+
+  await step(
+    "two people edit one card: the second save shows “changed by someone else”",
+    async () => {
+      await card(ownerPage, "Fix the login bug").click();
+      const ownerPanel = ownerPage.getByRole("dialog", { name: "Fix the login bug" });
+      await ownerPanel.getByLabel("Description").fill("Reproduce it first");
+
+      await card(memberPage, "Fix the login bug").click();
+      const memberPanel = memberPage.getByRole("dialog", { name: "Fix the login bug" });
+      await memberPanel.getByLabel("Title").fill("Fix the login bug today");
+      await memberPanel.getByRole("button", { name: "Save" }).click();
+      await card(ownerPage, "Fix the login bug today").waitFor();
+
+      await ownerPanel.getByRole("button", { name: "Save" }).click();
+      await ownerPanel.getByText("Changed by someone else").waitFor();
+      await ownerPanel.getByText("“Fix the login bug today”").waitFor();
+      await audit(ownerPage, "conflict prompt");
+      await ownerPanel.getByRole("button", { name: "Save mine over it" }).click();
+      await ownerPanel.waitFor({ state: "detached" });
+      // Theirs was not overwritten silently; mine went over it only when asked.
+      await card(ownerPage, "Fix the login bug").click();
+      const reopened = ownerPage.getByRole("dialog", { name: "Fix the login bug" });
+      expect(await reopened.getByLabel("Description").inputValue()).toBe("Reproduce it first");
+      await reopened.getByRole("button", { name: "Close" }).click();
+    },
+  );
+
+  await step("a 500-card board renders well under 1.5 s", async () => {
+    const token = await apiToken(app.baseUrl, member);
+    const call = async (path: string, body: unknown) => {
+      const response = await fetch(`${app.baseUrl}/api/v1${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`${path}: ${response.status}`);
+      return (await response.json()) as { id: number };
+    };
+    const board = await call("/boards", { name: "Big board" });
+    for (let l = 0; l < 5; l += 1) {
+      const list = await call(`/boards/${board.id}/lists`, { name: `List ${l + 1}` });
+      await Promise.all(
+        Array.from({ length: 100 }, (_, c) =>
+          call("/tasks", { title: `Card ${l + 1}.${c + 1}`, list_id: list.id }),
+        ),
+      );
+    }
+    const started = performance.now();
+    await memberPage.goto(`${app.baseUrl}/boards/${board.id}`);
+    await card(memberPage, "Card 5.100").waitFor();
+    const ms = performance.now() - started;
+    console.log(`500-card board: page load to every card shown in ${Math.round(ms)} ms`);
+    expect(await memberPage.locator("button.card").count()).toBe(500);
+    expect(ms).toBeLessThan(1500);
+  });
 
   console.log(`steps passed:\n  ${passed.join("\n  ")}`);
   console.log(`steps failed:\n  ${failures.join("\n  ") || "none"}`);

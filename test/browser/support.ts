@@ -138,3 +138,14 @@ export async function signInByUi(page: Page, baseUrl: string, username: string):
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL("**/tasks");
 }
+
+/** An access token for an account, for setting up data through the API. */
+export async function apiToken(baseUrl: string, username: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password: `Sturdy-${username}-passphrase` }),
+  });
+  if (!response.ok) throw new Error(`login ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
