@@ -376,6 +376,21 @@ test("the board scenario, in Chromium", async () => {
     expect(ms).toBeLessThan(1500);
   });
 
+  await step("the owner renames and deletes a board from its settings", async () => {
+    await memberPage.getByRole("button", { name: "Board settings" }).click();
+    const dialog = memberPage.getByRole("dialog", { name: "Board settings" });
+    await audit(memberPage, "board settings");
+    await dialog.getByLabel("Board name").fill("Big board, renamed");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await memberPage.getByRole("heading", { name: "Big board, renamed" }).waitFor();
+    await memberPage.getByRole("button", { name: "Board settings" }).click();
+    memberPage.once("dialog", (question) => void question.accept());
+    await dialog.getByRole("button", { name: "Delete board" }).click();
+    await memberPage.waitForURL("**/boards");
+    await memberPage.getByRole("link", { name: /Launch plan/ }).waitFor();
+    expect(await memberPage.getByRole("link", { name: /Big board/ }).count()).toBe(0);
+  });
+
   console.log(`steps passed:\n  ${passed.join("\n  ")}`);
   console.log(`steps failed:\n  ${failures.join("\n  ") || "none"}`);
   expect(failures).toEqual([]);

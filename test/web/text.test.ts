@@ -81,3 +81,23 @@ describe("dates, tags and the tasks query", () => {
     expect(taskQuery({ ...DEFAULT_FILTERS, status: "done" }, 10)).toContain("completed=true");
   });
 });
+
+describe("sessions", () => {
+  test("a User-Agent becomes a short name", async () => {
+    const { describeUserAgent } = await import("../../src/web/lib/format");
+    const chrome =
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36";
+    expect(describeUserAgent(chrome)).toBe("Chrome on Linux");
+    expect(
+      describeUserAgent(
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0",
+      ),
+    ).toBe("Firefox on Windows");
+    expect(
+      describeUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Safari/604.1"),
+    ).toBe("Safari on iOS");
+    expect(describeUserAgent("curl/8.5.0")).toBe("curl");
+    expect(describeUserAgent("kanbun-sync/1.0")).toBe("kanbun-sync/1.0");
+    expect(describeUserAgent(null)).toBe("Unknown device");
+  });
+});

@@ -43,3 +43,26 @@ export function parseTags(text: string): string[] {
     .filter((tag) => tag.length > 0);
   return [...new Set(tags)];
 }
+
+/** "Firefox on Linux" from a User-Agent header, for the sessions list. */
+export function describeUserAgent(agent: string | null): string {
+  if (!agent) return "Unknown device";
+  const browsers: [RegExp, string][] = [
+    [/Edg\//, "Edge"],
+    [/Firefox\//, "Firefox"],
+    [/Chrom(e|ium)\//, "Chrome"],
+    [/Safari\//, "Safari"],
+    [/curl\//, "curl"],
+  ];
+  const systems: [RegExp, string][] = [
+    [/Android/, "Android"],
+    [/iPhone|iPad/, "iOS"],
+    [/Windows/, "Windows"],
+    [/Mac OS X|Macintosh/, "macOS"],
+    [/Linux/, "Linux"],
+  ];
+  const browser = browsers.find(([pattern]) => pattern.test(agent))?.[1];
+  const system = systems.find(([pattern]) => pattern.test(agent))?.[1];
+  if (browser && system) return `${browser} on ${system}`;
+  return browser ?? system ?? agent.slice(0, 60);
+}

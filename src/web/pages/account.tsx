@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, describeError } from "../api/client";
 import type { Session } from "../api/types";
 import { FormError, TextField } from "../components/form";
-import { formatWhen } from "../lib/format";
+import { describeUserAgent, formatWhen } from "../lib/format";
 import { currentUser, reloadUser, signOut } from "../state/session";
 import { showToast } from "../state/toasts";
 
@@ -78,6 +78,8 @@ export function AccountPage() {
             Save profile
           </button>
         </form>
+      </Card>
+      <Card title="Email notifications">
         <label class="check">
           <input
             type="checkbox"
@@ -87,7 +89,7 @@ export function AccountPage() {
               await reloadUser();
             })}
           />
-          Also email me my notifications
+          Also email me my notifications (mentions, assignments, added to a board)
         </label>
       </Card>
       <Card title="Password">
@@ -125,11 +127,13 @@ export function AccountPage() {
           {sessions?.map((session) => (
             <li key={session.id}>
               <span>
-                <strong>{session.user_agent ?? "Unknown device"}</strong>
+                <strong title={session.user_agent ?? undefined}>
+                  {describeUserAgent(session.user_agent)}
+                </strong>{" "}
                 {session.current && <span class="role-chip">this device</span>}
+                <br />
                 <small>
-                  {" "}
-                  {session.ip ?? ""} · last used {formatWhen(session.last_used_at)}
+                  {session.ip ? `${session.ip} · ` : ""}last used {formatWhen(session.last_used_at)}
                 </small>
               </span>
               {!session.current && (
@@ -172,8 +176,11 @@ export function AccountPage() {
         >
           Export my data
         </button>
+        <p class="hint danger-zone">
+          Deleting your account removes it and everything it owns, for good. Boards you own are
+          deleted too: hand them over first to keep them.
+        </p>
         <form
-          class="danger-zone"
           onSubmit={danger.run(async () => {
             if (!confirm("Delete your account and everything it owns? This cannot be undone."))
               return;

@@ -3,6 +3,7 @@ import { ApiError, api, describeError } from "../api/client";
 import type { BoardColumn, BoardDetail, BoardList, Task } from "../api/types";
 import { ActivityDialog } from "../components/activity-dialog";
 import { BoardColumns } from "../components/board-columns";
+import { BoardSettingsDialog } from "../components/board-settings-dialog";
 import { Field, FormError } from "../components/form";
 import { MembersDialog } from "../components/members-dialog";
 import { MoveDialog } from "../components/move-dialog";
@@ -17,6 +18,7 @@ type Open =
   | { kind: "move"; id: number }
   | { kind: "members" }
   | { kind: "activity" }
+  | { kind: "settings" }
   | null;
 
 export function BoardPage(props: { id: number }) {
@@ -145,6 +147,11 @@ export function BoardPage(props: { id: number }) {
           <button type="button" onClick={() => setOpen({ kind: "activity" })}>
             Activity
           </button>
+          {board.role === "owner" && (
+            <button type="button" onClick={() => setOpen({ kind: "settings" })}>
+              Board settings
+            </button>
+          )}
         </div>
       </header>
       {board.description && <p class="board-description">{board.description}</p>}
@@ -216,6 +223,15 @@ export function BoardPage(props: { id: number }) {
       )}
       {open?.kind === "members" && (
         <MembersDialog board={board} onClose={() => setOpen(null)} onChanged={() => void load()} />
+      )}
+      {open?.kind === "settings" && (
+        <BoardSettingsDialog
+          board={board}
+          onClose={() => setOpen(null)}
+          onSaved={(saved) =>
+            setBoard((b) => (b ? { ...b, name: saved.name, description: saved.description } : b))
+          }
+        />
       )}
       {open?.kind === "activity" && (
         <ActivityDialog boardId={board.id} onClose={() => setOpen(null)} />
