@@ -76,7 +76,10 @@ async function step(name: string, body: () => Promise<void>, timeout = STEP): Pr
     ]);
     passed.push(name);
   } catch (error) {
-    failures.push(`${name}: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
+    const where =
+      error instanceof Error ? /board-scenario\.browser\.ts:\d+/.exec(error.stack ?? "") : null;
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    failures.push(`${name}: ${message}${where ? ` (${where[0]})` : ""}`);
   }
 }
 
@@ -185,6 +188,27 @@ test("the board scenario, in Chromium", async () => {
       expect(await ownerPage.evaluate("document.activeElement?.textContent")).toBe(
         "Write the docs",
       );
+      // The handle: Space lifts, arrows carry, Escape puts back, Space drops and saves.
+      const handle = column(ownerPage, "Doing")
+        .getByRole("listitem")
+        .filter({ has: card(ownerPage, "Write the docs") })
+        .getByRole("button", { name: "Move to…" });
+      await handle.focus();
+      await ownerPage.keyboard.press("Space");
+      await ownerPage.getByText(/^Lifted Write the docs/).waitFor();
+      await ownerPage.keyboard.press("ArrowRight");
+      await card(column(ownerPage, "Done"), "Write the docs").waitFor();
+      await ownerPage.keyboard.press("Escape");
+      await card(column(ownerPage, "Doing"), "Write the docs").waitFor();
+      await ownerPage.keyboard.press("Space");
+      await ownerPage.keyboard.press("ArrowRight");
+      await ownerPage.keyboard.press("Space");
+      await ownerPage.getByText("Write the docs moved to Done, position 1 of 1.").waitFor();
+      await ownerPage.reload();
+      await card(column(ownerPage, "Done"), "Write the docs").waitFor();
+      await card(ownerPage, "Write the docs").focus();
+      await ownerPage.keyboard.press("Alt+ArrowLeft");
+      await card(column(ownerPage, "Doing"), "Write the docs").waitFor();
     },
     STEP,
   );

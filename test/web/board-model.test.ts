@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { BoardColumn, BoardDetail, LiveEvent, Task } from "../../src/web/api/types";
 import {
   applyBoardEvent,
+  describePlace,
   findCard,
   moveCard,
   moveList,
@@ -9,6 +10,7 @@ import {
   placeList,
   removeCard,
   removeList,
+  stepTarget,
 } from "../../src/web/lib/board-model";
 
 function card(id: number, listId: number, position: number): Task {
@@ -183,5 +185,28 @@ describe("applying live events to a board", () => {
     expect(applyBoardEvent(current, event("task.deleted", { id: 1 }, 2))).toBe(current);
     expect(applyBoardEvent(current, event("task.deleted", { id: 1 }, null))).toBe(current);
     expect(applyBoardEvent(current, event("comment.created", { id: 7 }))).toBe(current);
+  });
+});
+
+describe("keyboard steps", () => {
+  test("up and down within a list, stopping at its ends", () => {
+    expect(stepTarget(lists(), 2, "up")).toEqual({ listId: 10, position: 0 });
+    expect(stepTarget(lists(), 2, "down")).toEqual({ listId: 10, position: 2 });
+    expect(stepTarget(lists(), 1, "up")).toBeNull();
+    expect(stepTarget(lists(), 3, "down")).toBeNull();
+  });
+
+  test("left and right to the same index of the neighbour, or its end; none past the edges", () => {
+    expect(stepTarget(lists(), 1, "right")).toEqual({ listId: 20, position: 0 });
+    expect(stepTarget(lists(), 3, "right")).toEqual({ listId: 20, position: 1 });
+    expect(stepTarget(lists(), 4, "left")).toEqual({ listId: 10, position: 0 });
+    expect(stepTarget(lists(), 1, "left")).toBeNull();
+    expect(stepTarget(lists(), 4, "right")).toBeNull();
+    expect(stepTarget(lists(), 99, "up")).toBeNull();
+  });
+
+  test("a place is described as a screen reader should hear it", () => {
+    expect(describePlace(lists(), 2)).toBe("Card 2, in To do, 2 of 3");
+    expect(describePlace(lists(), 99)).toBe("");
   });
 });

@@ -1,7 +1,14 @@
-import { useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, describeError } from "../api/client";
 import type { BoardColumn, BoardList, Task } from "../api/types";
-import { placeCard, removeList } from "../lib/board-model";
+import {
+  type Direction,
+  describePlace,
+  moveCard,
+  placeCard,
+  removeList,
+  stepTarget,
+} from "../lib/board-model";
 import { formatDue, isOverdue, PRIORITIES } from "../lib/format";
 import { showToast } from "../state/toasts";
 import { Field } from "./form";
@@ -17,7 +24,9 @@ interface Props {
   canEdit: boolean;
   onOpenCard: (id: number) => void;
   onMoveDialog: (id: number) => void;
-  onMoveCard: (id: number, listId: number, position: number) => void;
+  /** Saves a move; `rollback` is the board to return to if it fails (default: as it is now). */
+  onMoveCard: (id: number, listId: number, position: number, rollback?: BoardColumn[]) => void;
+  announce: (text: string) => void;
   onMoveList: (id: number, position: number) => void;
   onChanged: (lists: BoardColumn[]) => void;
 }
@@ -42,6 +51,17 @@ function dropIndex(
 export function BoardColumns(props: Props) {
   const [cardDrop, setCardDrop] = useState<{ listId: number; index: number } | null>(null);
   const [listDrop, setListDrop] = useState<number | null>(null);
+  const [lifted, setLifted] = useState<{ id: number; listId: number; position: number } | null>(
+    null,
+  );
+  // The handle to focus once the move has rendered: carried to another list, the card's
+  // element is new, and a key pressed before focus came back would be lost.
+  const refocus = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (refocus.current === null) return;
+    document.querySelector<HTMLElement>(`[data-move-id="${refocus.current}"]`)?.focus();
+    refocus.current = null;
+  });
 
   function onColumnsDragOver(event: DragEvent) {
     if (dragging?.kind !== "list") return;
@@ -91,30 +111,66 @@ export function BoardColumns(props: Props) {
     setListDrop(null);
   }
 
-  function onCardKey(event: KeyboardEvent, card: Task, listIndex: number) {
-    const list = props.lists[listIndex];
-    if (!list || !props.canEdit) return;
-    if (event.key === "m" && !event.altKey && !event.ctrlKey && !event.metaKey) {
+  const ARROWS: Record<string, Direction> = {
+    ArrowUp: "up",
+    ArrowDown: "down",
+    ArrowLeft: "left",
+    ArrowRight: "right",
+  };
+
+  function onCardKey(event: KeyboardEvent, card: Task) {
+    if (!props.canEdit || event.ctrlKey || event.metaKey) return;
+    if (event.key === "m" && !event.altKey) {
       event.preventDefault();
       props.onMoveDialog(card.id);
       return;
     }
-    if (!event.altKey) return;
-    const deltas: Record<string, [number, number]> = {
-      ArrowUp: [0, -1],
-      ArrowDown: [0, 1],
-      ArrowLeft: [-1, 0],
-      ArrowRight: [1, 0],
-    };
-    const delta = deltas[event.key];
-    if (!delta) return;
+    const direction = ARROWS[event.key];
+    if (!event.altKey || !direction) return;
     event.preventDefault();
-    const target = props.lists[listIndex + delta[0]];
-    if (!target) return;
-    const position =
-      delta[0] === 0 ? card.position + delta[1] : Math.min(card.position, target.cards.length);
-    if (position < 0 || (delta[0] === 0 && position >= list.cards.length)) return;
-    props.onMoveCard(card.id, target.id, position);
+    const target = stepTarget(props.lists, card.id, direction);
+    if (target) props.onMoveCard(card.id, target.listId, target.position);
+  }
+
+  /**
+   * The drag handle by keyboard: Space or Enter lifts the card, arrows carry it (shown at once,
+   * saved on drop), Space or Enter drops it, Escape puts it back. Each step is announced.
+   */
+  function onHandleKey(event: KeyboardEvent, card: Task) {
+    const drop = event.key === " " || event.key === "Enter";
+    if (!lifted || lifted.id !== card.id) {
+      if (!drop) return;
+      event.preventDefault();
+      setLifted({ id: card.id, listId: card.list_id ?? 0, position: card.position });
+      props.announce(
+        `Lifted ${describePlace(props.lists, card.id)}. Arrow keys move it, Space drops it, Escape cancels.`,
+      );
+      return;
+    }
+    const direction = ARROWS[event.key];
+    if (direction) {
+      event.preventDefault();
+      const target = stepTarget(props.lists, card.id, direction);
+      if (!target) return;
+      const moved = moveCard(props.lists, card.id, target.listId, target.position);
+      props.onChanged(moved);
+      props.announce(describePlace(moved, card.id));
+      refocus.current = card.id;
+    } else if (drop || event.key === "Escape") {
+      event.preventDefault();
+      const origin = moveCard(props.lists, card.id, lifted.listId, lifted.position);
+      setLifted(null);
+      if (event.key === "Escape") {
+        props.onChanged(origin);
+        props.announce(`Move cancelled. ${describePlace(origin, card.id)}.`);
+        refocus.current = card.id;
+      } else {
+        const current = props.lists.flatMap((list) => list.cards).find((c) => c.id === card.id);
+        if (current?.list_id != null) {
+          props.onMoveCard(card.id, current.list_id, current.position, origin);
+        }
+      }
+    }
   }
 
   return (
@@ -153,7 +209,7 @@ export function BoardColumns(props: Props) {
             {list.cards.map((card, index) => (
               <li
                 key={card.id}
-                class={`card-item${cardDrop?.listId === list.id && cardDrop.index === index ? " drop-before" : ""}`}
+                class={`card-item${cardDrop?.listId === list.id && cardDrop.index === index ? " drop-before" : ""}${lifted?.id === card.id ? " lifted" : ""}`}
                 data-id={card.id}
                 draggable={props.canEdit}
                 onDragStart={(event) => startDrag(event, { kind: "card", id: card.id })}
@@ -165,7 +221,7 @@ export function BoardColumns(props: Props) {
                   data-card-id={card.id}
                   aria-describedby={`card-meta-${card.id}`}
                   onClick={() => props.onOpenCard(card.id)}
-                  onKeyDown={(event) => onCardKey(event, card, listIndex)}
+                  onKeyDown={(event) => onCardKey(event, card)}
                 >
                   {card.title}
                 </button>
@@ -175,8 +231,13 @@ export function BoardColumns(props: Props) {
                     type="button"
                     class="icon card-move"
                     aria-label="Move to…"
-                    title="Move to… (or Alt+arrow keys on the card)"
-                    onClick={() => props.onMoveDialog(card.id)}
+                    aria-describedby="move-help"
+                    aria-pressed={lifted?.id === card.id}
+                    data-move-id={card.id}
+                    title="Move to…: click to pick a list, or Space to lift and arrows to carry"
+                    onKeyDown={(event) => onHandleKey(event, card)}
+                    // A click from the keyboard (detail 0) is the lift above, not the dialog.
+                    onClick={(event) => event.detail !== 0 && props.onMoveDialog(card.id)}
                   >
                     <MoveIcon />
                   </button>
@@ -196,6 +257,9 @@ export function BoardColumns(props: Props) {
           {props.canEdit && <AddCard list={list} lists={props.lists} onChanged={props.onChanged} />}
         </section>
       ))}
+      <p id="move-help" hidden>
+        Space lifts the card; arrow keys carry it; Space drops it; Escape cancels.
+      </p>
       {listDrop !== null && listDrop >= props.lists.length - 1 && (
         <div class="drop-end-list" aria-hidden="true" />
       )}

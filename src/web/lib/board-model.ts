@@ -106,3 +106,36 @@ export function applyBoardEvent(
       return board;
   }
 }
+
+export type Direction = "up" | "down" | "left" | "right";
+
+/**
+ * Where a card goes one keyboard step away: up or down within its list, or to the same index
+ * (or the end) of the neighbouring list. null at an edge.
+ */
+export function stepTarget(
+  lists: BoardColumn[],
+  cardId: number,
+  direction: Direction,
+): { listId: number; position: number } | null {
+  const listIndex = lists.findIndex((list) => list.cards.some((card) => card.id === cardId));
+  const list = lists[listIndex];
+  const position = list?.cards.findIndex((card) => card.id === cardId) ?? -1;
+  if (!list || position < 0) return null;
+  if (direction === "up" || direction === "down") {
+    const next = position + (direction === "up" ? -1 : 1);
+    return next < 0 || next >= list.cards.length ? null : { listId: list.id, position: next };
+  }
+  const target = lists[listIndex + (direction === "left" ? -1 : 1)];
+  return target ? { listId: target.id, position: Math.min(position, target.cards.length) } : null;
+}
+
+/** What a screen reader hears after a keyboard move: "Card, in Done, 2 of 5". */
+export function describePlace(lists: BoardColumn[], cardId: number): string {
+  for (const list of lists) {
+    const index = list.cards.findIndex((card) => card.id === cardId);
+    const card = list.cards[index];
+    if (card) return `${card.title}, in ${list.name}, ${index + 1} of ${list.cards.length}`;
+  }
+  return "";
+}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, describeError } from "../api/client";
 import type { BoardColumn, BoardDetail, BoardList, Task } from "../api/types";
 import { ActivityDialog } from "../components/activity-dialog";
@@ -29,6 +29,18 @@ export function BoardPage(props: { id: number }) {
   const [announcement, setAnnouncement] = useState("");
   const boardRef = useRef<BoardDetail | null>(null);
   boardRef.current = board;
+  // Focus goes back to the card after a move or a dialog, wherever it now is: as soon as the
+  // change has rendered, so that the next key press already reaches it.
+  const pendingFocus = useRef<number | null>(null);
+  const focusCard = (cardId: number) => {
+    pendingFocus.current = cardId;
+    // And a last try once the browser is idle; a card that is gone by then is not waited for.
+    setTimeout(() => {
+      focusPending(pendingFocus);
+      pendingFocus.current = null;
+    }, 0);
+  };
+  useLayoutEffect(() => focusPending(pendingFocus));
 
   async function load() {
     try {
@@ -74,11 +86,16 @@ export function BoardPage(props: { id: number }) {
   const canEdit = board.role !== "viewer";
   const update = (lists: BoardColumn[]) => setBoard((b) => (b ? { ...b, lists } : b));
 
-  async function moveCardTo(cardId: number, listId: number, position: number) {
+  async function moveCardTo(
+    cardId: number,
+    listId: number,
+    position: number,
+    rollback?: BoardColumn[],
+  ) {
     const current = boardRef.current;
     const card = current && findCard(current.lists, cardId);
     if (!current || !card) return;
-    const before = current.lists;
+    const before = rollback ?? current.lists;
     const after = moveCard(before, cardId, listId, position);
     update(after);
     const target = after.find((list) => list.id === listId);
@@ -171,7 +188,10 @@ export function BoardPage(props: { id: number }) {
           canEdit={canEdit}
           onOpenCard={(id) => setOpen({ kind: "card", id })}
           onMoveDialog={(id) => setOpen({ kind: "move", id })}
-          onMoveCard={(id, listId, position) => void moveCardTo(id, listId, position)}
+          onMoveCard={(id, listId, position, rollback) =>
+            void moveCardTo(id, listId, position, rollback)
+          }
+          announce={setAnnouncement}
           onMoveList={(id, position) => void moveListTo(id, position)}
           onChanged={(lists) => update(lists)}
           boardId={board.id}
@@ -240,9 +260,10 @@ export function BoardPage(props: { id: number }) {
   );
 }
 
-/** Focus goes back to the card after a move or a dialog, wherever it now is. */
-export function focusCard(cardId: number): void {
-  setTimeout(() => {
-    document.querySelector<HTMLElement>(`[data-card-id="${cardId}"]`)?.focus();
-  }, 0);
+function focusPending(pending: { current: number | null }): void {
+  if (pending.current === null) return;
+  const card = document.querySelector<HTMLElement>(`[data-card-id="${pending.current}"]`);
+  if (!card) return;
+  card.focus();
+  pending.current = null;
 }
