@@ -282,6 +282,22 @@ test("the board scenario, in Chromium", async () => {
       await ownerPage.getByLabel("New task").press("Enter");
       await ownerPage.getByRole("button", { name: "Buy coffee beans" }).waitFor();
       await audit(ownerPage, "my tasks");
+      // Shortcuts: never while typing; "?" lists them, "/" and "n" focus fields.
+      await ownerPage.getByLabel("New task").pressSequentially("why? now");
+      expect(await ownerPage.getByRole("dialog", { name: "Keyboard shortcuts" }).count()).toBe(0);
+      await ownerPage.getByLabel("New task").fill("");
+      await ownerPage.locator("h1").click();
+      await ownerPage.keyboard.press("?");
+      const help = ownerPage.getByRole("dialog", { name: "Keyboard shortcuts" });
+      await help.waitFor();
+      await audit(ownerPage, "keyboard shortcuts");
+      await ownerPage.keyboard.press("Escape");
+      await help.waitFor({ state: "detached" });
+      await ownerPage.keyboard.press("/");
+      expect(await ownerPage.evaluate("document.activeElement?.type")).toBe("search");
+      await ownerPage.locator("h1").click();
+      await ownerPage.keyboard.press("n");
+      expect(await ownerPage.evaluate("document.activeElement?.dataset.shortcut")).toBe("new");
       await ownerPage.getByRole("link", { name: "Account" }).click();
       await ownerPage.getByRole("heading", { name: "Sessions" }).waitFor();
       await audit(ownerPage, "account");

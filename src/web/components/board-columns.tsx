@@ -314,6 +314,7 @@ function AddCard(props: {
         {(id) => (
           <input
             id={id}
+            data-shortcut="new"
             value={title}
             maxLength={200}
             onInput={(e) => setTitle(e.currentTarget.value)}

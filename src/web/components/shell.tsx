@@ -4,6 +4,7 @@ import { liveStatus } from "../state/live";
 import { currentUser, signOut } from "../state/session";
 import { dismissToast, toasts } from "../state/toasts";
 import { NotificationsMenu } from "./notifications-menu";
+import { Shortcuts } from "./shortcuts";
 
 export function Shell(props: { children: ComponentChildren }) {
   const user = currentUser.value;
@@ -44,6 +45,7 @@ export function Shell(props: { children: ComponentChildren }) {
       <main id="main" tabIndex={-1}>
         {props.children}
       </main>
+      <Shortcuts />
       <div class="toasts" role="status" aria-live="polite">
         {toasts.value.map((toast) => (
           <div key={toast.id} class={`toast ${toast.tone}`}>

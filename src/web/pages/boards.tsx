@@ -44,6 +44,7 @@ export function BoardsPage() {
           {(id) => (
             <input
               id={id}
+              data-shortcut="new"
               value={name}
               required
               maxLength={100}

@@ -87,6 +87,7 @@ export function TasksPage() {
           {(id) => (
             <input
               id={id}
+              data-shortcut="new"
               value={title}
               maxLength={200}
               placeholder="What needs doing?"
@@ -123,6 +124,7 @@ export function TasksPage() {
           {(id) => (
             <input
               id={id}
+              data-shortcut="search"
               type="search"
               value={filters.q}
               onInput={(e) => set({ q: e.currentTarget.value })}
