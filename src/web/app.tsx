@@ -1,4 +1,5 @@
 import { useEffect } from "preact/hooks";
+import { ErrorBoundary } from "./components/error-boundary";
 import { Shell } from "./components/shell";
 import { currentPath, matchRoute, navigate, type Route } from "./lib/router";
 import { AccountPage } from "./pages/account";
@@ -32,7 +33,11 @@ export function App() {
     return <SignInPage />;
   }
   if (!user) return null;
-  return <Shell>{page(route)}</Shell>;
+  return (
+    <Shell>
+      <ErrorBoundary key={route.name}>{page(route)}</ErrorBoundary>
+    </Shell>
+  );
 }
 
 function page(route: Route) {

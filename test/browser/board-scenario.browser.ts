@@ -372,6 +372,7 @@ test("the board scenario, in Chromium", async () => {
       await memberPanel.getByLabel("Title").fill("Fix the login bug today");
       await memberPanel.getByRole("button", { name: "Save" }).click();
       await card(ownerPage, "Fix the login bug today").waitFor();
+      await ownerPanel.getByText("Someone else changed this card").waitFor();
 
       await ownerPanel.getByRole("button", { name: "Save" }).click();
       await ownerPanel.getByText("Changed by someone else").waitFor();

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, describeError } from "../api/client";
 import type { Member, Task } from "../api/types";
 import { fromDateInput, PRIORITIES, parseTags, toDateInput } from "../lib/format";
@@ -71,12 +71,28 @@ export function TaskPanel(props: {
   useEffect(() => {
     void load();
   }, [props.taskId]);
+  const [changedElsewhere, setChangedElsewhere] = useState(false);
+  const latest = useRef({ task, draft, busy });
+  latest.current = { task, draft, busy };
+  // Someone else's change: shown at once when nothing is being edited here; otherwise said,
+  // and the save that follows meets the 412 and its choice.
   useEffect(
     () =>
       onLive((event) => {
-        if (event !== "resync" && event.type === "task.deleted" && event.data.id === props.taskId) {
+        const { task: shown, draft: editing, busy: saving } = latest.current;
+        const dirty = shown && editing && Object.keys(changesOf(shown, editing)).length > 0;
+        if (event === "resync") {
+          if (!dirty && !saving) void load();
+          return;
+        }
+        if (event.data.id !== props.taskId) return;
+        if (event.type === "task.deleted") {
           showToast("This card was deleted by someone else.", "error");
           props.onClose();
+        } else if (event.type === "task.updated" && shown && !saving) {
+          if ((event.data as unknown as Task).version <= shown.version) return;
+          if (dirty) setChangedElsewhere(true);
+          else void load();
         }
       }),
     [props.taskId],
@@ -97,6 +113,7 @@ export function TaskPanel(props: {
       setTask(response.data);
       setEtag(response.headers.get("etag"));
       setConflict(null);
+      setChangedElsewhere(false);
       props.onClose();
     } catch (failure) {
       props.onChange?.(base);
@@ -136,6 +153,12 @@ export function TaskPanel(props: {
         )
       ) : (
         <div class="panel-body">
+          {changedElsewhere && !conflict && (
+            <p class="note" role="status">
+              Someone else changed this card while you were editing it. Saving will show you their
+              version first.
+            </p>
+          )}
           {conflict && (
             <div class="conflict" role="alert">
               <p>
@@ -151,6 +174,7 @@ export function TaskPanel(props: {
                     setEtag(conflict.etag);
                     setDraft(draftOf(conflict.task));
                     setConflict(null);
+                    setChangedElsewhere(false);
                   }}
                 >
                   Use their version
