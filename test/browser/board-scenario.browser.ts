@@ -277,6 +277,15 @@ test("the board scenario, in Chromium", async () => {
   await step(
     "the other screens pass axe: account, my tasks with a task",
     async () => {
+      // An unsaved card title survives a trip to another screen.
+      await column(ownerPage, "To do").getByLabel("Card title").fill("A draft card");
+      await ownerPage.getByRole("link", { name: "My tasks" }).click();
+      await ownerPage.getByRole("link", { name: "Boards", exact: true }).click();
+      await ownerPage.getByRole("link", { name: /Launch plan/ }).click();
+      const draft = column(ownerPage, "To do").getByLabel("Card title");
+      await draft.waitFor();
+      expect(await draft.inputValue()).toBe("A draft card");
+      await draft.fill("");
       await ownerPage.getByRole("link", { name: "My tasks" }).click();
       await ownerPage.getByLabel("New task").fill("Buy coffee beans");
       await ownerPage.getByLabel("New task").press("Enter");

@@ -9,6 +9,7 @@ import {
   removeList,
   stepTarget,
 } from "../lib/board-model";
+import { useDraft } from "../lib/drafts";
 import { formatDue, isOverdue, PRIORITIES } from "../lib/format";
 import { showToast } from "../state/toasts";
 import { Field } from "./form";
@@ -295,7 +296,7 @@ function AddCard(props: {
   lists: BoardColumn[];
   onChanged: (lists: BoardColumn[]) => void;
 }) {
-  const [title, setTitle] = useState("");
+  const [title, setTitle] = useDraft(`card.${props.list.id}`);
   async function add(event: Event) {
     event.preventDefault();
     const text = title.trim();

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, describeError } from "../api/client";
 import type { Comment } from "../api/types";
+import { useDraft } from "../lib/drafts";
 import { formatWhen } from "../lib/format";
 import { insertMention, mentionAt, splitMentions, suggestMentions } from "../lib/mentions";
 import { onLive } from "../state/live";
@@ -26,7 +27,7 @@ function CommentText(props: { text: string }) {
 /** A card's comments; typing `@` suggests the board's members. */
 export function Comments(props: { taskId: number; names: string[]; readOnly: boolean }) {
   const [comments, setComments] = useState<Comment[] | null>(null);
-  const [text, setText] = useState("");
+  const [text, setText] = useDraft(`comment.${props.taskId}`);
   const [caret, setCaret] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);

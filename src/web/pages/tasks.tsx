@@ -3,6 +3,7 @@ import { api, describeError } from "../api/client";
 import type { Task } from "../api/types";
 import { Field, FormError } from "../components/form";
 import { TaskPanel } from "../components/task-panel";
+import { useDraft } from "../lib/drafts";
 import { formatDue, fromDateInput, isOverdue, PRIORITIES } from "../lib/format";
 import { DEFAULT_FILTERS, SORTS, type TaskFilters, taskQuery } from "../lib/task-query";
 import { onLive } from "../state/live";
@@ -13,7 +14,7 @@ export function TasksPage() {
   const [tasks, setTasks] = useState<Task[] | null>(null);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  const [title, setTitle] = useState("");
+  const [title, setTitle] = useDraft("task");
   const [due, setDue] = useState("");
   const [priority, setPriority] = useState(0);
   const [openId, setOpenId] = useState<number | null>(null);
