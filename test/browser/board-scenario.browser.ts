@@ -6,6 +6,7 @@
  * board page's load time. Run with `bun run test:browser`.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import {
@@ -80,6 +81,9 @@ async function step(name: string, body: () => Promise<void>, timeout = STEP): Pr
       error instanceof Error ? /board-scenario\.browser\.ts:\d+/.exec(error.stack ?? "") : null;
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     failures.push(`${name}: ${message}${where ? ` (${where[0]})` : ""}`);
+    await ownerPage
+      ?.screenshot({ path: join(tmpdir(), `kanbun-failed-step-${failures.length}.png`) })
+      .catch(() => undefined);
   }
 }
 
@@ -328,10 +332,12 @@ test("the board scenario, in Chromium", async () => {
           await ownerPage.getByRole("link", { name: "My tasks" }).click();
           await ownerPage.getByRole("button", { name: "Buy coffee beans" }).waitFor();
           await ownerPage.screenshot({ path: join(SHOTS, `tasks-${label}-${scheme}.png`) });
+          await audit(ownerPage, `my tasks (${label}, ${scheme})`);
           await ownerPage.getByRole("link", { name: "Boards", exact: true }).click();
           await ownerPage.getByRole("link", { name: /Launch plan/ }).click();
           await card(ownerPage, "Ship it").waitFor();
           await ownerPage.screenshot({ path: join(SHOTS, `board-${label}-${scheme}.png`) });
+          await audit(ownerPage, `board (${label}, ${scheme})`);
           const overflow = await ownerPage.evaluate(
             "document.documentElement.scrollWidth - window.innerWidth",
           );
@@ -342,6 +348,43 @@ test("the board scenario, in Chromium", async () => {
       await ownerPage.emulateMedia({ colorScheme: "light" });
     },
     STEP * 2,
+  );
+
+  await step(
+    "the rest of the screens pass axe: forgot password, activity, move, admin",
+    async () => {
+      await ownerPage.getByRole("button", { name: "Activity" }).click();
+      await ownerPage
+        .getByRole("dialog", { name: "Activity" })
+        .getByText("created")
+        .first()
+        .waitFor();
+      await audit(ownerPage, "activity dialog");
+      await ownerPage.keyboard.press("Escape");
+      await column(ownerPage, "To do").getByRole("button", { name: "Move to…" }).first().click();
+      await ownerPage.getByRole("dialog", { name: /^Move/ }).waitFor();
+      await audit(ownerPage, "move dialog");
+      await ownerPage.keyboard.press("Escape");
+
+      app.setRole(owner, "superadmin");
+      await ownerPage.reload();
+      await ownerPage.getByRole("link", { name: "Admin" }).click();
+      await ownerPage.getByRole("cell", { name: member, exact: true }).waitFor();
+      await audit(ownerPage, "admin");
+      await ownerPage.screenshot({ path: join(SHOTS, "admin-desktop-light.png") });
+
+      const anonymous = await browser.newPage();
+      anonymous.setDefaultTimeout(8000);
+      errors.push(...watchErrors(anonymous));
+      await anonymous.goto(`${app.baseUrl}/forgot-password`);
+      await anonymous.getByLabel("Email").fill(`${member}@example.com`);
+      await anonymous.getByRole("button", { name: "Send code" }).click();
+      await anonymous.getByLabel("Code from the email").waitFor();
+      await audit(anonymous, "forgot password");
+      await anonymous.close();
+      await ownerPage.goto(boardUrl);
+      await card(ownerPage, "Ship it").waitFor();
+    },
   );
 
   await step(

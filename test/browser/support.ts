@@ -2,6 +2,7 @@
  * What the browser tests stand on: a real server on 127.0.0.1 (an ephemeral port) serving the
  * built web app from dist/web, and Debian's Chromium driven by playwright-core.
  */
+import { Database } from "bun:sqlite";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -19,6 +20,8 @@ const WEB_BUILD = join(REPO_ROOT, "dist/web");
 export interface BrowserServer {
   server: RunningServer;
   baseUrl: string;
+  /** Sets an account's role in the database, as `kanbun users set-role` would. */
+  setRole(username: string, role: "user" | "admin" | "superadmin"): void;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,14 @@ export async function startAppServer(): Promise<BrowserServer> {
   return {
     server,
     baseUrl: server.url,
+    setRole(username, role) {
+      const db = new Database(config.databasePath);
+      try {
+        db.run("UPDATE users SET role = ? WHERE username = ?", [role, username]);
+      } finally {
+        db.close();
+      }
+    },
     async close() {
       await server.stop("tests done");
       rmSync(dir, { recursive: true, force: true });

@@ -97,9 +97,8 @@ export function AdminPage() {
                           })
                         }
                       >
-                        {user.is_active
-                          ? `Deactivate ${user.username}`
-                          : `Reactivate ${user.username}`}
+                        {user.is_active ? "Deactivate" : "Reactivate"}
+                        <span class="visually-hidden"> {user.username}</span>
                       </button>
                     )}
                   </td>
@@ -130,7 +129,7 @@ export function AdminPage() {
                   })
                 }
               >
-                Lift ban on {ban.ip}
+                Lift ban<span class="visually-hidden"> on {ban.ip}</span>
               </button>
             </li>
           ))}
