@@ -18,6 +18,8 @@ export function TasksPage() {
   const [due, setDue] = useState("");
   const [priority, setPriority] = useState(0);
   const [openId, setOpenId] = useState<number | null>(null);
+  // Filters start folded on a narrow screen, where they would push the tasks out of view.
+  const [wide] = useState(() => matchMedia("(min-width: 700px)").matches);
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
 
@@ -132,69 +134,74 @@ export function TasksPage() {
             />
           )}
         </Field>
-        <Field label="Show">
-          {(id) => (
-            <select
-              id={id}
-              value={filters.status}
-              onChange={(e) => set({ status: e.currentTarget.value as TaskFilters["status"] })}
-            >
-              <option value="open">Open</option>
-              <option value="done">Completed</option>
-              <option value="all">All</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Priority filter">
-          {(id) => (
-            <select
-              id={id}
-              value={filters.priority}
-              onChange={(e) => set({ priority: e.currentTarget.value })}
-            >
-              <option value="">Any</option>
-              {PRIORITIES.map((name, value) => (
-                <option key={name} value={String(value)}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Tag">
-          {(id) => (
-            <input
-              id={id}
-              value={filters.tag}
-              size={10}
-              onInput={(e) => set({ tag: e.currentTarget.value })}
-            />
-          )}
-        </Field>
-        <Field label="Sort">
-          {(id) => (
-            <select
-              id={id}
-              value={filters.sort}
-              disabled={filters.q.trim() !== ""}
-              onChange={(e) => set({ sort: e.currentTarget.value })}
-            >
-              {SORTS.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={filters.overdue}
-            onChange={(e) => set({ overdue: e.currentTarget.checked })}
-          />
-          Overdue only
-        </label>
+        <details class="more-filters" open={wide}>
+          <summary>Filters and sort</summary>
+          <div class="filter-fields">
+            <Field label="Show">
+              {(id) => (
+                <select
+                  id={id}
+                  value={filters.status}
+                  onChange={(e) => set({ status: e.currentTarget.value as TaskFilters["status"] })}
+                >
+                  <option value="open">Open</option>
+                  <option value="done">Completed</option>
+                  <option value="all">All</option>
+                </select>
+              )}
+            </Field>
+            <Field label="With priority">
+              {(id) => (
+                <select
+                  id={id}
+                  value={filters.priority}
+                  onChange={(e) => set({ priority: e.currentTarget.value })}
+                >
+                  <option value="">Any</option>
+                  {PRIORITIES.map((name, value) => (
+                    <option key={name} value={String(value)}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Tag">
+              {(id) => (
+                <input
+                  id={id}
+                  value={filters.tag}
+                  size={10}
+                  onInput={(e) => set({ tag: e.currentTarget.value })}
+                />
+              )}
+            </Field>
+            <Field label="Sort">
+              {(id) => (
+                <select
+                  id={id}
+                  value={filters.sort}
+                  disabled={filters.q.trim() !== ""}
+                  onChange={(e) => set({ sort: e.currentTarget.value })}
+                >
+                  {SORTS.map(([value, label]) => (
+                    <option key={value} value={value}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <label class="check">
+              <input
+                type="checkbox"
+                checked={filters.overdue}
+                onChange={(e) => set({ overdue: e.currentTarget.checked })}
+              />
+              Overdue only
+            </label>
+          </div>
+        </details>
       </section>
       <FormError message={error} />
       {tasks && tasks.length === 0 && (
