@@ -43,11 +43,11 @@ export async function buildWebApp(outdir = DEFAULT_OUTDIR): Promise<WebBuild> {
   const files: BuiltFile[] = [];
   for (const output of result.outputs) {
     const bytes = new Uint8Array(await output.arrayBuffer());
-    files.push({
-      name: basename(output.path),
-      bytes: bytes.byteLength,
-      gzipBytes: Bun.gzipSync(bytes).byteLength,
-    });
+    const gzipped = Bun.gzipSync(bytes, { level: 9 });
+    const name = basename(output.path);
+    // Served in place of the file to browsers that accept gzip (all of them).
+    await Bun.write(join(outdir, `${name}.gz`), gzipped);
+    files.push({ name, bytes: bytes.byteLength, gzipBytes: gzipped.byteLength });
   }
   const script = files.find((file) => file.name.endsWith(".js"));
   if (!script) throw new Error("the web app build produced no script");

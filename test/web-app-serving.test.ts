@@ -140,6 +140,35 @@ describe("serving the app", () => {
     expect(styles.headers.get("content-type")).toContain("text/css");
   });
 
+  test("a browser that accepts gzip gets the gzipped copy; others get the file itself", async () => {
+    const ctx = await createTestContext();
+    const deps = await createDeps(ctx.deps.config, {
+      sqlite: ctx.deps.sqlite,
+      web: directoryBundleSource(outdir),
+    });
+    const app = createApp(deps);
+    const get = (encoding?: string) =>
+      app.handle(
+        new Request(`http://localhost/assets/${scriptName()}`, {
+          headers: encoding === undefined ? {} : { "accept-encoding": encoding },
+        }),
+      );
+    const script = build.files.find((file) => file.name === scriptName());
+    const zipped = await get("gzip, deflate, br");
+    expect(zipped.headers.get("content-encoding")).toBe("gzip");
+    expect(zipped.headers.get("vary")).toBe("accept-encoding");
+    expect(zipped.headers.get("content-type")).toContain("javascript");
+    const body = new Uint8Array(await zipped.arrayBuffer());
+    expect(body.byteLength).toBe(script?.gzipBytes ?? -1);
+    expect(Bun.gunzipSync(body).byteLength).toBe(script?.bytes ?? -1);
+    for (const encoding of [undefined, "identity", "br", "gzip;q=0"]) {
+      const plain = await get(encoding);
+      expect(plain.headers.get("content-encoding")).toBeNull();
+      expect((await plain.arrayBuffer()).byteLength).toBe(script?.bytes ?? -1);
+    }
+    expect((await get("GZIP;q=0.5")).headers.get("content-encoding")).toBe("gzip");
+  });
+
   test("an unknown asset, an unknown page and an unknown API path are problem+json 404s", async () => {
     const request = await appServing(directoryBundleSource(outdir));
     for (const path of ["/assets/main-nothere.js", "/nowhere", "/api/v1/nothing", "/boards/x/y"]) {
