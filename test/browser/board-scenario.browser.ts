@@ -129,6 +129,24 @@ test("the board scenario, in Chromium", async () => {
       }
       await audit(ownerPage, "board");
       expect(await column(ownerPage, "To do").getByRole("listitem").count()).toBe(3);
+      // User text is text: markup in a title or comment is shown, never run.
+      const hostile = '<img src=x onerror="document.title=1">';
+      await column(ownerPage, "Done").getByLabel("Card title").fill(hostile);
+      await column(ownerPage, "Done").getByRole("button", { name: "Add card" }).click();
+      await card(column(ownerPage, "Done"), hostile).waitFor();
+      expect(await ownerPage.locator("#app img").count()).toBe(0);
+      await card(ownerPage, hostile).click();
+      const panel = ownerPage.getByRole("dialog", { name: hostile });
+      await panel
+        .getByLabel("Comment", { exact: true })
+        .fill("[x](javascript:alert(1)) <b>bold</b>");
+      await panel.getByRole("button", { name: "Comment", exact: true }).click();
+      await panel.getByText("[x](javascript:alert(1)) <b>bold</b>").waitFor();
+      expect(await panel.locator("a, b, img").count()).toBe(0);
+      ownerPage.once("dialog", (question) => void question.accept());
+      await panel.getByRole("button", { name: "Delete", exact: true }).click();
+      await panel.waitFor({ state: "detached" });
+      expect(await ownerPage.title()).not.toBe("1");
     },
     STEP,
   );

@@ -89,7 +89,7 @@ export function Comments(props: { taskId: number; names: string[]; readOnly: boo
               <small>{formatWhen(comment.created_at)}</small>
               {me?.id === comment.author.id && (
                 <button type="button" class="link" onClick={() => void remove(comment)}>
-                  Delete
+                  Delete<span class="visually-hidden"> comment</span>
                 </button>
               )}
             </div>
