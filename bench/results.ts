@@ -64,6 +64,54 @@ export interface BenchData {
   starts: StartSample[];
   ticksPerSecond: number;
   notes: string[];
+  /** The realtime scenario, one entry per run, when it was asked for. */
+  realtime?: RealtimeFigures[];
+}
+
+/**
+ * One run of the realtime scenario (bench/realtime.ts): memory per idle socket, delivery of card
+ * updates to every member's socket, and the list scenario without and with the sockets open.
+ */
+export interface RealtimeFigures {
+  run: number;
+  sockets: number;
+  boards: number;
+  /** From the first connection to the last `ready`. */
+  openSeconds: number;
+  /** Server VmRSS, settled, before the sockets opened and with all of them open and idle. */
+  rssBeforeKb: number;
+  rssIdleKb: number;
+  kbPerSocket: number;
+  /** Messages the sockets received while idle (none are expected). */
+  idleMessages: number;
+  updates: {
+    sent: number;
+    answered: number;
+    failed: number;
+    seconds: number;
+    rate: number;
+    httpP99Ms: number;
+  };
+  deliveries: {
+    expected: number;
+    received: number;
+    missing: number;
+    duplicates: number;
+    stray: number;
+    beforeResponse: number;
+    exact: boolean;
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+  };
+  /** Sockets that closed before the end of the updates. */
+  closedEarly: number;
+  /** Cores busy over the update window: the server, this load process, and the whole machine. */
+  serverCores: number;
+  loadCores: number;
+  machineCores: number;
+  listWithout: Measurement;
+  listWith: Measurement;
 }
 
 export function toMeasurement(
