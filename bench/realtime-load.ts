@@ -30,10 +30,13 @@ export interface RealtimeLoadSpec {
   durationSeconds: number;
   /** How long to wait for late deliveries after the last response. */
   drainMs: number;
+  /** Sockets opened first, on the word `open` the rest: the runner reads memory in between. */
+  warmSockets: number;
 }
 
 /** What the load process reports, in order, over its IPC channel. */
 export type LoadMessage =
+  | { phase: "warm"; sockets: number }
   | { phase: "open"; sockets: number; openSeconds: number; idleMessages: number }
   | { phase: "done"; result: UpdateResult }
   | { phase: "failed"; error: string };
@@ -102,16 +105,22 @@ async function main(specFile: string): Promise<void> {
       };
     });
 
-  const opening = performance.now();
   let next = 0;
-  const opener = async () => {
-    while (next < spec.tokens.length) await openOne(next++);
+  const openUpTo = (end: number) => {
+    const opener = async () => {
+      while (next < end) await openOne(next++);
+    };
+    return withTimeout(
+      Promise.all(Array.from({ length: OPENING_AT_ONCE }, opener)),
+      OPEN_TIMEOUT_MS,
+      "opening the sockets",
+    );
   };
-  await withTimeout(
-    Promise.all(Array.from({ length: OPENING_AT_ONCE }, opener)),
-    OPEN_TIMEOUT_MS,
-    "opening the sockets",
-  );
+  await openUpTo(Math.min(spec.warmSockets, spec.tokens.length));
+  send({ phase: "warm", sockets: sockets.length });
+  await nextCommand("open");
+  const opening = performance.now();
+  await openUpTo(spec.tokens.length);
   send({
     phase: "open",
     sockets: sockets.length,

@@ -78,10 +78,17 @@ export interface RealtimeFigures {
   boards: number;
   /** From the first connection to the last `ready`. */
   openSeconds: number;
-  /** Server VmRSS, settled, before the sockets opened and with all of them open and idle. */
+  /**
+   * Server VmRSS, settled: on the fresh server, with the first `warmSockets` open, and with all
+   * of them open and idle. Per socket: from the warm reading (what each further socket costs),
+   * and from the fresh one (including what the first sockets pay once).
+   */
+  warmSockets: number;
   rssBeforeKb: number;
+  rssWarmKb: number;
   rssIdleKb: number;
   kbPerSocket: number;
+  kbPerSocketAll: number;
   /** Messages the sockets received while idle (none are expected). */
   idleMessages: number;
   updates: {
