@@ -30,7 +30,7 @@ export interface BenchOptions {
   build: boolean;
 }
 
-// Not "realtime": it adds about a minute and a half per run and has no reference to compare with.
+// Not "realtime": it adds about a minute per run and has no reference to compare with.
 const DEFAULT_SCENARIOS = "list,search,create,board,move";
 /** 1,000 sockets on 100 boards, card updates timed to every member's socket (bench/realtime.ts). */
 const REALTIME = "realtime";

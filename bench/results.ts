@@ -76,7 +76,7 @@ export interface RealtimeFigures {
   run: number;
   sockets: number;
   boards: number;
-  /** From the first connection to the last `ready`. */
+  /** From opening the sockets after the first `warmSockets` to the last one's `ready`. */
   openSeconds: number;
   /**
    * Server VmRSS, settled: on the fresh server, with the first `warmSockets` open, and with all
