@@ -11,7 +11,13 @@ export interface BenchOptions {
   tasksPerUser: number;
   /** Starts per server and database for the start-up figures. */
   starts: number;
+  /** The wrk scenarios, in order. */
   scenarios: ScenarioName[];
+  /** Whether to run the realtime scenario (bench/realtime.ts) after them in each run. */
+  realtime: boolean;
+  /** Card updates per second, and for how long, in the realtime scenario. */
+  realtimeRate: number;
+  realtimeSeconds: number;
   logLevel: string;
   /** "wrk" or "autocannon"; by default wrk when it is installed. */
   tool?: string;
@@ -24,7 +30,12 @@ export interface BenchOptions {
   build: boolean;
 }
 
+// Not "realtime": it adds about a minute per run and has no reference to compare with.
 const DEFAULT_SCENARIOS = "list,search,create,board,move";
+/** 1,000 sockets on 100 boards, card updates timed to every member's socket (bench/realtime.ts). */
+const REALTIME = "realtime";
+const REALTIME_RATE = 100;
+const REALTIME_SECONDS = 20;
 
 export const USAGE = `bun run bench [options]
   --runs N              measured runs, Kanbun and the reference interleaved in each (3)
@@ -32,7 +43,9 @@ export const USAGE = `bun run bench [options]
   --warmup S            seconds of load before each measurement (2)
   --connections N       concurrent connections (50)
   --starts N            starts per server and database for the start-up times (5)
-  --scenarios a,b       of ${Object.keys(SCENARIO_LABELS).join(", ")} (${DEFAULT_SCENARIOS})
+  --scenarios a,b       of ${Object.keys(SCENARIO_LABELS).join(", ")}, ${REALTIME} (${DEFAULT_SCENARIOS})
+  --realtime-rate N     card updates per second in the realtime scenario (${REALTIME_RATE})
+  --realtime-seconds S  seconds of updates in the realtime scenario (${REALTIME_SECONDS})
   --users N, --tasks-per-user N   size of the seeded database (1000 × 100)
   --log-level L         Kanbun's LOG_LEVEL (info)
   --tool wrk|autocannon the load generator (wrk when installed; verdicts only with wrk)
@@ -55,6 +68,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       "tasks-per-user": { type: "string", default: "100" },
       starts: { type: "string", default: "5" },
       scenarios: { type: "string", default: DEFAULT_SCENARIOS },
+      "realtime-rate": { type: "string", default: String(REALTIME_RATE) },
+      "realtime-seconds": { type: "string", default: String(REALTIME_SECONDS) },
       "log-level": { type: "string", default: "info" },
       tool: { type: "string" },
       "skip-build": { type: "boolean", default: false },
@@ -68,7 +83,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const scenarios = String(values.scenarios).split(",") as ScenarioName[];
+  const names = String(values.scenarios).split(",");
+  const scenarios = names.filter((name) => name !== REALTIME) as ScenarioName[];
   const unknown = scenarios.filter((name) => !(name in SCENARIO_LABELS));
   if (unknown.length > 0) throw new Error(`Unknown scenarios: ${unknown.join(", ")}\n${USAGE}`);
   return {
@@ -80,6 +96,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     tasksPerUser: positive(values["tasks-per-user"], "tasks-per-user"),
     starts: Number(values.starts) || 0,
     scenarios,
+    realtime: names.includes(REALTIME),
+    realtimeRate: positive(values["realtime-rate"], "realtime-rate"),
+    realtimeSeconds: positive(values["realtime-seconds"], "realtime-seconds"),
     logLevel: String(values["log-level"]),
     tool: values.tool,
     skipBuild: Boolean(values["skip-build"]),

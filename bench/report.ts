@@ -1,3 +1,4 @@
+import { realtimeSection } from "./report-realtime";
 import {
   type BenchData,
   type Measurement,
@@ -15,19 +16,17 @@ const n = formatNumber;
 
 export function markdownReport(data: BenchData): string {
   const runs = `${data.runs} run${data.runs === 1 ? "" : "s"}`;
+  const wrkScenarios =
+    data.measurements.length === 0
+      ? []
+      : [...everyRun(data), "", ...medians(data), "", ...ratios(data), "", ...memory(data), ""];
+  const realtime = realtimeSection(data);
   const lines = [
     `### Kanbun vs reference: ${runs}, load from ${data.toolVersion}`,
     "",
-    ...everyRun(data),
-    "",
-    ...medians(data),
-    "",
-    ...ratios(data),
-    "",
-    ...memory(data),
-    "",
-    ...starts(data),
-    "",
+    ...wrkScenarios,
+    ...(realtime.length > 0 ? [...realtime, ""] : []),
+    ...(data.starts.length > 0 ? [...starts(data), ""] : []),
     ...targets(data),
     "",
     ...data.notes.map((note) => `- ${note}`),
@@ -157,7 +156,7 @@ function starts(data: BenchData): string[] {
 
 function targets(data: BenchData): string[] {
   const lines = [
-    "Targets (issue 12, section 5; the board scenarios' from issue 8), judged on the median:",
+    "Targets (issue 12, section 5; the board scenarios' from issue 8; realtime from issue 9), judged on the median:",
     "",
     "| target | limit | measured, median (min–max) | verdict |",
     "| --- | --- | ---: | --- |",

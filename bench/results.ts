@@ -64,6 +64,61 @@ export interface BenchData {
   starts: StartSample[];
   ticksPerSecond: number;
   notes: string[];
+  /** The realtime scenario, one entry per run, when it was asked for. */
+  realtime?: RealtimeFigures[];
+}
+
+/**
+ * One run of the realtime scenario (bench/realtime.ts): memory per idle socket, delivery of card
+ * updates to every member's socket, and the list scenario without and with the sockets open.
+ */
+export interface RealtimeFigures {
+  run: number;
+  sockets: number;
+  boards: number;
+  /** From opening the sockets after the first `warmSockets` to the last one's `ready`. */
+  openSeconds: number;
+  /**
+   * Server VmRSS, settled: on the fresh server, with the first `warmSockets` open, and with all
+   * of them open and idle. Per socket: from the warm reading (what each further socket costs),
+   * and from the fresh one (including what the first sockets pay once).
+   */
+  warmSockets: number;
+  rssBeforeKb: number;
+  rssWarmKb: number;
+  rssIdleKb: number;
+  kbPerSocket: number;
+  kbPerSocketAll: number;
+  /** Messages the sockets received while idle (none are expected). */
+  idleMessages: number;
+  updates: {
+    sent: number;
+    answered: number;
+    failed: number;
+    seconds: number;
+    rate: number;
+    httpP99Ms: number;
+  };
+  deliveries: {
+    expected: number;
+    received: number;
+    missing: number;
+    duplicates: number;
+    stray: number;
+    beforeResponse: number;
+    exact: boolean;
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+  };
+  /** Sockets that closed before the end of the updates. */
+  closedEarly: number;
+  /** Cores busy over the update window: the server, this load process, and the whole machine. */
+  serverCores: number;
+  loadCores: number;
+  machineCores: number;
+  listWithout: Measurement;
+  listWith: Measurement;
 }
 
 export function toMeasurement(

@@ -6,10 +6,19 @@ import { clockTicksPerSecond } from "./cpu-time";
 import { chooseLoadTool, type LoadTool } from "./load";
 import { measureRun } from "./measure-run";
 import { type BenchOptions, parseOptions } from "./options";
+import { measureRealtime } from "./realtime";
 import { markdownReport } from "./report";
-import type { BenchData, Measurement, ProcessFigures, ServerName } from "./results";
+import type {
+  BenchData,
+  Measurement,
+  ProcessFigures,
+  RealtimeFigures,
+  ServerName,
+} from "./results";
+import { scenarios } from "./scenarios";
 import { createEmptyDatabase, type SeedResult, seedDatabase } from "./seed";
 import { BOARD_SHAPE } from "./seed-boards";
+import { REALTIME_SHAPE } from "./seed-realtime";
 import { RATE_LIMIT_MAX, type ServerSettings } from "./servers";
 import { measureStarts } from "./startup";
 
@@ -53,6 +62,7 @@ async function main(options: BenchOptions): Promise<void> {
     tasksPerUser: options.tasksPerUser,
     accessTtlSeconds: ACCESS_TTL_SECONDS,
     boards: BENCH_BOARDS,
+    realtime: options.realtime,
   });
   createEmptyDatabase(emptyFile);
   const tokensFile = join(WORK, "tokens.txt");
@@ -78,8 +88,24 @@ async function main(options: BenchOptions): Promise<void> {
   const runs = options.profile ? 1 : options.runs;
   const measurements: Measurement[] = [];
   const processes: ProcessFigures[] = [];
+  const realtime: RealtimeFigures[] = [];
   for (let run = 1; run <= runs; run++) {
     say(`run ${run}/${runs} (${toolVersion})`);
+    if (seeded.realtime) {
+      realtime.push(
+        await measureRealtime(run, {
+          settings,
+          tool,
+          seedFile,
+          list: scenarios(options.connections, boards).list,
+          tokensFile,
+          members: seeded.realtime,
+          workDir: WORK,
+          say,
+        }),
+      );
+    }
+    if (options.scenarios.length === 0) continue;
     const figures = await measureRun(run, {
       settings,
       servers,
@@ -116,7 +142,16 @@ async function main(options: BenchOptions): Promise<void> {
     processes,
     starts,
     ticksPerSecond,
-    notes: notes(options, seeded, measurements, ticksPerSecond, tool, toolVersion, loadBefore),
+    notes: notes(
+      options,
+      seeded,
+      [...measurements, ...realtime.flatMap((f) => [f.listWith, f.listWithout])],
+      ticksPerSecond,
+      tool,
+      toolVersion,
+      loadBefore,
+    ),
+    ...(realtime.length > 0 ? { realtime } : {}),
   };
   const report = markdownReport(data);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -146,8 +181,14 @@ function notes(
     `Kanbun: ${options.binary}${options.baseline ? ` (baseline: ${options.baseline})` : ""}, NODE_ENV=production, LOG_LEVEL=${options.logLevel} (access log to ${LOGS}), RATE_LIMIT_MAX=${RATE_LIMIT_MAX} per IP per minute (the limiter and session checks on; all load comes from one IP)`,
     "reference: raw Bun.serve + bun:sqlite running the same token check, session query, list, search, insert, board and card-move statements, no framework, no logging; ratios are Kanbun / reference within each run, then the median (min–max) of those",
     `start-up: spawn to the first 200 from /health, polled every 2 ms; empty = migrated with no rows, seeded = the ${seeded.tasks}-task database; ${options.starts} start${options.starts === 1 ? "" : "s"} each, servers in turn, page cache warm`,
+    ...(options.realtime ? [realtimeNote(options)] : []),
     `machine: ${availableParallelism()} cores, Bun ${Bun.version}; the servers, the load generator and anyone else share the cores (machine cores above, minus the server's, is the load generator plus everyone else); load average ${loadBefore} before, ${loadAverage()} after`,
   ];
+}
+
+function realtimeNote(options: BenchOptions): string {
+  const { boards, members, lists, cardsPerList } = REALTIME_SHAPE;
+  return `realtime (Kanbun alone, its own server on a fresh copy, before the other scenarios of each run): ${boards} boards × ${members} members (${boards * members} users of their own, one session each), ${lists} lists × ${cardsPerList} cards per board; one WebSocket per member opened from a separate Bun process (${"`bench/realtime-load.ts`"}), RSS = the server's VmRSS, median of 5 readings after 5 s settling: on the fresh server, with the first 100 sockets open, and with all of them open and idle after their ready (no GC can be forced from outside, so what the handshakes left for the collector is counted too); per socket is judged after the first 100, which also pay what is paid once; the list scenario (wrk, as above) with the sockets idle; ${options.realtimeRate} PATCH /tasks/{id} title changes a second for ${options.realtimeSeconds} s, open-loop over keep-alive connections, spread round-robin over the boards; latency = arrival of the matching task.updated (task id + version) on a member's socket minus the arrival of the HTTP response, both on the load process's clock (negative when the event came first), over every (update, member socket) pair; the last deliveries waited for up to 3 s after the last response, then 0.2 s more for duplicates; then, the sockets closed, the list scenario without them`;
 }
 
 function loadAverage(): string {

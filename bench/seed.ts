@@ -5,6 +5,7 @@ import { migrate } from "../src/platform/db/migrate";
 import { mergeSearchIndexes } from "../src/platform/db/search-index";
 import { createTokenService } from "../src/platform/tokens";
 import { type SeededBoards, seedBoards } from "./seed-boards";
+import { type RealtimeBoard, seedRealtimeBoards } from "./seed-realtime";
 import { createRandom, SEARCH_WORDS, sentence, TAGS } from "./words";
 
 export interface SeedOptions {
@@ -16,6 +17,8 @@ export interface SeedOptions {
   accessTtlSeconds: number;
   /** Boards for the board scenarios (see seed-boards.ts), with users of their own. */
   boards: number;
+  /** Whether to add the realtime scenario's boards (see seed-realtime.ts). */
+  realtime?: boolean;
 }
 
 export interface SeedResult {
@@ -28,6 +31,8 @@ export interface SeedResult {
   /** One access token per board user, in the order of `boards.users`. */
   boardTokens: string[];
   boards: SeededBoards;
+  /** The realtime boards, with one access token per member, if they were asked for. */
+  realtime?: { tokens: string[]; boards: RealtimeBoard[] };
 }
 
 const DAY_MS = 86_400_000;
@@ -122,6 +127,7 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
   for (let from = 0; from < total; from += BATCH) insertBatch(from, Math.min(total, from + BATCH));
 
   const boards = seedBoards(sqlite, options.boards, now);
+  const live = options.realtime ? seedRealtimeBoards(sqlite, now) : null;
   // Bulk inserts leave the search indexes in many segments; a running server merges them from its
   // scheduler's first interval on (src/platform/db/search-index.ts). Measure that steady state.
   mergeSearchIndexes(sqlite, Number.POSITIVE_INFINITY);
@@ -146,10 +152,15 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
   const boardTokens = await Promise.all(
     boards.sessions.map((session) => tokenService.signAccess(session)),
   );
+  const realtime = live && {
+    tokens: await Promise.all(live.sessions.map((session) => tokenService.signAccess(session))),
+    boards: live.boards,
+  };
   return {
     tokens,
     boardTokens,
     boards,
+    ...(realtime ? { realtime } : {}),
     tasks: total,
     seconds: (performance.now() - started) / 1000,
     searchHits,

@@ -10,6 +10,7 @@ export interface ServerProcess {
   /** From spawn to the first 200 from /health. */
   startMs: number;
   rssMb(): number;
+  rssKb(): number;
   peakRssMb(): number;
   stop(): Promise<void>;
 }
@@ -69,6 +70,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     baseUrl,
     startMs,
     rssMb: () => statusKb(proc.pid, "VmRSS") / 1024,
+    rssKb: () => statusKb(proc.pid, "VmRSS"),
     peakRssMb: () => statusKb(proc.pid, "VmHWM") / 1024,
     stop: () => stopChild(proc),
   };

@@ -26,3 +26,15 @@ export function formatSummary(summary: Summary, digits: number): string {
   if (summary.count <= 1) return median;
   return `${median} (${formatNumber(summary.min, digits)}–${formatNumber(summary.max, digits)})`;
 }
+
+/**
+ * The nearest-rank percentile (the smallest value with at least p % of the values at or below
+ * it), as wrk reports its own: p 100 is the maximum. NaN for no values.
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  if (!(p > 0 && p <= 100)) throw new Error(`A percentile is in (0, 100], not ${p}`);
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[rank - 1] ?? Number.NaN;
+}

@@ -103,6 +103,11 @@ describe("benchmark targets", () => {
       "search p99, 50 connections, seeded database": "PASS",
       "start → first /health, empty database": "PASS",
       "start → first /health, seeded database": "not run",
+      "realtime: every update on every member's socket, exactly once (1,000 sockets)": "not run",
+      "realtime: delivery p99, HTTP response → member's socket": "not run",
+      "realtime: server RSS per idle socket, after the first 100": "not run",
+      "req/s, GET /tasks?limit=20, 1,000 idle sockets vs none": "not run",
+      "CPU per request, GET /tasks?limit=20, 1,000 idle sockets vs none": "not run",
     });
   });
 

@@ -4,6 +4,7 @@ import { createScheduler } from "../modules/jobs/scheduler";
 import { CLOSE } from "../modules/realtime/hub";
 import type { Config } from "../platform/config";
 import { migrateDatabase } from "../platform/db/migrate";
+import { startIdleCollector } from "../platform/idle-collector";
 import { createLogger, flushLogs } from "../platform/logging";
 import { resolveJwtSecret } from "../platform/secret";
 import { VERSION } from "../version";
@@ -48,6 +49,7 @@ export async function startServer(
   deps.jobs.start();
   const scheduler = createScheduler(deps);
   scheduler.start();
+  const stopIdleCollector = startIdleCollector(deps.metrics.requestsAnswered);
 
   let stopped: Promise<void> | null = null;
   const stop = async (reason: string) => {
@@ -65,6 +67,7 @@ export async function startServer(
     await new Promise((resolve) => setImmediate(resolve));
     // Before the database closes: a job cut short here stays `running` and reruns at next start.
     scheduler.stop();
+    stopIdleCollector();
     await deps.jobs.stop();
     deps.mailer.close();
     deps.sqlite.close(false);

@@ -5,6 +5,8 @@ import { createRequestSeries } from "./request-series";
 export interface Metrics {
   registry: Registry;
   observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** Requests answered so far. */
+  requestsAnswered(): number;
 }
 
 /**
@@ -54,5 +56,5 @@ export function createMetrics(sqlite: Database, openSockets: () => number = () =
       this.set(openSockets());
     },
   });
-  return { registry, observeRequest: series.observe };
+  return { registry, observeRequest: series.observe, requestsAnswered: series.answered };
 }

@@ -33,6 +33,8 @@ export interface CollectedMetric {
 
 export interface RequestSeries {
   observe(method: string, route: string, status: number, seconds: number): void;
+  /** Requests answered so far, all series together. */
+  answered(): number;
   /** The two metrics to register: http_requests_total and http_request_duration_seconds. */
   metrics: [CollectedMetric, CollectedMetric];
 }
@@ -69,6 +71,7 @@ export function createRequestSeries(upperBounds: readonly number[]): RequestSeri
       while (bucket < upperBounds.length && seconds > (upperBounds[bucket] as number)) bucket++;
       entry.buckets[bucket] = (entry.buckets[bucket] ?? 0) + 1;
     },
+    answered: () => all().reduce((total, entry) => total + entry.count, 0),
     metrics: [requests, duration],
   };
 }
