@@ -15,7 +15,7 @@ import {
   describeBuild,
   renderIndex,
   type WebBuild,
-} from "../scripts/web-bundle";
+} from "../.ci/web-bundle";
 import { createApp } from "../src/app";
 import { createDeps } from "../src/deps";
 import { WEB_APP_PAGES, WEB_CSP } from "../src/platform/http/web-app";

@@ -22,7 +22,8 @@ import {
 } from "./support";
 
 const STEP = 30_000;
-const SHOTS = join(REPO_ROOT, "docs/screenshots");
+// Into dist/ (ignored by git) unless asked: the README's pictures change only when someone means to.
+const SHOTS = join(REPO_ROOT, process.env.SCREENSHOTS ?? "dist/screenshots");
 const run = Date.now().toString(36);
 const owner = `owner_${run}`;
 const member = `member_${run}`;

@@ -1,6 +1,6 @@
 /**
  * Bundles the browser app (src/web) into dist/web: hashed asset names, an index.html that loads
- * them, and the figures the size budget is held to. scripts/build-web.ts is its command line.
+ * them, and the figures the size budget is held to. .ci/build-web.ts is its command line.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
