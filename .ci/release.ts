@@ -40,14 +40,16 @@ export async function checksums(files: string[]): Promise<string> {
 }
 
 /**
- * `bun run build`'s own command (package.json), for another platform and file: a release is
- * compiled exactly as the binary CI tests, with no second list of flags to keep in step.
+ * `bun run build`'s own compile command (package.json: the last step, after the web app's
+ * build), for another platform and file: a release is compiled exactly as the binary CI tests,
+ * with no second list of flags to keep in step.
  */
 function buildCommand(platform: Platform, outfile: string): string[] {
-  const [runner, ...args] = packageJson.scripts.build.split(/\s+/);
+  const compile = packageJson.scripts.build.split("&&").at(-1) ?? "";
+  const [runner, ...args] = compile.trim().split(/\s+/);
   const out = args.indexOf("--outfile");
   if (runner !== "bun" || args[0] !== "build" || out < 0 || out + 2 !== args.length) {
-    throw new Error(`package.json "build" must be "bun build … --outfile FILE"`);
+    throw new Error(`package.json "build" must end with "bun build … --outfile FILE"`);
   }
   return [
     process.execPath,
@@ -97,6 +99,18 @@ async function main(): Promise<void> {
   const out = resolve(values.out ?? join(ROOT, "dist", "release"));
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
+
+  // The web app is the same for every platform: built once, embedded in each binary.
+  const web = Bun.spawnSync(["bun", "run", "build:web"], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (web.exitCode !== 0) {
+    throw new Error(
+      `building the web app failed:\n${web.stdout.toString()}${web.stderr.toString()}`,
+    );
+  }
 
   const files: string[] = [];
   for (const platform of platforms) {

@@ -21,6 +21,7 @@ import { metricsPlugin } from "./platform/http/metrics";
 import { openapiDocs } from "./platform/http/openapi";
 import { globalRateLimit } from "./platform/http/rate-limit";
 import { bodyGuard, requestContext } from "./platform/http/request-context";
+import { webApp } from "./platform/http/web-app";
 
 /**
  * The whole HTTP application. Building it does no I/O; tests drive it with app.handle().
@@ -47,6 +48,7 @@ export function createApp(deps: Deps) {
       .use(openapiDocs())
       .use(docsPageWithSlash)
       .use(healthRoutes(deps))
+      .use(webApp(deps.web))
       .group("/api/v1", (api) =>
         api
           .use(authRoutes(deps))

@@ -17,6 +17,7 @@ import {
   PRODUCTION_PASSWORD_COST,
 } from "./platform/passwords";
 import { createTokenService, type TokenService } from "./platform/tokens";
+import { type WebBundleSource, webBundleSource } from "./platform/web/bundle";
 
 /**
  * What commands that manage accounts need: the database, a clock, a logger and the password
@@ -40,6 +41,8 @@ export interface Deps extends StoreDeps {
   metrics: Metrics;
   /** Live events: this process's sockets and the feed that fills them; started by `serve`. */
   realtime: Realtime;
+  /** The browser app served at `/`: embedded in the binary, or dist/web from source. */
+  web: WebBundleSource;
 }
 
 export interface DepsOverrides {
@@ -50,6 +53,7 @@ export interface DepsOverrides {
   mailer?: Mailer;
   /** The signing secret `serve` resolved; defaults to JWT_SECRET. */
   jwtSecret?: string;
+  web?: WebBundleSource;
 }
 
 export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): StoreDeps {
@@ -79,5 +83,6 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     mailer,
     jobs: createJobWorker({ db, clock, log, handlers: createJobHandlers({ mailer }) }),
     realtime: { hub, feed: createFeed(store.sqlite, hub, log) },
+    web: overrides.web ?? webBundleSource(),
   };
 }

@@ -224,7 +224,7 @@ describe("a method the path does not take is 405 with Allow", () => {
       "/api/v1/taskz",
       `${TASKS}/1/2`,
       "/api/v1",
-      "/",
+      "/index.html",
       "/api/v1/users",
     ]) {
       for (const method of [...CALLABLE, "OPTIONS"]) {
@@ -248,7 +248,7 @@ describe("a method the path does not take is 405 with Allow", () => {
       },
     });
     expect(preflight.status).toBe(204);
-    await expectProblem(await ctx.request("/"), 404, "not_found");
+    await expectProblem(await ctx.request("/nowhere"), 404, "not_found");
     await expectProblem(await ctx.request("/nope", { method: "POST" }), 404, "not_found");
   });
 

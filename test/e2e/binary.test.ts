@@ -211,6 +211,32 @@ describe("kanbun serve", () => {
     },
     TIMEOUT,
   );
+
+  test(
+    "serves the web app embedded in the binary, from a folder that holds no build",
+    async () => {
+      const dir = makeTempDir();
+      const server = await startServer(binary, dir, serverEnv(dir));
+      for (const path of ["/", "/boards/12"]) {
+        const page = await api(server.baseUrl, path);
+        expect(page.status).toBe(200);
+        expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+        const html = await page.text();
+        const script = /src="(\/assets\/main-[a-z0-9]+\.js)"/.exec(html)?.[1];
+        expect(script).toBeDefined();
+        const asset = await api(server.baseUrl, script ?? "");
+        expect(asset.status).toBe(200);
+        expect(asset.headers.get("cache-control")).toContain("immutable");
+        expect((await asset.text()).length).toBeGreaterThan(10_000);
+      }
+      const missing = await api(server.baseUrl, "/api/v1/nothing-here");
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get("content-type")).toContain("application/problem+json");
+      await missing.arrayBuffer();
+      expect(await server.stop()).toBe(0);
+    },
+    TIMEOUT,
+  );
 });
 
 describe("kanbun commands", () => {

@@ -1,10 +1,16 @@
+import { WEB_APP_PAGES, WEB_ASSETS } from "../../src/platform/http/web-app";
 import { createTokenService } from "../../src/platform/tokens";
 import type { TestContext } from "./app";
 import { FakeClock } from "./clock";
 import type { TestUser } from "./factories";
 
-/** Routes anyone may call: operations, docs, and the steps that lead to holding a token. */
-const PUBLIC_PATHS = new Set([
+/**
+ * Routes anyone may call: operations, docs, the web app's pages and assets (the app asks for
+ * the API's tokens itself), and the steps that lead to holding a token.
+ */
+const PUBLIC_PATHS = new Set<string>([
+  ...WEB_APP_PAGES,
+  `${WEB_ASSETS}/:name`,
   "/health",
   "/ready",
   "/metrics",

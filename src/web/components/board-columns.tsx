@@ -1,0 +1,396 @@
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { ApiError, api, describeError } from "../api/client";
+import type { BoardColumn, BoardList, Task } from "../api/types";
+import {
+  type Direction,
+  describePlace,
+  moveCard,
+  placeCard,
+  removeList,
+  stepTarget,
+} from "../lib/board-model";
+import { useDraft } from "../lib/drafts";
+import { formatDue, isOverdue, PRIORITIES } from "../lib/format";
+import { showToast } from "../state/toasts";
+import { Field } from "./form";
+import { ArrowIcon, MoveIcon, PencilIcon, TrashIcon } from "./icons";
+
+type Dragging = { kind: "card" | "list"; id: number } | null;
+/** What is being dragged: dragover events cannot read the drag data, so it is kept here. */
+let dragging: Dragging = null;
+
+interface Props {
+  boardId: number;
+  lists: BoardColumn[];
+  canEdit: boolean;
+  onOpenCard: (id: number) => void;
+  onMoveDialog: (id: number) => void;
+  /** Saves a move; `rollback` is the board to return to if it fails (default: as it is now). */
+  onMoveCard: (id: number, listId: number, position: number, rollback?: BoardColumn[]) => void;
+  announce: (text: string) => void;
+  onMoveList: (id: number, position: number) => void;
+  onChanged: (lists: BoardColumn[]) => void;
+}
+
+/** Where a drop lands: the number of other items before the pointer. */
+function dropIndex(
+  items: Element[],
+  pointer: number,
+  axis: "x" | "y",
+  skip: number | null,
+): number {
+  let index = 0;
+  for (const item of items) {
+    if (Number((item as HTMLElement).dataset.id) === skip) continue;
+    const box = item.getBoundingClientRect();
+    const middle = axis === "y" ? box.top + box.height / 2 : box.left + box.width / 2;
+    if ((axis === "y" ? pointer : pointer) > middle) index += 1;
+  }
+  return index;
+}
+
+export function BoardColumns(props: Props) {
+  const [cardDrop, setCardDrop] = useState<{ listId: number; index: number } | null>(null);
+  const [listDrop, setListDrop] = useState<number | null>(null);
+  const [lifted, setLifted] = useState<{ id: number; listId: number; position: number } | null>(
+    null,
+  );
+  // The handle to focus once the move has rendered: carried to another list, the card's
+  // element is new, and a key pressed before focus came back would be lost.
+  const refocus = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (refocus.current === null) return;
+    document.querySelector<HTMLElement>(`[data-move-id="${refocus.current}"]`)?.focus();
+    refocus.current = null;
+  });
+
+  function onColumnsDragOver(event: DragEvent) {
+    if (dragging?.kind !== "list") return;
+    event.preventDefault();
+    const columns = [...(event.currentTarget as HTMLElement).querySelectorAll(":scope > .column")];
+    setListDrop(dropIndex(columns, event.clientX, "x", dragging.id));
+  }
+
+  function onColumnsDrop(event: DragEvent) {
+    if (dragging?.kind !== "list" || listDrop === null) return;
+    event.preventDefault();
+    props.onMoveList(dragging.id, listDrop);
+    dragging = null;
+    setListDrop(null);
+  }
+
+  function onCardsDragOver(event: DragEvent, listId: number) {
+    if (dragging?.kind !== "card") return;
+    event.preventDefault();
+    if (event.dataTransfer) event.dataTransfer.dropEffect = "move";
+    const items = [
+      ...(event.currentTarget as HTMLElement).querySelectorAll(":scope > li.card-item"),
+    ];
+    setCardDrop({ listId, index: dropIndex(items, event.clientY, "y", dragging.id) });
+  }
+
+  function onCardsDrop(event: DragEvent, listId: number) {
+    if (dragging?.kind !== "card") return;
+    event.preventDefault();
+    event.stopPropagation();
+    const index = cardDrop?.listId === listId ? cardDrop.index : 0;
+    props.onMoveCard(dragging.id, listId, index);
+    dragging = null;
+    setCardDrop(null);
+  }
+
+  function startDrag(event: DragEvent, what: NonNullable<Dragging>) {
+    dragging = what;
+    event.stopPropagation();
+    event.dataTransfer?.setData("text/plain", `${what.kind}:${what.id}`);
+    if (event.dataTransfer) event.dataTransfer.effectAllowed = "move";
+  }
+
+  function endDrag() {
+    dragging = null;
+    setCardDrop(null);
+    setListDrop(null);
+  }
+
+  const ARROWS: Record<string, Direction> = {
+    ArrowUp: "up",
+    ArrowDown: "down",
+    ArrowLeft: "left",
+    ArrowRight: "right",
+  };
+
+  function onCardKey(event: KeyboardEvent, card: Task) {
+    if (!props.canEdit || event.ctrlKey || event.metaKey) return;
+    if (event.key === "m" && !event.altKey) {
+      event.preventDefault();
+      props.onMoveDialog(card.id);
+      return;
+    }
+    const direction = ARROWS[event.key];
+    if (!event.altKey || !direction) return;
+    event.preventDefault();
+    const target = stepTarget(props.lists, card.id, direction);
+    if (target) props.onMoveCard(card.id, target.listId, target.position);
+  }
+
+  /**
+   * The drag handle by keyboard: Space or Enter lifts the card, arrows carry it (shown at once,
+   * saved on drop), Space or Enter drops it, Escape puts it back. Each step is announced.
+   */
+  function onHandleKey(event: KeyboardEvent, card: Task) {
+    const drop = event.key === " " || event.key === "Enter";
+    if (!lifted || lifted.id !== card.id) {
+      if (!drop) return;
+      event.preventDefault();
+      setLifted({ id: card.id, listId: card.list_id ?? 0, position: card.position });
+      props.announce(
+        `Lifted ${describePlace(props.lists, card.id)}. Arrow keys move it, Space drops it, Escape cancels.`,
+      );
+      return;
+    }
+    const direction = ARROWS[event.key];
+    if (direction) {
+      event.preventDefault();
+      const target = stepTarget(props.lists, card.id, direction);
+      if (!target) return;
+      const moved = moveCard(props.lists, card.id, target.listId, target.position);
+      props.onChanged(moved);
+      props.announce(describePlace(moved, card.id));
+      refocus.current = card.id;
+    } else if (drop || event.key === "Escape") {
+      event.preventDefault();
+      const origin = moveCard(props.lists, card.id, lifted.listId, lifted.position);
+      setLifted(null);
+      if (event.key === "Escape") {
+        props.onChanged(origin);
+        props.announce(`Move cancelled. ${describePlace(origin, card.id)}.`);
+        refocus.current = card.id;
+      } else {
+        const current = props.lists.flatMap((list) => list.cards).find((c) => c.id === card.id);
+        if (current?.list_id != null) {
+          props.onMoveCard(card.id, current.list_id, current.position, origin);
+        }
+      }
+    }
+  }
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a drop zone for pointer drags; keyboard users move lists with the list tools
+    <div class="columns" onDragOver={onColumnsDragOver} onDrop={onColumnsDrop}>
+      {props.lists.map((list, listIndex) => (
+        <section
+          key={list.id}
+          class={`column${listDrop === listIndex ? " drop-before" : ""}`}
+          data-id={list.id}
+          aria-labelledby={`list-${list.id}`}
+        >
+          {/* biome-ignore lint/a11y/noStaticElementInteractions: the drag handle of a list; the arrow buttons are its keyboard path */}
+          <header
+            class="column-head"
+            draggable={props.canEdit}
+            onDragStart={(event) => startDrag(event, { kind: "list", id: list.id })}
+            onDragEnd={endDrag}
+          >
+            <h2 id={`list-${list.id}`}>{list.name}</h2>
+            <span class="count">
+              {list.cards.length}
+              <span class="visually-hidden"> cards</span>
+            </span>
+            {props.canEdit && <ListMenu list={list} index={listIndex} {...props} />}
+          </header>
+          <ol
+            class={`cards${cardDrop?.listId === list.id ? " drop-target" : ""}`}
+            onDragOver={(event) => onCardsDragOver(event, list.id)}
+            onDrop={(event) => onCardsDrop(event, list.id)}
+            onDragLeave={(event) => {
+              if (!(event.currentTarget as Node).contains(event.relatedTarget as Node))
+                setCardDrop(null);
+            }}
+          >
+            {list.cards.map((card, index) => (
+              <li
+                key={card.id}
+                class={`card-item${cardDrop?.listId === list.id && cardDrop.index === index ? " drop-before" : ""}${lifted?.id === card.id ? " lifted" : ""}`}
+                data-id={card.id}
+                draggable={props.canEdit}
+                onDragStart={(event) => startDrag(event, { kind: "card", id: card.id })}
+                onDragEnd={endDrag}
+              >
+                <button
+                  type="button"
+                  class={`card${card.completed ? " done" : ""}`}
+                  data-card-id={card.id}
+                  aria-describedby={`card-meta-${card.id}`}
+                  onClick={() => props.onOpenCard(card.id)}
+                  onKeyDown={(event) => onCardKey(event, card)}
+                >
+                  {card.title}
+                </button>
+                <CardMeta card={card} />
+                {props.canEdit && (
+                  <button
+                    type="button"
+                    class="icon card-move"
+                    aria-label="Move to…"
+                    aria-describedby="move-help"
+                    aria-pressed={lifted?.id === card.id}
+                    data-move-id={card.id}
+                    title="Move to…: click to pick a list, or Space to lift and arrows to carry"
+                    onKeyDown={(event) => onHandleKey(event, card)}
+                    // A click from the keyboard (detail 0) is the lift above, not the dialog.
+                    onClick={(event) => event.detail !== 0 && props.onMoveDialog(card.id)}
+                  >
+                    <MoveIcon />
+                  </button>
+                )}
+              </li>
+            ))}
+            {cardDrop?.listId === list.id &&
+              cardDrop.index >= list.cards.filter((c) => c.id !== dragging?.id).length && (
+                <li class="drop-end" aria-hidden="true" />
+              )}
+            {list.cards.length === 0 && (
+              <li class="empty-list">
+                {props.canEdit ? "No cards yet. Add one below or drop one here." : "No cards."}
+              </li>
+            )}
+          </ol>
+          {props.canEdit && <AddCard list={list} lists={props.lists} onChanged={props.onChanged} />}
+        </section>
+      ))}
+      <p id="move-help" hidden>
+        Space lifts the card; arrow keys carry it; Space drops it; Escape cancels.
+      </p>
+      {listDrop !== null && listDrop >= props.lists.length - 1 && (
+        <div class="drop-end-list" aria-hidden="true" />
+      )}
+    </div>
+  );
+}
+
+function CardMeta(props: { card: Task }) {
+  const { card } = props;
+  const parts: string[] = [];
+  return (
+    <div class="card-meta" id={`card-meta-${card.id}`}>
+      {card.due_date && (
+        <span class={isOverdue(card.due_date) && !card.completed ? "due overdue" : "due"}>
+          Due {formatDue(card.due_date)}
+        </span>
+      )}
+      {card.priority > 0 && (
+        <span class={`priority p${card.priority}`}>{PRIORITIES[card.priority]}</span>
+      )}
+      {card.tags.map((tag) => (
+        <span key={tag} class="tag">
+          {tag}
+        </span>
+      ))}
+      {parts}
+    </div>
+  );
+}
+
+function AddCard(props: {
+  list: BoardColumn;
+  lists: BoardColumn[];
+  onChanged: (lists: BoardColumn[]) => void;
+}) {
+  const [title, setTitle] = useDraft(`card.${props.list.id}`);
+  async function add(event: Event) {
+    event.preventDefault();
+    const text = title.trim();
+    if (!text) return;
+    try {
+      const { data } = await api.post<Task>("/tasks", { title: text, list_id: props.list.id });
+      props.onChanged(placeCard(props.lists, data));
+      setTitle("");
+    } catch (failure) {
+      showToast(`Card not added: ${describeError(failure)}`, "error");
+    }
+  }
+  return (
+    <form class="add-card" onSubmit={(event) => void add(event)}>
+      <Field label="Card title">
+        {(id) => (
+          <input
+            id={id}
+            data-shortcut="new"
+            value={title}
+            maxLength={200}
+            onInput={(e) => setTitle(e.currentTarget.value)}
+          />
+        )}
+      </Field>
+      <button type="submit">Add card</button>
+    </form>
+  );
+}
+
+function ListMenu(props: Props & { list: BoardColumn; index: number }) {
+  const { list, index } = props;
+  async function rename() {
+    const name = prompt("List name", list.name)?.trim();
+    if (!name || name === list.name) return;
+    try {
+      const { data } = await api.patch<BoardList>(`/lists/${list.id}`, { name });
+      props.onChanged(props.lists.map((l) => (l.id === data.id ? { ...l, name: data.name } : l)));
+    } catch (failure) {
+      showToast(`List not renamed: ${describeError(failure)}`, "error");
+    }
+  }
+  async function remove() {
+    const cards = list.cards.length;
+    const question =
+      cards > 0 ? `Delete “${list.name}” and its ${cards} cards?` : `Delete “${list.name}”?`;
+    if (!confirm(question)) return;
+    try {
+      await api.delete(`/lists/${list.id}${cards > 0 ? "?cascade=true" : ""}`);
+      props.onChanged(removeList(props.lists, list.id));
+    } catch (failure) {
+      const detail =
+        failure instanceof ApiError && failure.status === 409
+          ? "it still holds cards."
+          : describeError(failure);
+      showToast(`List not deleted: ${detail}`, "error");
+    }
+  }
+  return (
+    <div class="list-tools">
+      <button
+        type="button"
+        class="icon"
+        aria-label={`Move list ${list.name} left`}
+        disabled={index === 0}
+        onClick={() => props.onMoveList(list.id, index - 1)}
+      >
+        <ArrowIcon direction="left" />
+      </button>
+      <button
+        type="button"
+        class="icon"
+        aria-label={`Move list ${list.name} right`}
+        disabled={index === props.lists.length - 1}
+        onClick={() => props.onMoveList(list.id, index + 1)}
+      >
+        <ArrowIcon direction="right" />
+      </button>
+      <button
+        type="button"
+        class="icon"
+        aria-label={`Rename list ${list.name}`}
+        onClick={() => void rename()}
+      >
+        <PencilIcon />
+      </button>
+      <button
+        type="button"
+        class="icon"
+        aria-label={`Delete list ${list.name}`}
+        onClick={() => void remove()}
+      >
+        <TrashIcon />
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import type { ComponentChildren, JSX } from "preact";
+import { useId } from "preact/hooks";
+
+/**
+ * A label tied to its control by id. The label's text alone is the control's accessible name
+ * (a label wrapped around a select would also lend it the options' text).
+ */
+export function Field(props: {
+  label: string;
+  class?: string;
+  hint?: string;
+  children: (id: string) => ComponentChildren;
+}) {
+  const id = useId();
+  return (
+    <div class={props.class ? `field ${props.class}` : "field"}>
+      <label class="field-label" for={id}>
+        {props.label}
+      </label>
+      {props.children(id)}
+      {props.hint && <small class="hint">{props.hint}</small>}
+    </div>
+  );
+}
+
+type InputProps = Omit<JSX.IntrinsicElements["input"], "value" | "onInput" | "label" | "id"> & {
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  hint?: string;
+};
+
+/** A labelled text input. */
+export function TextField({ label, value, onValue, hint, ...input }: InputProps) {
+  return (
+    <Field label={label} hint={hint}>
+      {(id) => (
+        <input
+          {...(input as JSX.IntrinsicElements["input"])}
+          id={id}
+          value={value}
+          onInput={(event) => onValue((event.target as HTMLInputElement).value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+export function FormError(props: { message: string | null }) {
+  return props.message ? (
+    <p class="error" role="alert">
+      {props.message}
+    </p>
+  ) : null;
+}
