@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { onEventsRecorded, recordEvent, recordSessionsEnded } from "../src/modules/realtime/events";
+import { createFeed } from "../src/modules/realtime/feed";
+import { createHub } from "../src/modules/realtime/hub";
 import { writeTransaction } from "../src/platform/db/tx";
+import { createLogger } from "../src/platform/logging";
 import { freshDatabase } from "./support/database";
 
 function rows(sqlite: ReturnType<typeof freshDatabase>) {
@@ -40,5 +43,67 @@ describe("the events outbox", () => {
       { type: "sessions.ended", user_id: 7, data: { session_ids: [3, 4] } },
       { type: "sessions.ended", user_id: 8, data: { all: true } },
     ]);
+  });
+});
+
+describe("the feed hands over what committed, once, in order", () => {
+  function feedWithRecorder() {
+    const sqlite = freshDatabase();
+    const published: { topic: string; message: Record<string, unknown> }[] = [];
+    const hub = {
+      ...createHub(),
+      publish: (topic: string, message: string) => {
+        published.push({ topic, message: JSON.parse(message) });
+      },
+    };
+    const feed = createFeed(sqlite, hub, createLogger("silent"));
+    feed.start();
+    const ids = () => published.map(({ message }) => (message.data as { id: number }).id);
+    return { sqlite, feed, published, ids };
+  }
+  const task = (id: number) => ({
+    type: "task.created" as const,
+    boardId: null,
+    userId: 1,
+    data: { id },
+  });
+
+  test("a rolled-back event whose seq a later transaction reused is not sent; the later one is", async () => {
+    const { sqlite, feed, ids } = feedWithRecorder();
+    expect(() =>
+      writeTransaction(sqlite, () => {
+        recordEvent(sqlite, 1, task(1));
+        throw new Error("rolled back");
+      }),
+    ).toThrow("rolled back");
+    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(2)));
+    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(3)));
+    await Promise.resolve();
+    expect(ids()).toEqual([2, 3]);
+    feed.stop();
+  });
+
+  test("an event written by someone else in between is read from the database, in its place", async () => {
+    const { sqlite, feed, ids, published } = feedWithRecorder();
+    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(1)));
+    // Another process's event, committed before the feed looks.
+    sqlite
+      .query("INSERT INTO events (type, user_id, data, created_at) VALUES (?, ?, ?, ?)")
+      .run("task.created", 1, JSON.stringify({ id: 2 }), 5);
+    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(3)));
+    await Promise.resolve();
+    expect(ids()).toEqual([1, 2, 3]);
+    expect(published.map(({ message }) => message.seq)).toEqual([1, 2, 3]);
+    feed.stop();
+  });
+
+  test("without a recorded list (the poll), every committed event is read in full", () => {
+    const { sqlite, feed, ids } = feedWithRecorder();
+    feed.stop(); // no wake-ups: only explicit looks, as the poll makes
+    for (let id = 1; id <= 3; id++) recordEvent(sqlite, 1, task(id));
+    feed.deliver();
+    expect(ids()).toEqual([1, 2, 3]);
+    feed.deliver();
+    expect(ids()).toEqual([1, 2, 3]);
   });
 });
