@@ -132,6 +132,10 @@ export function createBoardRoutes({ db, present, problem }: BoardRouteDeps) {
   const touchBoard = db.query(
     "UPDATE boards SET version = version + 1, updated_at = ? WHERE id = ?",
   );
+  // The realtime outbox row Kanbun must write in every change's transaction (issue 9).
+  const insertEvent = db.query(
+    "INSERT INTO events (type, board_id, user_id, data, created_at) VALUES (?, ?, ?, ?, ?)",
+  );
 
   type Outcome = { status: number; detail?: string; task?: Record<string, unknown> };
 
@@ -179,7 +183,9 @@ export function createBoardRoutes({ db, present, problem }: BoardRouteDeps) {
     });
     insertActivity.run(list.board_id, userId, "card.moved", "card", task.id, data, now);
     touchBoard.run(now, list.board_id);
-    return { status: 200, task: present(updated as never, tags) };
+    const moved = present(updated as never, tags);
+    insertEvent.run("task.updated", list.board_id, null, JSON.stringify(moved), now);
+    return { status: 200, task: moved };
   };
 
   async function moveTask(userId: number, taskId: number, request: Request): Promise<Response> {

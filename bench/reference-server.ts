@@ -216,6 +216,10 @@ const insertTask = db.query<TaskRow, (string | number | null)[]>(
    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
 );
 const insertTag = db.query("INSERT INTO task_tags (task_id, tag) VALUES (?, ?)");
+// The realtime outbox row Kanbun must write in every change's transaction (issue 9).
+const insertEvent = db.query(
+  "INSERT INTO events (type, board_id, user_id, data, created_at) VALUES (?, ?, ?, ?, ?)",
+);
 const createInTransaction = db.transaction((userId: number, body: CreateBody) => {
   const now = Date.now();
   const tags = [...new Set((body.tags ?? []).map((tag) => tag.trim().toLowerCase()))].sort();
@@ -236,7 +240,9 @@ const createInTransaction = db.transaction((userId: number, body: CreateBody) =>
     now,
   ) as TaskRow;
   for (const tag of tags) insertTag.run(row.id, tag);
-  return present(row, tags);
+  const task = present(row, tags);
+  insertEvent.run("task.created", null, userId, JSON.stringify(task), now);
+  return task;
 });
 
 async function createTask(userId: number, request: Request): Promise<Response> {
