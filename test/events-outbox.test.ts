@@ -107,3 +107,71 @@ describe("the feed hands over what committed, once, in order", () => {
     expect(ids()).toEqual([1, 2, 3]);
   });
 });
+
+describe("what writeTransaction saw commit is sent without reading it back", () => {
+  function watchedFeed() {
+    const sqlite = freshDatabase();
+    const published: number[] = [];
+    const hub = {
+      ...createHub(),
+      publish: (_topic: string, message: string) => {
+        published.push((JSON.parse(message) as { data: { id: number } }).data.id);
+      },
+    };
+    const reads: string[] = [];
+    const query = sqlite.query.bind(sqlite);
+    sqlite.query = ((text: string) => {
+      if (/FROM events WHERE seq >/.test(text)) reads.push(text);
+      return query(text);
+    }) as typeof query;
+    const feed = createFeed(sqlite, hub, createLogger("silent"));
+    feed.start();
+    return { sqlite, feed, published, reads };
+  }
+  const task = (id: number) => ({
+    type: "task.created" as const,
+    boardId: null,
+    userId: 1,
+    data: { id },
+  });
+
+  test("a committed writeTransaction: sent from memory", async () => {
+    const { sqlite, feed, published, reads } = watchedFeed();
+    writeTransaction(sqlite, () => {
+      recordEvent(sqlite, 1, task(1));
+      recordEvent(sqlite, 1, task(2));
+    });
+    await Promise.resolve();
+    expect(published).toEqual([1, 2]);
+    expect(reads).toEqual([]);
+    feed.stop();
+  });
+
+  test("a transaction opened another way (its end unseen): read back, rolled-back events left out", async () => {
+    const { sqlite, feed, published, reads } = watchedFeed();
+    sqlite.transaction(() => recordEvent(sqlite, 1, task(1)))();
+    expect(() =>
+      sqlite.transaction(() => {
+        // Nested: only the outermost transaction's end counts.
+        writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(2)));
+        throw new Error("rolled back");
+      })(),
+    ).toThrow("rolled back");
+    await Promise.resolve();
+    expect(published).toEqual([1]);
+    expect(reads.length).toBeGreaterThan(0);
+    feed.stop();
+  });
+
+  test("a gap before the recorded events (another process wrote one) is read from the table", async () => {
+    const { sqlite, feed, published, reads } = watchedFeed();
+    sqlite
+      .query("INSERT INTO events (type, user_id, data, created_at) VALUES (?, ?, ?, ?)")
+      .run("task.created", 1, JSON.stringify({ id: 7 }), 5);
+    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(8)));
+    await Promise.resolve();
+    expect(published).toEqual([7, 8]);
+    expect(reads.length).toBeGreaterThan(0);
+    feed.stop();
+  });
+});

@@ -14,19 +14,12 @@ export interface StoredEvent {
 const COLUMNS = "seq, type, board_id, user_id, data, created_at";
 const NOT_A_SIGNAL = `type NOT IN (${SIGNAL_TYPES.map((type) => `'${type}'`).join(", ")})`;
 
-export function insertEventRow(
-  sqlite: Database,
-  row: {
-    type: string;
-    boardId: number | null;
-    userId: number | null;
-    data: string;
-    createdAt: number;
-  },
-): void {
-  sqlite
+/** Adds an event and returns it as stored, `seq` included. */
+export function insertEventRow(sqlite: Database, row: Omit<StoredEvent, "seq">): StoredEvent {
+  const { lastInsertRowid } = sqlite
     .query("INSERT INTO events (type, board_id, user_id, data, created_at) VALUES (?, ?, ?, ?, ?)")
-    .run(row.type, row.boardId, row.userId, row.data, row.createdAt);
+    .run(row.type, row.board_id, row.user_id, row.data, row.created_at);
+  return { seq: Number(lastInsertRowid), ...row };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { deleteEventsOfUser, insertEventRow } from "./event-rows";
+import { onWriteTransactionEnd } from "../../platform/db/tx";
+import { deleteEventsOfUser, insertEventRow, type StoredEvent } from "./event-rows";
 import type { EventType, SignalType } from "./event-types";
 
 export { EVENT_TYPES, type EventType } from "./event-types";
@@ -20,20 +21,54 @@ export interface SessionsEnded {
   sessionIds?: number[];
 }
 
-// The feed that delivers each database's events, if one runs in this process (see feed.ts).
-const wakers = new WeakMap<Database, () => void>();
-const scheduled = new WeakSet<Database>();
+/**
+ * What a feed is handed after the transactions of one synchronous stretch have ended: the events
+ * known to have committed, in order, and whether others were recorded in a transaction whose end
+ * went unseen (one not opened by writeTransaction), which the feed must then read back.
+ */
+export interface Recorded {
+  committed: StoredEvent[];
+  unsure: boolean;
+}
 
-/** Called by the feed: `wake` runs after a transaction that recorded events has finished. */
-export function onEventsRecorded(sqlite: Database, wake: (() => void) | null): void {
-  if (wake) wakers.set(sqlite, wake);
-  else wakers.delete(sqlite);
+interface Outbox {
+  wake(recorded: Recorded): void;
+  /** Recorded in the transaction still open (or one whose end was not seen). */
+  pending: StoredEvent[];
+  committed: StoredEvent[];
+  scheduled: boolean;
+}
+
+// The feed that delivers each database's events, if one runs in this process (see feed.ts).
+const outboxes = new WeakMap<Database, Outbox>();
+
+/** Called by the feed: `wake` runs after the transactions that recorded events have ended. */
+export function onEventsRecorded(
+  sqlite: Database,
+  wake: ((recorded: Recorded) => void) | null,
+): void {
+  if (!wake) {
+    outboxes.delete(sqlite);
+    onWriteTransactionEnd(sqlite, null);
+    return;
+  }
+  const outbox: Outbox = { wake, pending: [], committed: [], scheduled: false };
+  outboxes.set(sqlite, outbox);
+  onWriteTransactionEnd(sqlite, {
+    committed() {
+      outbox.committed.push(...outbox.pending);
+      outbox.pending = [];
+    },
+    rolledBack() {
+      outbox.pending = [];
+    },
+  });
 }
 
 /**
  * Adds an event to the feed, inside the caller's write transaction. Transactions on bun:sqlite
  * are synchronous, so a microtask queued here runs only once the outermost transaction has
- * committed or rolled back: the feed then reads what committed, and nothing of a rollback.
+ * committed or rolled back: the feed then delivers what committed, and nothing of a rollback.
  */
 export function recordEvent(sqlite: Database, now: number, event: NewEvent): void {
   insertEvent(sqlite, now, event.type, event.boardId, event.userId ?? null, event.data);
@@ -63,16 +98,24 @@ function insertEvent(
   userId: number | null,
   data: object,
 ): void {
-  insertEventRow(sqlite, { type, boardId, userId, data: JSON.stringify(data), createdAt: now });
-  wakeAfterCommit(sqlite);
-}
-
-function wakeAfterCommit(sqlite: Database): void {
-  const wake = wakers.get(sqlite);
-  if (!wake || scheduled.has(sqlite)) return;
-  scheduled.add(sqlite);
+  const event = insertEventRow(sqlite, {
+    type,
+    board_id: boardId,
+    user_id: userId,
+    data: JSON.stringify(data),
+    created_at: now,
+  });
+  const outbox = outboxes.get(sqlite);
+  if (!outbox) return;
+  // Kept so that the feed need not read back what writeTransaction saw commit.
+  outbox.pending.push(event);
+  if (outbox.scheduled) return;
+  outbox.scheduled = true;
   queueMicrotask(() => {
-    scheduled.delete(sqlite);
-    wake();
+    const recorded = { committed: outbox.committed, unsure: outbox.pending.length > 0 };
+    outbox.scheduled = false;
+    outbox.pending = [];
+    outbox.committed = [];
+    outbox.wake(recorded);
   });
 }

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../../platform/logging";
 import { type StoredEvent, selectEventsAfter, selectHeadSeq } from "./event-rows";
-import { onEventsRecorded } from "./events";
+import { onEventsRecorded, type Recorded } from "./events";
 import { boardTopic, type Hub, userTopic } from "./hub";
 
 /** Events read per query while catching up; the loop goes on until none are left. */
@@ -16,7 +16,7 @@ export interface Feed {
   /** The newest `seq` delivered to this process's sockets: replays stop here (socket-routes.ts). */
   cursor(): number;
   /** Delivers every committed event after the cursor, in order. */
-  deliver(): void;
+  deliver(recorded?: Recorded): void;
   start(): void;
   stop(): void;
 }
@@ -31,21 +31,33 @@ export function createFeed(sqlite: Database, hub: Hub, log: Logger): Feed {
   let cursor = 0;
   let timer: ReturnType<typeof setInterval> | null = null;
 
-  const deliver = () => {
+  const send = (event: StoredEvent) => {
+    // One bad event must not stop the ones after it.
+    try {
+      route(hub, event);
+    } catch (error) {
+      log.error("event delivery failed", {
+        seq: event.seq,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    cursor = event.seq;
+  };
+
+  /**
+   * Delivers every committed event after the cursor, in order. Events this process saw commit
+   * are sent as they were recorded when they are exactly the next ones: reading each back cost
+   * about as much as the rest of its delivery. Anything else (another process's events in
+   * between, a transaction whose end went unseen, the poll) is read from the table.
+   */
+  const deliver = (recorded?: Recorded) => {
+    if (recorded && !recorded.unsure && follows(recorded.committed, cursor)) {
+      for (const event of recorded.committed) send(event);
+      return;
+    }
     for (;;) {
       const batch = selectEventsAfter(sqlite, cursor, Number.MAX_SAFE_INTEGER, BATCH);
-      for (const event of batch) {
-        // One bad event must not stop the ones after it.
-        try {
-          route(hub, event);
-        } catch (error) {
-          log.error("event delivery failed", {
-            seq: event.seq,
-            error: error instanceof Error ? error.message : String(error),
-          });
-        }
-        cursor = event.seq;
-      }
+      for (const event of batch) send(event);
       if (batch.length < BATCH) return;
     }
   };
@@ -57,7 +69,7 @@ export function createFeed(sqlite: Database, hub: Hub, log: Logger): Feed {
       if (timer) return;
       cursor = selectHeadSeq(sqlite);
       onEventsRecorded(sqlite, deliver);
-      timer = setInterval(deliver, POLL_MS);
+      timer = setInterval(() => deliver(), POLL_MS);
       timer.unref?.();
     },
     stop() {
@@ -105,4 +117,9 @@ function memberOf(event: StoredEvent): number {
 /** The wire form `{type, seq, at, board_id, data}`, built without parsing `data` again. */
 export function toMessage(event: StoredEvent): string {
   return `{"type":${JSON.stringify(event.type)},"seq":${event.seq},"at":"${new Date(event.created_at).toISOString()}","board_id":${event.board_id ?? "null"},"data":${event.data}}`;
+}
+
+/** Whether `events` are exactly the ones after `cursor`, with no seq missing in between. */
+function follows(events: readonly StoredEvent[], cursor: number): boolean {
+  return events.every((event, index) => event.seq === cursor + 1 + index);
 }

@@ -9,5 +9,28 @@ import type { Database } from "bun:sqlite";
  * savepoints of the outer transaction.
  */
 export function writeTransaction<T>(sqlite: Database, write: () => T): T {
-  return sqlite.transaction(write).immediate();
+  const outermost = !sqlite.inTransaction;
+  if (!outermost) return sqlite.transaction(write).immediate();
+  const listener = listeners.get(sqlite);
+  try {
+    const result = sqlite.transaction(write).immediate();
+    listener?.committed();
+    return result;
+  } catch (error) {
+    listener?.rolledBack();
+    throw error;
+  }
+}
+
+/** Told how each outermost writeTransaction ended (the realtime feed listens: see events.ts). */
+export interface TransactionListener {
+  committed(): void;
+  rolledBack(): void;
+}
+
+const listeners = new WeakMap<Database, TransactionListener>();
+
+export function onWriteTransactionEnd(sqlite: Database, listener: TransactionListener | null) {
+  if (listener) listeners.set(sqlite, listener);
+  else listeners.delete(sqlite);
 }
