@@ -197,6 +197,42 @@ test("the board scenario, in Chromium", async () => {
   );
 
   await step(
+    "a list dragged by its grip moves, stays moved after a reload, and moves live for the member",
+    async () => {
+      const order = (page: Page) => page.locator("section.column h2").allTextContents();
+      expect(await order(ownerPage)).toEqual(["To do", "Doing", "Done"]);
+      await ownerPage
+        .locator("section.column", { has: ownerPage.getByRole("heading", { name: "Done" }) })
+        .locator(".list-grip")
+        .dragTo(column(ownerPage, "To do"), { targetPosition: { x: 8, y: 8 } });
+      await ownerPage.getByText("Moved. List Done, 1 of 3.").waitFor();
+      expect(await order(ownerPage)).toEqual(["Done", "To do", "Doing"]);
+      await ownerPage.screenshot({ path: join(SHOTS, "board-list-dragged-desktop-light.png") });
+      // Live for the member, and saved: a reload shows the same order.
+      const deadline = Date.now() + 5000;
+      while ((await order(memberPage))[0] !== "Done" && Date.now() < deadline) await Bun.sleep(50);
+      expect(await order(memberPage)).toEqual(["Done", "To do", "Doing"]);
+      await ownerPage.reload();
+      await column(ownerPage, "Done").waitFor();
+      expect(await order(ownerPage)).toEqual(["Done", "To do", "Doing"]);
+      // The keyboard path puts it back, and says where it went.
+      await ownerPage.getByRole("button", { name: "Move list Done right" }).click();
+      await ownerPage.getByText("Moved. List Done, 2 of 3.").waitFor();
+      await ownerPage.getByRole("button", { name: "Move list Done right" }).click();
+      await ownerPage.getByText("Moved. List Done, 3 of 3.").waitFor();
+      expect(await order(ownerPage)).toEqual(["To do", "Doing", "Done"]);
+      // Focus stays on the button, so a keyboard user can press it again.
+      expect(await ownerPage.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe(
+        "Move list Done left",
+      );
+      while ((await order(memberPage))[2] !== "Done" && Date.now() < deadline + 5000)
+        await Bun.sleep(50);
+      expect(await order(memberPage)).toEqual(["To do", "Doing", "Done"]);
+    },
+    STEP,
+  );
+
+  await step(
     "the keyboard path: Move to… and Alt+arrow keys move a card",
     async () => {
       await column(ownerPage, "To do").getByRole("button", { name: "Move to…" }).first().click();
@@ -293,6 +329,66 @@ test("the board scenario, in Chromium", async () => {
       expect(await panel.getByRole("button", { name: "Save" }).count()).toBe(0);
       expect(await panel.getByLabel("Comment", { exact: true }).count()).toBe(0);
       await audit(viewerPage, "card dialog (viewer)");
+    },
+    STEP,
+  );
+
+  await step(
+    "the server restarts: “Reconnecting…” shows, then goes, and changes made meanwhile appear",
+    async () => {
+      await card(memberPage, "Ship it").waitFor();
+      const token = await apiToken(app.baseUrl, owner);
+      const banner = memberPage.getByText(/^Reconnecting…/);
+      await app.restart(async () => {
+        await banner.waitFor({ timeout: 5000 });
+        await audit(memberPage, "board (reconnecting)");
+        await memberPage.screenshot({ path: join(SHOTS, "board-reconnecting-desktop-light.png") });
+      });
+      // Made while the member's page is still disconnected (its next try is a second or more away).
+      const board = Number(boardUrl.split("/").pop());
+      const lists = await fetch(`${app.baseUrl}/api/v1/boards/${board}`, {
+        headers: { authorization: `Bearer ${token}` },
+      }).then((r) => r.json() as Promise<{ lists: { id: number; name: string }[] }>);
+      const done = lists.lists.find((list) => list.name === "Done");
+      const created = await fetch(`${app.baseUrl}/api/v1/tasks`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ title: "Added while you were away", list_id: done?.id }),
+      });
+      expect(created.status).toBe(201);
+      expect(await banner.count()).toBe(1);
+      await banner.waitFor({ state: "detached", timeout: 15_000 });
+      await card(column(memberPage, "Done"), "Added while you were away").waitFor({
+        timeout: 5000,
+      });
+    },
+    STEP,
+  );
+
+  await step(
+    "a move refused by the server (the member became a viewer meanwhile) rolls back with a message",
+    async () => {
+      app.setBoardRole(member, "viewer");
+      try {
+        const home = column(memberPage, "To do");
+        await card(home, "Ship it").waitFor();
+        await home
+          .getByRole("listitem")
+          .filter({ has: card(memberPage, "Ship it") })
+          .getByRole("button", { name: "Move to…" })
+          .click();
+        const dialog = memberPage.getByRole("dialog", { name: /^Move/ });
+        await dialog.getByLabel("List").selectOption({ label: "Done" });
+        await dialog.getByRole("button", { name: "Move", exact: true }).click();
+        await memberPage
+          .getByText(/^Could not move “Ship it”: .+ It is back where it was\.$/)
+          .waitFor();
+        await card(home, "Ship it").waitFor();
+        expect(await card(column(memberPage, "Done"), "Ship it").count()).toBe(0);
+        await memberPage.screenshot({ path: join(SHOTS, "board-move-refused-desktop-light.png") });
+      } finally {
+        app.setBoardRole(member, "editor");
+      }
     },
     STEP,
   );

@@ -22,6 +22,13 @@ export interface BrowserServer {
   baseUrl: string;
   /** Sets an account's role in the database, as `kanbun users set-role` would. */
   setRole(username: string, role: "user" | "admin" | "superadmin"): void;
+  /**
+   * Sets a member's role on every board the user belongs to, straight in the database: the
+   * change emits no event, so an open page still believes the old role (a stale screen).
+   */
+  setBoardRole(username: string, role: "editor" | "viewer"): void;
+  /** Stops the server, runs `whileDown`, and starts it again on the same port and database. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,38 +37,57 @@ export async function startAppServer(): Promise<BrowserServer> {
     throw new Error("dist/web is missing: run `bun run build:web` (bun run test:browser does)");
   }
   const dir = mkdtempSync(join(tmpdir(), "kanbun-browser-"));
-  const config = loadConfig({
-    NODE_ENV: "test",
-    HOST: "127.0.0.1",
-    PORT: "0",
-    DATABASE_PATH: join(dir, "kanbun.db"),
-    JWT_SECRET: "browser-test-secret-that-is-long-enough-0000",
-    RATE_LIMIT_MAX: "0",
-    AUTH_RATE_LIMIT_MAX: "0",
-    AUTH_BAN_THRESHOLD: "0",
-    LOG_LEVEL: "silent",
-  });
-  const server = await startServer(config, {
-    web: directoryBundleSource(WEB_BUILD),
-    log: createLogger("silent"),
-    shutdownGraceMs: 1000,
-  });
-  return {
-    server,
-    baseUrl: server.url,
+  const configFor = (port: string) =>
+    loadConfig({
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: port,
+      DATABASE_PATH: join(dir, "kanbun.db"),
+      JWT_SECRET: "browser-test-secret-that-is-long-enough-0000",
+      RATE_LIMIT_MAX: "0",
+      AUTH_RATE_LIMIT_MAX: "0",
+      AUTH_BAN_THRESHOLD: "0",
+      LOG_LEVEL: "silent",
+    });
+  const config = configFor("0");
+  const start = (port: string) =>
+    startServer(configFor(port), {
+      web: directoryBundleSource(WEB_BUILD),
+      log: createLogger("silent"),
+      shutdownGraceMs: 1000,
+    });
+  const update = (sql: string, values: string[]) => {
+    const db = new Database(config.databasePath);
+    try {
+      db.run(sql, values);
+    } finally {
+      db.close();
+    }
+  };
+  const first = await start("0");
+  const handle: BrowserServer = {
+    server: first,
+    baseUrl: first.url,
     setRole(username, role) {
-      const db = new Database(config.databasePath);
-      try {
-        db.run("UPDATE users SET role = ? WHERE username = ?", [role, username]);
-      } finally {
-        db.close();
-      }
+      update("UPDATE users SET role = ? WHERE username = ?", [role, username]);
+    },
+    setBoardRole(username, role) {
+      update(
+        "UPDATE board_members SET role = ? WHERE role != 'owner' AND user_id = (SELECT id FROM users WHERE username = ?)",
+        [role, username],
+      );
+    },
+    async restart(whileDown) {
+      await handle.server.stop("restart");
+      await whileDown?.();
+      handle.server = await start(new URL(handle.baseUrl).port);
     },
     async close() {
-      await server.stop("tests done");
+      await handle.server.stop("tests done");
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return handle;
 }
 
 /** Playwright's launch gives the browser a fresh temporary profile of its own each time. */

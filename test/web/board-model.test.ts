@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { BoardColumn, BoardDetail, LiveEvent, Task } from "../../src/web/api/types";
 import {
   applyBoardEvent,
+  describeListPlace,
   describePlace,
   findCard,
   moveCard,
@@ -208,5 +209,15 @@ describe("keyboard steps", () => {
   test("a place is described as a screen reader should hear it", () => {
     expect(describePlace(lists(), 2)).toBe("Card 2, in To do, 2 of 3");
     expect(describePlace(lists(), 99)).toBe("");
+  });
+});
+
+describe("describeListPlace", () => {
+  test("names the list and its place among the board's lists", () => {
+    expect(describeListPlace(lists(), 20)).toBe("List Done, 2 of 2");
+    expect(describeListPlace(moveList(lists(), 20, 0), 20)).toBe("List Done, 1 of 2");
+  });
+  test("is empty for a list the board does not hold", () => {
+    expect(describeListPlace(lists(), 99)).toBe("");
   });
 });

@@ -1,19 +1,9 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import { ApiError, api, describeError } from "../api/client";
-import type { BoardColumn, BoardList, Task } from "../api/types";
-import {
-  type Direction,
-  describePlace,
-  moveCard,
-  placeCard,
-  removeList,
-  stepTarget,
-} from "../lib/board-model";
-import { useDraft } from "../lib/drafts";
+import type { BoardColumn, Task } from "../api/types";
+import { type Direction, describePlace, moveCard, stepTarget } from "../lib/board-model";
 import { formatDue, isOverdue, PRIORITIES } from "../lib/format";
-import { showToast } from "../state/toasts";
-import { Field } from "./form";
-import { ArrowIcon, MoveIcon, PencilIcon, TrashIcon } from "./icons";
+import { AddCard, ListMenu } from "./column-tools";
+import { GripIcon, MoveIcon } from "./icons";
 
 type Dragging = { kind: "card" | "list"; id: number } | null;
 /** What is being dragged: dragover events cannot read the drag data, so it is kept here. */
@@ -104,6 +94,11 @@ export function BoardColumns(props: Props) {
     event.stopPropagation();
     event.dataTransfer?.setData("text/plain", `${what.kind}:${what.id}`);
     if (event.dataTransfer) event.dataTransfer.effectAllowed = "move";
+    // A list is dragged by its grip; the picture under the pointer is the whole column.
+    const column = (event.currentTarget as HTMLElement).closest(".column");
+    if (what.kind === "list" && column && event.dataTransfer) {
+      event.dataTransfer.setDragImage(column, 16, 16);
+    }
   }
 
   function endDrag() {
@@ -184,13 +179,20 @@ export function BoardColumns(props: Props) {
           data-id={list.id}
           aria-labelledby={`list-${list.id}`}
         >
-          {/* biome-ignore lint/a11y/noStaticElementInteractions: the drag handle of a list; the arrow buttons are its keyboard path */}
-          <header
-            class="column-head"
-            draggable={props.canEdit}
-            onDragStart={(event) => startDrag(event, { kind: "list", id: list.id })}
-            onDragEnd={endDrag}
-          >
+          <header class="column-head">
+            {props.canEdit && (
+              // biome-ignore lint/a11y/noStaticElementInteractions: a pointer-only drag grip; the list's arrow buttons are its keyboard path
+              <span
+                class="list-grip"
+                draggable
+                data-list-grip={list.id}
+                title={`Drag to move the list ${list.name}`}
+                onDragStart={(event) => startDrag(event, { kind: "list", id: list.id })}
+                onDragEnd={endDrag}
+              >
+                <GripIcon />
+              </span>
+            )}
             <h2 id={`list-${list.id}`}>{list.name}</h2>
             <span class="count">
               {list.cards.length}
@@ -287,110 +289,6 @@ function CardMeta(props: { card: Task }) {
         </span>
       ))}
       {parts}
-    </div>
-  );
-}
-
-function AddCard(props: {
-  list: BoardColumn;
-  lists: BoardColumn[];
-  onChanged: (lists: BoardColumn[]) => void;
-}) {
-  const [title, setTitle] = useDraft(`card.${props.list.id}`);
-  async function add(event: Event) {
-    event.preventDefault();
-    const text = title.trim();
-    if (!text) return;
-    try {
-      const { data } = await api.post<Task>("/tasks", { title: text, list_id: props.list.id });
-      props.onChanged(placeCard(props.lists, data));
-      setTitle("");
-    } catch (failure) {
-      showToast(`Card not added: ${describeError(failure)}`, "error");
-    }
-  }
-  return (
-    <form class="add-card" onSubmit={(event) => void add(event)}>
-      <Field label="Card title">
-        {(id) => (
-          <input
-            id={id}
-            data-shortcut="new"
-            value={title}
-            maxLength={200}
-            onInput={(e) => setTitle(e.currentTarget.value)}
-          />
-        )}
-      </Field>
-      <button type="submit">Add card</button>
-    </form>
-  );
-}
-
-function ListMenu(props: Props & { list: BoardColumn; index: number }) {
-  const { list, index } = props;
-  async function rename() {
-    const name = prompt("List name", list.name)?.trim();
-    if (!name || name === list.name) return;
-    try {
-      const { data } = await api.patch<BoardList>(`/lists/${list.id}`, { name });
-      props.onChanged(props.lists.map((l) => (l.id === data.id ? { ...l, name: data.name } : l)));
-    } catch (failure) {
-      showToast(`List not renamed: ${describeError(failure)}`, "error");
-    }
-  }
-  async function remove() {
-    const cards = list.cards.length;
-    const question =
-      cards > 0 ? `Delete “${list.name}” and its ${cards} cards?` : `Delete “${list.name}”?`;
-    if (!confirm(question)) return;
-    try {
-      await api.delete(`/lists/${list.id}${cards > 0 ? "?cascade=true" : ""}`);
-      props.onChanged(removeList(props.lists, list.id));
-    } catch (failure) {
-      const detail =
-        failure instanceof ApiError && failure.status === 409
-          ? "it still holds cards."
-          : describeError(failure);
-      showToast(`List not deleted: ${detail}`, "error");
-    }
-  }
-  return (
-    <div class="list-tools">
-      <button
-        type="button"
-        class="icon"
-        aria-label={`Move list ${list.name} left`}
-        disabled={index === 0}
-        onClick={() => props.onMoveList(list.id, index - 1)}
-      >
-        <ArrowIcon direction="left" />
-      </button>
-      <button
-        type="button"
-        class="icon"
-        aria-label={`Move list ${list.name} right`}
-        disabled={index === props.lists.length - 1}
-        onClick={() => props.onMoveList(list.id, index + 1)}
-      >
-        <ArrowIcon direction="right" />
-      </button>
-      <button
-        type="button"
-        class="icon"
-        aria-label={`Rename list ${list.name}`}
-        onClick={() => void rename()}
-      >
-        <PencilIcon />
-      </button>
-      <button
-        type="button"
-        class="icon"
-        aria-label={`Delete list ${list.name}`}
-        onClick={() => void remove()}
-      >
-        <TrashIcon />
-      </button>
     </div>
   );
 }

@@ -60,3 +60,11 @@ export function ArrowIcon(props: { direction: "left" | "right" }) {
     </Icon>
   );
 }
+
+export function GripIcon() {
+  return (
+    <Icon>
+      <path d="M9 5h.01M15 5h.01M9 12h.01M15 12h.01M9 19h.01M15 19h.01" />
+    </Icon>
+  );
+}

@@ -139,3 +139,10 @@ export function describePlace(lists: BoardColumn[], cardId: number): string {
   }
   return "";
 }
+
+/** What a screen reader hears after a list moves: "List Done, 1 of 3". */
+export function describeListPlace(lists: BoardColumn[], listId: number): string {
+  const index = lists.findIndex((list) => list.id === listId);
+  const list = lists[index];
+  return list ? `List ${list.name}, ${index + 1} of ${lists.length}` : "";
+}

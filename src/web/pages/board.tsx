@@ -8,7 +8,14 @@ import { Field, FormError } from "../components/form";
 import { MembersDialog } from "../components/members-dialog";
 import { MoveDialog } from "../components/move-dialog";
 import { TaskPanel } from "../components/task-panel";
-import { applyBoardEvent, findCard, moveCard, moveList, placeCard } from "../lib/board-model";
+import {
+  applyBoardEvent,
+  describeListPlace,
+  findCard,
+  moveCard,
+  moveList,
+  placeCard,
+} from "../lib/board-model";
 import { navigate } from "../lib/router";
 import { onLive } from "../state/live";
 import { showToast } from "../state/toasts";
@@ -125,12 +132,16 @@ export function BoardPage(props: { id: number }) {
     const list = current?.lists.find((l) => l.id === listId);
     if (!current || !list) return;
     const before = current.lists;
-    update(moveList(before, listId, position));
+    const after = moveList(before, listId, position);
+    update(after);
+    setAnnouncement(`Moved. ${describeListPlace(after, listId)}.`);
     try {
       await api.patch<BoardList>(`/lists/${listId}`, { position });
     } catch (failure) {
       update(before);
-      showToast(`Could not move the list “${list.name}”: ${describeError(failure)}`, "error");
+      const message = `Could not move the list “${list.name}”: ${describeError(failure)} It is back where it was.`;
+      setAnnouncement(message);
+      showToast(message, "error");
     }
   }
 
