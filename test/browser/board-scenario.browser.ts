@@ -381,7 +381,7 @@ test("the board scenario, in Chromium", async () => {
         await dialog.getByLabel("List").selectOption({ label: "Done" });
         await dialog.getByRole("button", { name: "Move", exact: true }).click();
         await memberPage
-          .getByText(/^Could not move “Ship it”: .+ It is back where it was\.$/)
+          .getByText(/^Could not move “Ship it”: .+\. It is back where it was\.$/)
           .waitFor();
         await card(home, "Ship it").waitFor();
         expect(await card(column(memberPage, "Done"), "Ship it").count()).toBe(0);

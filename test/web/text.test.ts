@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import {
+  asSentence,
   formatDue,
   formatWhen,
   fromDateInput,
@@ -99,5 +100,18 @@ describe("sessions", () => {
     expect(describeUserAgent("curl/8.5.0")).toBe("curl");
     expect(describeUserAgent("kanbun-sync/1.0")).toBe("kanbun-sync/1.0");
     expect(describeUserAgent(null)).toBe("Unknown device");
+  });
+});
+
+describe("asSentence", () => {
+  test("ends a server message with a full stop so another sentence can follow", () => {
+    expect(asSentence("Your role on this board does not allow changes")).toBe(
+      "Your role on this board does not allow changes.",
+    );
+  });
+  test("leaves a message that already ends a sentence, and an empty one, as they are", () => {
+    expect(asSentence("Not found.")).toBe("Not found.");
+    expect(asSentence("Really?")).toBe("Really?");
+    expect(asSentence("  ")).toBe("");
   });
 });

@@ -66,3 +66,9 @@ export function describeUserAgent(agent: string | null): string {
   if (browser && system) return `${browser} on ${system}`;
   return browser ?? system ?? agent.slice(0, 60);
 }
+
+/** A server message as a sentence, so that another can follow it: "Not allowed" → "Not allowed." */
+export function asSentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?…]$/.test(trimmed) || trimmed === "" ? trimmed : `${trimmed}.`;
+}

@@ -16,6 +16,7 @@ import {
   moveList,
   placeCard,
 } from "../lib/board-model";
+import { asSentence } from "../lib/format";
 import { navigate } from "../lib/router";
 import { onLive } from "../state/live";
 import { showToast } from "../state/toasts";
@@ -120,7 +121,7 @@ export function BoardPage(props: { id: number }) {
     } catch (failure) {
       update(before);
       showToast(
-        `Could not move “${card.title}”: ${describeError(failure)} It is back where it was.`,
+        `Could not move “${card.title}”: ${asSentence(describeError(failure))} It is back where it was.`,
         "error",
       );
       focusCard(cardId);
@@ -139,7 +140,7 @@ export function BoardPage(props: { id: number }) {
       await api.patch<BoardList>(`/lists/${listId}`, { position });
     } catch (failure) {
       update(before);
-      const message = `Could not move the list “${list.name}”: ${describeError(failure)} It is back where it was.`;
+      const message = `Could not move the list “${list.name}”: ${asSentence(describeError(failure))} It is back where it was.`;
       setAnnouncement(message);
       showToast(message, "error");
     }
