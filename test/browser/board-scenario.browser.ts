@@ -435,6 +435,34 @@ test("the board scenario, in Chromium", async () => {
   );
 
   await step(
+    "account: a new email needs the password and must be verified again",
+    async () => {
+      await ownerPage.getByRole("link", { name: "Account" }).click();
+      const status = ownerPage.getByTestId("email-status");
+      await status.getByText(`${owner}@example.com`).waitFor();
+      await ownerPage.getByLabel("New email").fill(`${owner}.new@example.com`);
+      await ownerPage.getByLabel("Password to change it").fill("not-my-password");
+      await ownerPage.getByRole("button", { name: "Change email" }).click();
+      await ownerPage
+        .getByRole("alert")
+        .getByText(/password/i)
+        .waitFor();
+      expect(await status.textContent()).toContain(`${owner}@example.com`);
+      await ownerPage.getByLabel("Password to change it").fill(`Sturdy-${owner}-passphrase`);
+      await ownerPage.getByRole("button", { name: "Change email" }).click();
+      await status.getByText(`${owner}.new@example.com (not verified yet`).waitFor();
+      await ownerPage.getByText(/^Email changed to .*Enter the code sent there/).waitFor();
+      await ownerPage.getByLabel("Verification code").fill("000000");
+      await ownerPage.getByRole("button", { name: "Verify email" }).click();
+      await ownerPage.getByRole("alert").first().waitFor();
+      expect(await status.textContent()).toContain("not verified yet");
+      await audit(ownerPage, "account (email not verified)");
+      await ownerPage.screenshot({ path: join(SHOTS, "account-email-desktop-light.png") });
+    },
+    STEP,
+  );
+
+  await step(
     "screenshots: desktop and 360 px, light and dark",
     async () => {
       for (const scheme of ["light", "dark"] as const) {

@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, describeError } from "../api/client";
 import type { Session } from "../api/types";
+import { EmailSettings } from "../components/email-settings";
 import { FormError, TextField } from "../components/form";
 import { describeUserAgent, formatWhen } from "../lib/format";
 import { currentUser, reloadUser, signOut } from "../state/session";
@@ -69,15 +70,14 @@ export function AccountPage() {
         >
           <TextField label="Username" value={username} onValue={setUsername} required />
           <TextField label="Full name" value={fullName} onValue={setFullName} />
-          <p class="hint">
-            Email: {user.email}
-            {user.email_verified ? " (verified)" : " (not verified yet)"}
-          </p>
           <FormError message={profile.error} />
           <button type="submit" class="primary">
             Save profile
           </button>
         </form>
+      </Card>
+      <Card title="Email address">
+        <EmailSettings user={user} />
       </Card>
       <Card title="Email notifications">
         <label class="check">
