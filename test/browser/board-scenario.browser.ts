@@ -531,6 +531,47 @@ test("the board scenario, in Chromium", async () => {
   );
 
   await step(
+    "admin: a superadmin creates a user, changes roles (refusals shown), deletes after a confirm",
+    async () => {
+      const temp = `temp_${run}`;
+      await ownerPage.getByRole("link", { name: "Admin" }).click();
+      await ownerPage.getByLabel("New user's username").fill(temp);
+      await ownerPage.getByLabel("New user's email").fill(`${temp}@example.com`);
+      await ownerPage.getByLabel("Initial password").fill(`Sturdy-${temp}-passphrase`);
+      await ownerPage.getByRole("button", { name: "Create user" }).click();
+      await ownerPage.getByRole("cell", { name: temp, exact: true }).waitFor();
+      // The new account can sign in with the password it was given.
+      expect(await apiToken(app.baseUrl, temp)).toBeTruthy();
+
+      await ownerPage.getByLabel(`Role of ${temp}`).selectOption("admin");
+      await ownerPage.getByText(`${temp} is now admin.`).waitFor();
+      expect(await ownerPage.getByLabel(`Role of ${temp}`).inputValue()).toBe("admin");
+      // The last superadmin cannot step down: the server's 409 is shown, the role stays.
+      await ownerPage.getByLabel(`Role of ${owner}`).selectOption("admin");
+      await ownerPage
+        .getByRole("alert")
+        .getByText(/superadmin/i)
+        .waitFor();
+      expect(await ownerPage.getByLabel(`Role of ${owner}`).inputValue()).toBe("superadmin");
+      await audit(ownerPage, "admin (refusal shown)");
+      await ownerPage.screenshot({ path: join(SHOTS, "admin-roles-desktop-light.png") });
+
+      const remove = ownerPage.getByRole("button", { name: `Delete ${temp}`, exact: true });
+      ownerPage.once("dialog", (question) => void question.dismiss());
+      await remove.click();
+      await ownerPage.waitForTimeout(200);
+      expect(await ownerPage.getByRole("cell", { name: temp, exact: true }).count()).toBe(1);
+      ownerPage.once("dialog", (question) => void question.accept());
+      await remove.click();
+      await ownerPage.getByText(`Deleted ${temp}.`).waitFor();
+      await ownerPage.getByRole("cell", { name: temp, exact: true }).waitFor({ state: "detached" });
+      await ownerPage.goto(boardUrl);
+      await card(ownerPage, "Ship it").waitFor();
+    },
+    STEP,
+  );
+
+  await step(
     "the board page loads in under a second from localhost",
     async () => {
       // A fresh page with a cold cache: load the app, sign in, open the board.

@@ -1,9 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, describeError } from "../api/client";
 import type { AdminUser, Ban, Job } from "../api/types";
+import { AdminCreateUser, RoleSelect } from "../components/admin-create-user";
 import { Field, FormError } from "../components/form";
 import { formatWhen } from "../lib/format";
 import { currentUser } from "../state/session";
+import { showToast } from "../state/toasts";
 
 export function AdminPage() {
   const me = currentUser.value;
@@ -64,6 +66,7 @@ export function AdminPage() {
           </Field>
           <button type="submit">Search</button>
         </form>
+        <AdminCreateUser canGrant={me.role === "superadmin"} onCreated={() => void loadUsers()} />
         <div class="table-wrap">
           <table>
             <thead>
@@ -82,7 +85,25 @@ export function AdminPage() {
                 <tr key={user.id}>
                   <td>{user.username}</td>
                   <td>{user.email}</td>
-                  <td>{user.role}</td>
+                  <td>
+                    {me.role === "superadmin" ? (
+                      <RoleSelect
+                        user={user}
+                        onChange={(role) =>
+                          void guard(async () => {
+                            try {
+                              await api.patch(`/admin/users/${user.id}`, { role });
+                              showToast(`${user.username} is now ${role}.`);
+                            } finally {
+                              await loadUsers();
+                            }
+                          })
+                        }
+                      />
+                    ) : (
+                      user.role
+                    )}
+                  </td>
                   <td>{user.is_active ? "active" : "deactivated"}</td>
                   <td>
                     {user.id !== me.id && (
@@ -99,6 +120,23 @@ export function AdminPage() {
                       >
                         {user.is_active ? "Deactivate" : "Reactivate"}
                         <span class="visually-hidden"> {user.username}</span>
+                      </button>
+                    )}
+                    {user.id !== me.id && (
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() =>
+                          void guard(async () => {
+                            const question = `Delete ${user.username} and everything the account owns? This cannot be undone.`;
+                            if (!confirm(question)) return;
+                            await api.delete(`/admin/users/${user.id}`);
+                            showToast(`Deleted ${user.username}.`);
+                            await loadUsers();
+                          })
+                        }
+                      >
+                        Delete<span class="visually-hidden"> {user.username}</span>
                       </button>
                     )}
                   </td>
