@@ -463,6 +463,42 @@ test("the board scenario, in Chromium", async () => {
   );
 
   await step(
+    "cards show their due date, priority and assignee as badges, with readable text",
+    async () => {
+      const token = await apiToken(app.baseUrl, owner);
+      const board = (await fetch(`${app.baseUrl}/api/v1/boards/${boardUrl.split("/").pop()}`, {
+        headers: { authorization: `Bearer ${token}` },
+      }).then((r) => r.json())) as {
+        lists: { cards: { id: number; title: string }[] }[];
+        members: { user_id: number; username: string }[];
+      };
+      const ship = board.lists.flatMap((list) => list.cards).find((c) => c.title === "Ship it");
+      const assignee = board.members.find((m) => m.username === member);
+      const patched = await fetch(`${app.baseUrl}/api/v1/tasks/${ship?.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          due_date: "2020-01-15T12:00:00.000Z",
+          priority: 3,
+          assignee_id: assignee?.user_id,
+        }),
+      });
+      expect(patched.status).toBe(200);
+      // Live on the member's board, and read out with the card (aria-describedby).
+      const meta = memberPage
+        .getByRole("listitem")
+        .filter({ has: card(memberPage, "Ship it") })
+        .locator(".card-meta");
+      await meta.getByText(`Assigned to @${member}`).waitFor();
+      expect(await meta.textContent()).toMatch(/^Due .+ \(overdue\)Priority: HighAssigned to @/);
+      const described = await card(memberPage, "Ship it").getAttribute("aria-describedby");
+      expect(described).toBe(await meta.getAttribute("id"));
+      await audit(memberPage, "board with badges");
+    },
+    STEP,
+  );
+
+  await step(
     "screenshots: desktop and 360 px, light and dark",
     async () => {
       for (const scheme of ["light", "dark"] as const) {

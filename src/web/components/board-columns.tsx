@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { BoardColumn, Task } from "../api/types";
+import type { BoardColumn, Member, Task } from "../api/types";
 import { type Direction, describePlace, moveCard, stepTarget } from "../lib/board-model";
 import { formatDue, isOverdue, PRIORITIES } from "../lib/format";
 import { AddCard, ListMenu } from "./column-tools";
@@ -12,6 +12,8 @@ let dragging: Dragging = null;
 interface Props {
   boardId: number;
   lists: BoardColumn[];
+  /** The board's members, to name a card's assignee. */
+  members: Member[];
   canEdit: boolean;
   onOpenCard: (id: number) => void;
   onMoveDialog: (id: number) => void;
@@ -228,7 +230,7 @@ export function BoardColumns(props: Props) {
                 >
                   {card.title}
                 </button>
-                <CardMeta card={card} />
+                <CardMeta card={card} members={props.members} />
                 {props.canEdit && (
                   <button
                     type="button"
@@ -270,25 +272,39 @@ export function BoardColumns(props: Props) {
   );
 }
 
-function CardMeta(props: { card: Task }) {
+/** The badges that make a board scannable: due date, priority, assignee, tags. */
+function CardMeta(props: { card: Task; members: Member[] }) {
   const { card } = props;
-  const parts: string[] = [];
+  const assignee =
+    card.assignee_id === null
+      ? undefined
+      : props.members.find((member) => member.user_id === card.assignee_id);
   return (
     <div class="card-meta" id={`card-meta-${card.id}`}>
       {card.due_date && (
         <span class={isOverdue(card.due_date) && !card.completed ? "due overdue" : "due"}>
           Due {formatDue(card.due_date)}
+          {isOverdue(card.due_date) && !card.completed && (
+            <span class="visually-hidden"> (overdue)</span>
+          )}
         </span>
       )}
       {card.priority > 0 && (
-        <span class={`priority p${card.priority}`}>{PRIORITIES[card.priority]}</span>
+        <span class={`priority p${card.priority}`}>
+          <span class="visually-hidden">Priority: </span>
+          {PRIORITIES[card.priority]}
+        </span>
+      )}
+      {assignee && (
+        <span class="assignee" title={assignee.full_name ?? assignee.username}>
+          <span class="visually-hidden">Assigned to </span>@{assignee.username}
+        </span>
       )}
       {card.tags.map((tag) => (
         <span key={tag} class="tag">
           {tag}
         </span>
       ))}
-      {parts}
     </div>
   );
 }

@@ -197,6 +197,7 @@ export function BoardPage(props: { id: number }) {
       <div class="board-scroller">
         <BoardColumns
           lists={board.lists}
+          members={board.members}
           canEdit={canEdit}
           onOpenCard={(id) => setOpen({ kind: "card", id })}
           onMoveDialog={(id) => setOpen({ kind: "move", id })}
