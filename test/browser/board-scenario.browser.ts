@@ -148,6 +148,9 @@ test("the board scenario, in Chromium", async () => {
       await panel.getByRole("button", { name: "Delete", exact: true }).click();
       await panel.waitFor({ state: "detached" });
       expect(await ownerPage.title()).not.toBe("1");
+      // One's own delete is announced as such, never as someone else's.
+      await ownerPage.getByText(`Deleted “${hostile}”.`).waitFor();
+      expect(await ownerPage.getByText("deleted by someone else").count()).toBe(0);
     },
     STEP,
   );

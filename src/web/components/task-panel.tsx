@@ -72,6 +72,8 @@ export function TaskPanel(props: {
     void load();
   }, [props.taskId]);
   const [changedElsewhere, setChangedElsewhere] = useState(false);
+  // Our own delete's event can arrive before its response: it is not someone else's doing.
+  const deleting = useRef(false);
   const latest = useRef({ task, draft, busy });
   latest.current = { task, draft, busy };
   // Someone else's change: shown at once when nothing is being edited here; otherwise said,
@@ -87,6 +89,7 @@ export function TaskPanel(props: {
         }
         if (event.data.id !== props.taskId) return;
         if (event.type === "task.deleted") {
+          if (deleting.current) return;
           showToast("This card was deleted by someone else.", "error");
           props.onClose();
         } else if (event.type === "task.updated" && shown && !saving) {
@@ -131,11 +134,13 @@ export function TaskPanel(props: {
 
   async function remove() {
     if (!task || !confirm(`Delete “${task.title}”?`)) return;
+    deleting.current = true;
     try {
       await api.delete(`/tasks/${task.id}`);
       showToast(`Deleted “${task.title}”.`);
       props.onClose();
     } catch (failure) {
+      deleting.current = false;
       setError(describeError(failure));
     }
   }
