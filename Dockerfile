@@ -18,7 +18,7 @@ COPY . .
 RUN bun run build && ./dist/kanbun version
 
 # Runtime: the compiled binary links glibc, so a slim glibc base; it needs nothing else (the
-# migrations and the docs assets are embedded). bash, part of the base, runs the health check.
+# migrations, the docs assets and the web app are embedded). bash, part of the base, runs the health check.
 FROM debian:bookworm-slim
 # The data folder is the kanbun user's alone: it holds password and token hashes.
 RUN useradd --system --user-group --uid 10001 --home-dir /data --no-create-home \
