@@ -163,6 +163,20 @@ describe("what writeTransaction saw commit is sent without reading it back", () 
     feed.stop();
   });
 
+  test("a rollback after a transaction opened another way committed: that one is still sent", async () => {
+    const { sqlite, feed, published } = watchedFeed();
+    sqlite.transaction(() => recordEvent(sqlite, 1, task(1)))();
+    expect(() =>
+      writeTransaction(sqlite, () => {
+        recordEvent(sqlite, 1, task(2));
+        throw new Error("rolled back");
+      }),
+    ).toThrow("rolled back");
+    await Promise.resolve();
+    expect(published).toEqual([1]);
+    feed.stop();
+  });
+
   test("a gap before the recorded events (another process wrote one) is read from the table", async () => {
     const { sqlite, feed, published, reads } = watchedFeed();
     sqlite

@@ -24,7 +24,8 @@ export interface SessionsEnded {
 /**
  * What a feed is handed after the transactions of one synchronous stretch have ended: the events
  * known to have committed, in order, and whether others were recorded in a transaction whose end
- * went unseen (one not opened by writeTransaction), which the feed must then read back.
+ * went unseen (one not opened by writeTransaction) or before a rollback, which the feed must then
+ * read back.
  */
 export interface Recorded {
   committed: StoredEvent[];
@@ -36,6 +37,8 @@ interface Outbox {
   /** Recorded in the transaction still open (or one whose end was not seen). */
   pending: StoredEvent[];
   committed: StoredEvent[];
+  /** A rollback dropped pending events, some perhaps of an unseen transaction that committed. */
+  rolledBack: boolean;
   scheduled: boolean;
 }
 
@@ -52,7 +55,7 @@ export function onEventsRecorded(
     onWriteTransactionEnd(sqlite, null);
     return;
   }
-  const outbox: Outbox = { wake, pending: [], committed: [], scheduled: false };
+  const outbox: Outbox = { wake, pending: [], committed: [], rolledBack: false, scheduled: false };
   outboxes.set(sqlite, outbox);
   onWriteTransactionEnd(sqlite, {
     committed() {
@@ -60,6 +63,7 @@ export function onEventsRecorded(
       outbox.pending = [];
     },
     rolledBack() {
+      if (outbox.pending.length > 0) outbox.rolledBack = true;
       outbox.pending = [];
     },
   });
@@ -112,8 +116,10 @@ function insertEvent(
   if (outbox.scheduled) return;
   outbox.scheduled = true;
   queueMicrotask(() => {
-    const recorded = { committed: outbox.committed, unsure: outbox.pending.length > 0 };
+    const unsure = outbox.rolledBack || outbox.pending.length > 0;
+    const recorded = { committed: outbox.committed, unsure };
     outbox.scheduled = false;
+    outbox.rolledBack = false;
     outbox.pending = [];
     outbox.committed = [];
     outbox.wake(recorded);
