@@ -13,7 +13,7 @@ const BATCH = 500;
 const POLL_MS = 1000;
 
 export interface Feed {
-  /** The newest `seq` delivered to this process's sockets: replays stop here (socket-routes.ts). */
+  /** The newest `seq` delivered to this process's sockets: replays stop here (socket.ts). */
   cursor(): number;
   /** Delivers every committed event after the cursor, in order. */
   deliver(recorded?: Recorded): void;

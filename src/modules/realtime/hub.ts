@@ -1,10 +1,10 @@
 import type { Server, ServerWebSocket } from "bun";
 
-/** What a socket carries: whose it is, and where it is in its start (see socket-routes.ts). */
+/** What a socket carries: whose it is, and where it is in its start (see socket.ts). */
 export interface SocketState {
   userId: number;
   sessionId: number;
-  /** True until the replay of missed events is done; the hub leaves such a socket alone. */
+  /** True until the replay of missed events is done; until then the hub subscribes it to nothing. */
   replaying: boolean;
 }
 
