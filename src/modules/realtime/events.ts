@@ -3,8 +3,6 @@ import { onWriteTransactionEnd } from "../../platform/db/tx";
 import { deleteEventsOfUser, insertEventRow, type StoredEvent } from "./event-rows";
 import type { EventType, SignalType } from "./event-types";
 
-export { EVENT_TYPES, type EventType } from "./event-types";
-
 export interface NewEvent {
   type: EventType;
   /** The board the event belongs to; null for personal tasks and notifications. */

@@ -6,7 +6,7 @@ import { createRouter } from "../../platform/http/router";
 import { problem, problemResponses } from "../../platform/http/schemas";
 import { resyncReason } from "./catch-up";
 import { selectHeadSeq, selectVisibleEvents } from "./event-rows";
-import type { EVENT_TYPES } from "./event-types";
+import type { EventType } from "./event-types";
 import { DEFAULT_EVENT_LIMIT, EventList, EventSeqHeader, EventsQuery, SocketQuery } from "./schema";
 import { type Realtime, socketData } from "./socket";
 
@@ -78,7 +78,7 @@ export function realtimeRoutes(deps: Deps, realtime: Realtime) {
           set.headers.link = `<${new URL(request.url).pathname}?since=${last.seq}&limit=${limit}>; rel="next"`;
         }
         return events.map((event) => ({
-          type: event.type as (typeof EVENT_TYPES)[number],
+          type: event.type as EventType,
           seq: event.seq,
           at: new Date(event.created_at).toISOString(),
           board_id: event.board_id,
