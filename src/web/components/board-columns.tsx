@@ -4,6 +4,7 @@ import { type Direction, describePlace, moveCard, stepTarget } from "../lib/boar
 import { formatDue, isOverdue, PRIORITIES } from "../lib/format";
 import { AddCard, ListMenu } from "./column-tools";
 import { GripIcon, MoveIcon } from "./icons";
+import { dropIndex, useTouchDrag } from "./use-touch-drag";
 
 type Dragging = { kind: "card" | "list"; id: number } | null;
 /** What is being dragged: dragover events cannot read the drag data, so it is kept here. */
@@ -24,29 +25,18 @@ interface Props {
   onChanged: (lists: BoardColumn[]) => void;
 }
 
-/** Where a drop lands: the number of other items before the pointer. */
-function dropIndex(
-  items: Element[],
-  pointer: number,
-  axis: "x" | "y",
-  skip: number | null,
-): number {
-  let index = 0;
-  for (const item of items) {
-    if (Number((item as HTMLElement).dataset.id) === skip) continue;
-    const box = item.getBoundingClientRect();
-    const middle = axis === "y" ? box.top + box.height / 2 : box.left + box.width / 2;
-    if ((axis === "y" ? pointer : pointer) > middle) index += 1;
-  }
-  return index;
-}
-
 export function BoardColumns(props: Props) {
   const [cardDrop, setCardDrop] = useState<{ listId: number; index: number } | null>(null);
   const [listDrop, setListDrop] = useState<number | null>(null);
   const [lifted, setLifted] = useState<{ id: number; listId: number; position: number } | null>(
     null,
   );
+  const columnsRef = useRef<HTMLDivElement>(null);
+  const touch = useTouchDrag(columnsRef, {
+    ...props,
+    showCardDrop: setCardDrop,
+    showListDrop: setListDrop,
+  });
   // The handle to focus once the move has rendered: carried to another list, the card's
   // element is new, and a key pressed before focus came back would be lost.
   const refocus = useRef<number | null>(null);
@@ -92,6 +82,8 @@ export function BoardColumns(props: Props) {
   }
 
   function startDrag(event: DragEvent, what: NonNullable<Dragging>) {
+    // A finger pressing a card is the touch drag's, whatever the browser would start natively.
+    if (touch.busy()) return event.preventDefault();
     dragging = what;
     event.stopPropagation();
     event.dataTransfer?.setData("text/plain", `${what.kind}:${what.id}`);
@@ -173,11 +165,11 @@ export function BoardColumns(props: Props) {
 
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: a drop zone for pointer drags; keyboard users move lists with the list tools
-    <div class="columns" onDragOver={onColumnsDragOver} onDrop={onColumnsDrop}>
+    <div class="columns" ref={columnsRef} onDragOver={onColumnsDragOver} onDrop={onColumnsDrop}>
       {props.lists.map((list, listIndex) => (
         <section
           key={list.id}
-          class={`column${listDrop === listIndex ? " drop-before" : ""}`}
+          class={`column${listDrop === listIndex ? " drop-before" : ""}${touch.lifted?.kind === "list" && touch.lifted.id === list.id ? " touch-lifted" : ""}`}
           data-id={list.id}
           aria-labelledby={`list-${list.id}`}
         >
@@ -190,6 +182,7 @@ export function BoardColumns(props: Props) {
                 data-list-grip={list.id}
                 title={`Drag to move the list ${list.name}`}
                 onDragStart={(event) => startDrag(event, { kind: "list", id: list.id })}
+                onPointerDown={(event) => touch.start(event, { kind: "list", id: list.id })}
                 onDragEnd={endDrag}
               >
                 <GripIcon />
@@ -214,10 +207,13 @@ export function BoardColumns(props: Props) {
             {list.cards.map((card, index) => (
               <li
                 key={card.id}
-                class={`card-item${cardDrop?.listId === list.id && cardDrop.index === index ? " drop-before" : ""}${lifted?.id === card.id ? " lifted" : ""}`}
+                class={`card-item${cardDrop?.listId === list.id && cardDrop.index === index ? " drop-before" : ""}${lifted?.id === card.id ? " lifted" : ""}${touch.lifted?.kind === "card" && touch.lifted.id === card.id ? " touch-lifted" : ""}`}
                 data-id={card.id}
                 draggable={props.canEdit}
                 onDragStart={(event) => startDrag(event, { kind: "card", id: card.id })}
+                onPointerDown={(event) =>
+                  props.canEdit && touch.start(event, { kind: "card", id: card.id })
+                }
                 onDragEnd={endDrag}
               >
                 <button
@@ -250,7 +246,8 @@ export function BoardColumns(props: Props) {
               </li>
             ))}
             {cardDrop?.listId === list.id &&
-              cardDrop.index >= list.cards.filter((c) => c.id !== dragging?.id).length && (
+              cardDrop.index >=
+                list.cards.filter((c) => c.id !== (dragging ?? touch.lifted)?.id).length && (
                 <li class="drop-end" aria-hidden="true" />
               )}
             {list.cards.length === 0 && (
