@@ -504,6 +504,12 @@ test("the board scenario, in Chromium", async () => {
   await step(
     "screenshots: desktop and 360 px, light and dark",
     async () => {
+      // The pictures show the screens, not the messages earlier steps left on them.
+      for (const dismiss of await ownerPage
+        .getByRole("button", { name: "Dismiss message" })
+        .all()) {
+        await dismiss.click();
+      }
       for (const scheme of ["light", "dark"] as const) {
         await ownerPage.emulateMedia({ colorScheme: scheme });
         for (const [width, label] of [
