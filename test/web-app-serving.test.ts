@@ -193,6 +193,7 @@ describe("serving the app", () => {
     const response = await request("/");
     expect(response.status).toBe(503);
     expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(response.headers.get("content-security-policy")).toBe(WEB_CSP);
     expect(await response.text()).toContain("bun run build");
     expect((await request(`/assets/${scriptName()}`)).status).toBe(404);
   });
