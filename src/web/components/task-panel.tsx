@@ -120,15 +120,21 @@ export function TaskPanel(props: {
       props.onClose();
     } catch (failure) {
       props.onChange?.(base);
-      if (failure instanceof ApiError && failure.status === 412) {
-        const current = await api.get<Task>(`/tasks/${base.id}`);
-        setConflict({ task: current.data, etag: current.headers.get("etag") });
-        props.onChange?.(current.data);
-      } else {
-        setError(`Not saved: ${describeError(failure)}`);
-      }
+      if (failure instanceof ApiError && failure.status === 412) await showConflict(base.id);
+      else setError(`Not saved: ${describeError(failure)}`);
     } finally {
       setBusy(false);
+    }
+  }
+
+  /** Their version beside mine; if it cannot be fetched, the save is still reported as failed. */
+  async function showConflict(taskId: number) {
+    try {
+      const current = await api.get<Task>(`/tasks/${taskId}`);
+      setConflict({ task: current.data, etag: current.headers.get("etag") });
+      props.onChange?.(current.data);
+    } catch (failure) {
+      setError(`Not saved: someone else changed this card. ${describeError(failure)}`);
     }
   }
 
