@@ -713,6 +713,39 @@ test("the board scenario, in Chromium", async () => {
     expect(await memberPage.getByRole("link", { name: /Big board/ }).count()).toBe(0);
   });
 
+  await step(
+    "signing out forgets the drafts; a signed-out page leads to sign-in and stays",
+    async () => {
+      // A context of its own: the cold-cache step above used the owner's refresh cookie already.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      context.setDefaultTimeout(8000);
+      const page = await context.newPage();
+      errors.push(...watchErrors(page));
+      try {
+        await signInByUi(page, app.baseUrl, owner);
+        await page.goto(boardUrl);
+        await column(page, "To do").getByLabel("Card title").fill("A private thought");
+        const drafts = () =>
+          page.evaluate(() =>
+            Object.keys(sessionStorage).filter((key) => key.startsWith("kanbun.draft.")),
+          );
+        expect(await drafts()).not.toEqual([]);
+        await page.getByRole("button", { name: "Sign out", exact: true }).click();
+        await page.waitForURL("**/signin");
+        expect(await drafts()).toEqual([]);
+        // The refresh cookie is gone too: the board now leads to sign-in, once, and stays there.
+        await page.goto(boardUrl);
+        await page.waitForURL("**/signin");
+        await page.getByRole("button", { name: "Sign in" }).waitFor();
+        await page.waitForTimeout(500);
+        expect(new URL(page.url()).pathname).toBe("/signin");
+        expect(await page.getByText("A private thought").count()).toBe(0);
+      } finally {
+        await context.close();
+      }
+    },
+  );
+
   console.log(`steps passed:\n  ${passed.join("\n  ")}`);
   console.log(`steps failed:\n  ${failures.join("\n  ") || "none"}`);
   expect(failures).toEqual([]);

@@ -1,6 +1,7 @@
 import { signal } from "@preact/signals";
 import { api } from "../api/client";
 import type { User } from "../api/types";
+import { forgetDrafts } from "../lib/drafts";
 import { navigate } from "../lib/router";
 import { startLive, stopLive } from "./live";
 
@@ -10,6 +11,7 @@ export const sessionChecked = signal(false);
 
 api.onSessionEnded(() => {
   stopLive();
+  forgetDrafts();
   currentUser.value = null;
   navigate("/signin", true);
 });
@@ -40,6 +42,7 @@ export async function signOut(): Promise<void> {
   try {
     await api.signOut();
   } finally {
+    forgetDrafts();
     currentUser.value = null;
     navigate("/signin");
   }
