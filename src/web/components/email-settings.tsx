@@ -1,9 +1,9 @@
 import { useState } from "preact/hooks";
-import { api, describeError } from "../api/client";
+import { api } from "../api/client";
 import type { User } from "../api/types";
 import { currentUser, reloadUser } from "../state/session";
 import { showToast } from "../state/toasts";
-import { FormError, TextField } from "./form";
+import { FormError, TextField, useSubmit } from "./form";
 
 /**
  * The account's email address: changing it needs the current password (reset codes go there),
@@ -14,22 +14,10 @@ export function EmailSettings(props: { user: User }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [verifyError, setVerifyError] = useState<string | null>(null);
+  const changeForm = useSubmit();
+  const verifyForm = useSubmit();
 
-  const guard =
-    (set: (message: string | null) => void, action: () => Promise<void>) =>
-    async (event?: Event) => {
-      event?.preventDefault();
-      set(null);
-      try {
-        await action();
-      } catch (failure) {
-        set(describeError(failure));
-      }
-    };
-
-  const change = guard(setError, async () => {
+  const change = changeForm.run(async () => {
     await api.patch<User>("/users/me", { email: email.trim(), current_password: password });
     await reloadUser();
     setEmail("");
@@ -38,13 +26,13 @@ export function EmailSettings(props: { user: User }) {
       `Email changed to ${currentUser.value?.email}. Enter the code sent there to verify it.`,
     );
   });
-  const verify = guard(setVerifyError, async () => {
+  const verify = verifyForm.run(async () => {
     await api.post("/auth/verify-email", { email: user.email, otp: code.trim() });
     await reloadUser();
     setCode("");
     showToast("Email address verified.");
   });
-  const resend = guard(setVerifyError, async () => {
+  const resend = verifyForm.run(async () => {
     await api.post("/auth/resend-verification", { email: user.email });
     showToast(`A new code is on its way to ${user.email}.`);
   });
@@ -72,7 +60,7 @@ export function EmailSettings(props: { user: User }) {
           </button>
         </form>
       )}
-      <FormError message={verifyError} />
+      <FormError message={verifyForm.error} />
       <form onSubmit={(event) => void change(event)}>
         <TextField
           label="New email"
@@ -91,7 +79,7 @@ export function EmailSettings(props: { user: User }) {
           hint="Needed because password reset codes go to this address."
           required
         />
-        <FormError message={error} />
+        <FormError message={changeForm.error} />
         <button type="submit">Change email</button>
       </form>
     </>

@@ -1,5 +1,6 @@
 import type { ComponentChildren, JSX } from "preact";
-import { useId } from "preact/hooks";
+import { useId, useState } from "preact/hooks";
+import { describeError } from "../api/client";
 
 /**
  * A label tied to its control by id. The label's text alone is the control's accessible name
@@ -52,4 +53,23 @@ export function FormError(props: { message: string | null }) {
       {props.message}
     </p>
   ) : null;
+}
+
+/** Runs a form's or button's action, showing its failure in place (with FormError). */
+export function useSubmit() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = (action: () => Promise<void>) => async (event?: Event) => {
+    event?.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
 }

@@ -1,9 +1,9 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, describeError } from "../api/client";
+import { api } from "../api/client";
 import type { Session } from "../api/types";
 import { EmailSettings } from "../components/email-settings";
-import { FormError, TextField } from "../components/form";
+import { FormError, TextField, useSubmit } from "../components/form";
 import { describeUserAgent, formatWhen } from "../lib/format";
 import { currentUser, reloadUser, signOut } from "../state/session";
 import { showToast } from "../state/toasts";
@@ -17,20 +17,6 @@ function Card(props: { title: string; children: ComponentChildren }) {
   );
 }
 
-function useAction() {
-  const [error, setError] = useState<string | null>(null);
-  const run = (action: () => Promise<void>) => async (event?: Event) => {
-    event?.preventDefault();
-    setError(null);
-    try {
-      await action();
-    } catch (failure) {
-      setError(describeError(failure));
-    }
-  };
-  return { error, run };
-}
-
 export function AccountPage() {
   const user = currentUser.value;
   const [fullName, setFullName] = useState(user?.full_name ?? "");
@@ -39,10 +25,10 @@ export function AccountPage() {
   const [next, setNext] = useState("");
   const [deletePassword, setDeletePassword] = useState("");
   const [sessions, setSessions] = useState<Session[] | null>(null);
-  const profile = useAction();
-  const password = useAction();
-  const sessionsAction = useAction();
-  const danger = useAction();
+  const profile = useSubmit();
+  const password = useSubmit();
+  const sessionsAction = useSubmit();
+  const danger = useSubmit();
 
   const loadSessions = () =>
     api.get<Session[]>("/auth/sessions").then(

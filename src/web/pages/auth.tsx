@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError, api, describeError } from "../api/client";
-import { FormError, TextField } from "../components/form";
+import { ApiError, api } from "../api/client";
+import { FormError, TextField, useSubmit } from "../components/form";
 import { navigate } from "../lib/router";
 import { signIn } from "../state/session";
 
@@ -15,25 +15,6 @@ function AuthFrame(props: { title: string; children: ComponentChildren }) {
       </section>
     </main>
   );
-}
-
-/** Runs a form's action, showing its failure in place. */
-function useSubmit() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run = (action: () => Promise<void>) => async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, setError, run };
 }
 
 const needsVerification = (error: unknown) =>
