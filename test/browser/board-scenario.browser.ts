@@ -714,7 +714,7 @@ test("the board scenario, in Chromium", async () => {
   });
 
   await step(
-    "signing out forgets the drafts; a signed-out page leads to sign-in and stays",
+    "skip to content works; signing out forgets the drafts and a signed-out page stays on sign-in",
     async () => {
       // A context of its own: the cold-cache step above used the owner's refresh cookie already.
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -724,6 +724,9 @@ test("the board scenario, in Chromium", async () => {
       try {
         await signInByUi(page, app.baseUrl, owner);
         await page.goto(boardUrl);
+        // "Skip to content" takes focus past the top bar, to the page itself.
+        await page.getByRole("link", { name: "Skip to content" }).press("Enter");
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
         await column(page, "To do").getByLabel("Card title").fill("A private thought");
         const drafts = () =>
           page.evaluate(() =>

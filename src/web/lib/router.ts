@@ -56,6 +56,8 @@ export function startRouter(): void {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     if (link.target || link.origin !== location.origin || link.hasAttribute("download")) return;
     if (link.pathname.startsWith("/api/") || link.pathname.startsWith("/docs")) return;
+    // A link within this page ("Skip to content", #main) is the browser's to follow.
+    if (link.hash && link.pathname === location.pathname) return;
     event.preventDefault();
     navigate(link.pathname);
   });
