@@ -726,7 +726,7 @@ test("the board scenario, in Chromium", async () => {
         await page.goto(boardUrl);
         // "Skip to content" takes focus past the top bar, to the page itself.
         await page.getByRole("link", { name: "Skip to content" }).press("Enter");
-        expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+        expect(await page.evaluate("document.activeElement?.id")).toBe("main");
         await column(page, "To do").getByLabel("Card title").fill("A private thought");
         const drafts = () =>
           page.evaluate(() =>
