@@ -180,6 +180,26 @@ describe("requests and answers", () => {
     expect(describeError(new ApiError(412, "precondition_failed", "Changed"))).toBe("Changed");
   });
 
+  test("a field the detail already names is not repeated; the others are listed", () => {
+    const field = (path: string, message: string) => ({ path, message });
+    const one = new ApiError(
+      422,
+      "validation_error",
+      "Invalid field password: Must be 8–128 characters",
+      [field("/password", "Must be 8–128 characters")],
+    );
+    expect(describeError(one)).toBe("Invalid field password: Must be 8–128 characters");
+    const two = new ApiError(
+      422,
+      "validation_error",
+      "Invalid field password: Must be 8–128 characters",
+      [field("/password", "Must be 8–128 characters"), field("/email", "Must be an email address")],
+    );
+    expect(describeError(two)).toBe(
+      "Invalid field password: Must be 8–128 characters (email: Must be an email address)",
+    );
+  });
+
   test("signing out sends the memory refresh token and forgets both tokens, even on failure", async () => {
     const { calls, client } = fakeServer([
       refusedSession,

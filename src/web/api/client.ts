@@ -204,7 +204,9 @@ function problemOf(status: number, text: string): ApiError {
 /** What to tell the user about a failed call, field errors included. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
-    const fields = error.errors.map((e) => `${e.path.replace(/^\//, "")}: ${e.message}`);
+    // The server's detail often names the one failing field already: say it once.
+    const unsaid = error.errors.filter((e) => !error.detail.includes(e.message));
+    const fields = unsaid.map((e) => `${e.path.replace(/^\//, "")}: ${e.message}`);
     return fields.length > 0 ? `${error.detail} (${fields.join("; ")})` : error.detail;
   }
   if (error instanceof TypeError) return "The server cannot be reached. Check your connection.";
