@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import {
   asSentence,
+  countOf,
   formatDue,
   formatWhen,
   fromDateInput,
@@ -113,5 +114,13 @@ describe("asSentence", () => {
     expect(asSentence("Not found.")).toBe("Not found.");
     expect(asSentence("Really?")).toBe("Really?");
     expect(asSentence("  ")).toBe("");
+  });
+});
+
+describe("counts", () => {
+  test("one is singular, any other count plural", () => {
+    expect(countOf(1, "task")).toBe("1 task");
+    expect(countOf(0, "task")).toBe("0 tasks");
+    expect(countOf(2, "task")).toBe("2 tasks");
   });
 });

@@ -72,3 +72,8 @@ export function asSentence(text: string): string {
   const trimmed = text.trim();
   return /[.!?…]$/.test(trimmed) || trimmed === "" ? trimmed : `${trimmed}.`;
 }
+
+/** A count with its noun: "1 task", "3 tasks". */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}

@@ -4,7 +4,7 @@ import type { Task } from "../api/types";
 import { Field, FormError } from "../components/form";
 import { TaskPanel } from "../components/task-panel";
 import { useDraft } from "../lib/drafts";
-import { formatDue, fromDateInput, isOverdue, PRIORITIES } from "../lib/format";
+import { countOf, formatDue, fromDateInput, isOverdue, PRIORITIES } from "../lib/format";
 import { DEFAULT_FILTERS, SORTS, type TaskFilters, taskQuery } from "../lib/task-query";
 import { onLive } from "../state/live";
 import { showToast } from "../state/toasts";
@@ -213,7 +213,7 @@ export function TasksPage() {
       )}
       {tasks && tasks.length > 0 && (
         <p class="hint">
-          {total === tasks.length ? `${total} tasks` : `Showing ${tasks.length} of ${total}`}
+          {total === tasks.length ? countOf(total, "task") : `Showing ${tasks.length} of ${total}`}
         </p>
       )}
       <ul class="task-list">
