@@ -57,6 +57,10 @@ describe("dates, tags and the tasks query", () => {
     expect(formatDue(null)).toBe("");
     expect(formatDue("garbage")).toBe("");
     expect(formatDue("2026-03-14T12:00:00.000Z")).toContain("14");
+    const inMarch2026 = new Date("2026-03-01T12:00:00Z");
+    expect(formatDue("2026-03-14T12:00:00.000Z", inMarch2026)).not.toContain("2026");
+    expect(formatDue("2020-01-05T12:00:00.000Z", inMarch2026)).toContain("2020");
+    expect(formatDue("2030-06-01T12:00:00.000Z", inMarch2026)).toContain("2030");
     expect(formatWhen("garbage")).toBe("garbage");
     expect(formatWhen("2026-03-14T12:00:00.000Z")).toContain("2026");
     expect(isOverdue(null)).toBe(false);

@@ -22,12 +22,13 @@ export function fromDateInput(value: string): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-export function formatDue(iso: string | null): string {
+/** A due date, short: the year only when it is not this one ("Jun 1" vs "Jan 5, 2020"). */
+export function formatDue(iso: string | null, now = new Date()): string {
   if (!iso) return "";
   const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? ""
-    : date.toLocaleDateString(undefined, { month: "short", day: "numeric" });
+  if (Number.isNaN(date.getTime())) return "";
+  const year = date.getFullYear() === now.getFullYear() ? undefined : "numeric";
+  return date.toLocaleDateString(undefined, { month: "short", day: "numeric", year });
 }
 
 export function isOverdue(iso: string | null, now = Date.now()): boolean {
