@@ -2,7 +2,7 @@ import { bodyRuleOf } from "./body-rules";
 import { EXEMPT_PATHS } from "./rate-limit";
 import { BODY_METHODS, FORM_PATHS, MULTIPART_PATHS } from "./request-context";
 import { collectComponents } from "./schema-document";
-import { COMPONENTS, ProblemSchema } from "./schemas";
+import { COMPONENTS, PROBLEM_DECLARATION, ProblemSchema } from "./schemas";
 
 /**
  * What the platform does on every route, added to the generated OpenAPI document: no route
@@ -106,7 +106,7 @@ export function describePlatform(source: unknown, routes: readonly AppRoute[]): 
   const cached = described.get(source);
   if (cached) return cached;
   const document = JSON.parse(JSON.stringify(source)) as Document;
-  const schemas = collectComponents(document, JSON.parse(JSON.stringify(ProblemSchema)));
+  const schemas = collectComponents(document, structuredClone(PROBLEM_DECLARATION));
   const optionalBodies = new Set(
     routes
       .filter((route) => bodyRuleOf(route.hooks.body).kind === "optional")

@@ -1,4 +1,4 @@
-import { COMPONENTS } from "./schemas";
+import { COMPONENTS, isDeclaredOpen } from "./schemas";
 
 /**
  * Turns the route schemas in the generated document into plain, standard JSON Schema:
@@ -84,6 +84,7 @@ function normalize(node: unknown, components: Map<string, Schema>): unknown {
   if (typeof id !== "string" || !id.startsWith(COMPONENTS)) return schema;
   const name = id.slice(COMPONENTS.length);
   const named = withoutId(schema);
+  if (isDeclaredOpen(id)) delete named.additionalProperties;
   const known = components.get(name);
   if (known && JSON.stringify(known) !== JSON.stringify(named)) {
     throw new Error(`Two different schemas are named ${name}`);

@@ -37,7 +37,21 @@ export const COMPONENTS = "#/components/schemas/";
  * Elysia's own models carry; openapi-platform.ts moves the schema there.
  */
 export function component<S extends TSchema>(name: string, schema: S): S {
-  return { ...schema, $id: `${COMPONENTS}${name}` };
+  const id = `${COMPONENTS}${name}`;
+  if (!("additionalProperties" in schema)) declaredOpen.add(id);
+  return { ...schema, $id: id };
+}
+
+/**
+ * The components declared without `additionalProperties`. Elysia adds `false` in place to a
+ * route's top-level object schema when it first compiles the route, while the copies nested in
+ * arrays stay as declared: the document leaves it out for these, so that what it says does not
+ * depend on which routes have already served a request.
+ */
+const declaredOpen = new Set<string>();
+
+export function isDeclaredOpen(id: string): boolean {
+  return declaredOpen.has(id);
 }
 
 /** A JSON object whose unknown or server-owned fields are rejected rather than dropped. */
@@ -67,6 +81,11 @@ export const ProblemSchema = t.Object(
     ),
   },
   { description: "RFC 9457 problem details" },
+);
+
+/** The Problem schema as declared, for the document: Elysia completes ProblemSchema in place. */
+export const PROBLEM_DECLARATION: Record<string, unknown> = JSON.parse(
+  JSON.stringify(ProblemSchema),
 );
 
 /**
