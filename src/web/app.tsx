@@ -12,6 +12,9 @@ import { currentUser, sessionChecked } from "./state/session";
 
 const PUBLIC = new Set<Route["name"]>(["signin", "signup", "forgot"]);
 
+/** Where a signed-out visitor was going (a board linked from an email): signing in goes there. */
+let returnTo: string | null = null;
+
 export function App() {
   const route = matchRoute(currentPath.value);
   const user = currentUser.value;
@@ -19,8 +22,14 @@ export function App() {
   const isPublic = PUBLIC.has(route.name);
   useEffect(() => {
     if (!checked) return;
-    if (!user && !isPublic) navigate("/signin", true);
-    if (user && isPublic) navigate("/tasks", true);
+    if (!user && !isPublic) {
+      returnTo = currentPath.value === "/" ? null : currentPath.value;
+      navigate("/signin", true);
+    }
+    if (user && isPublic) {
+      navigate(returnTo ?? "/tasks", true);
+      returnTo = null;
+    }
   }, [checked, user, isPublic]);
   useEffect(() => {
     document.title = `${titleOf(route)} · Kanbun`;

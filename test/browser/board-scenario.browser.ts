@@ -569,6 +569,14 @@ test("the board scenario, in Chromium", async () => {
       await anonymous.getByRole("button", { name: "Send code" }).click();
       await anonymous.getByLabel("Code from the email").waitFor();
       await audit(anonymous, "forgot password");
+      // A board link opened while signed out leads, once signed in, to that board.
+      await anonymous.goto(boardUrl);
+      await anonymous.waitForURL("**/signin");
+      await anonymous.getByLabel("Email or username").fill(member);
+      await anonymous.getByLabel("Password").fill(`Sturdy-${member}-passphrase`);
+      await anonymous.getByRole("button", { name: "Sign in" }).click();
+      await card(anonymous, "Ship it").waitFor();
+      expect(anonymous.url()).toBe(boardUrl);
       await anonymous.close();
       await ownerPage.goto(boardUrl);
       await card(ownerPage, "Ship it").waitFor();
