@@ -757,6 +757,44 @@ test("the board scenario, in Chromium", async () => {
     },
   );
 
+  await step(
+    "a sign-up whose sign-in fails says the account exists, and signing in then works",
+    async () => {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(8000);
+      errors.push(...watchErrors(page));
+      const late = `late_${run}`;
+      // The sign-up goes through; the sign-in right after it is refused (as a rate limit would).
+      await page.route("**/api/v1/auth/login", (route) =>
+        route.fulfill({
+          status: 429,
+          contentType: "application/problem+json",
+          body: JSON.stringify({
+            status: 429,
+            title: "Too Many Requests",
+            detail: "Too many requests",
+            code: "rate_limited",
+          }),
+        }),
+      );
+      await page.goto(`${app.baseUrl}/signup`);
+      await page.getByLabel("Username").fill(late);
+      await page.getByLabel("Email").fill(`${late}@example.com`);
+      await page.getByLabel("Password").fill(`Sturdy-${late}-passphrase`);
+      await page.getByRole("button", { name: "Sign up" }).click();
+      await page
+        .getByText("Your account is created, but signing in failed: Too many requests. Sign in")
+        .waitFor();
+      await page.unroute("**/api/v1/auth/login");
+      await page.getByRole("link", { name: "Sign in" }).click();
+      await page.getByLabel("Email or username").fill(late);
+      await page.getByLabel("Password").fill(`Sturdy-${late}-passphrase`);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL("**/tasks");
+      await page.close();
+    },
+  );
+
   console.log(`steps passed:\n  ${passed.join("\n  ")}`);
   console.log(`steps failed:\n  ${failures.join("\n  ") || "none"}`);
   expect(failures).toEqual([]);

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError, api } from "../api/client";
+import { ApiError, api, describeError } from "../api/client";
 import { FormError, TextField, useSubmit } from "../components/form";
+import { asSentence } from "../lib/format";
 import { navigate } from "../lib/router";
 import { signIn } from "../state/session";
 
@@ -70,8 +71,11 @@ export function SignUpPage() {
     try {
       await signIn(username, password);
     } catch (failure) {
-      if (!needsVerification(failure)) throw failure;
-      setVerifying(true);
+      if (needsVerification(failure)) return setVerifying(true);
+      // The account exists now: sending this form again would only say the name is taken.
+      throw new Error(
+        `Your account is created, but signing in failed: ${asSentence(describeError(failure))} Sign in to continue.`,
+      );
     }
   }
 
