@@ -191,7 +191,7 @@ export function BoardColumns(props: Props) {
             <h2 id={`list-${list.id}`}>{list.name}</h2>
             <span class="count">
               {list.cards.length}
-              <span class="visually-hidden"> cards</span>
+              <span class="visually-hidden">{list.cards.length === 1 ? " card" : " cards"}</span>
             </span>
             {props.canEdit && <ListMenu list={list} index={listIndex} {...props} />}
           </header>
