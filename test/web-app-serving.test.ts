@@ -92,6 +92,12 @@ describe("the built bundle", () => {
     expect(html).toContain('<link rel="stylesheet" href="/assets/a.css">');
     expect(html).toContain('<link rel="stylesheet" href="/assets/b.css">');
   });
+
+  test("the index carries its icon inline, so no page load asks for /favicon.ico", () => {
+    const icon = renderIndex("a.js", []).match(/<link rel="icon" href="([^"]+)">/)?.[1];
+    expect(icon).toStartWith("data:image/svg+xml,");
+    expect(WEB_CSP).toContain("img-src 'self' data:");
+  });
 });
 
 describe("serving the app", () => {
