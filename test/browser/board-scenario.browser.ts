@@ -306,6 +306,13 @@ test("the board scenario, in Chromium", async () => {
       await memberPage.getByText("please review").first().waitFor();
       await audit(memberPage, "notifications menu");
       await memberPage.screenshot({ path: join(SHOTS, "notifications-desktop-light.png") });
+      // Read on the server too, not only on the badge.
+      await memberPage.getByRole("button", { name: "Mark all read" }).click();
+      await badge.waitFor({ state: "detached" });
+      const unread = await fetch(`${app.baseUrl}/api/v1/notifications`, {
+        headers: { authorization: `Bearer ${await apiToken(app.baseUrl, member)}` },
+      });
+      expect(unread.headers.get("x-unread-count")).toBe("0");
     },
     STEP,
   );

@@ -165,6 +165,15 @@ describe("requests and answers", () => {
     expect(calls[2]?.method).toBe("PATCH");
   });
 
+  test("a POST without a body sends none, as actions like marking read require", async () => {
+    const { calls, client } = fakeServer([json(200, { id: 4 }), json(200, { id: 5 })]);
+    await client.post("/notifications/4/read");
+    expect(calls[0]?.body).toBeUndefined();
+    expect(calls[0]?.headers["content-type"]).toBeUndefined();
+    await client.post("/tasks", {});
+    expect(calls[1]?.body).toEqual({});
+  });
+
   test("a non-JSON failure still becomes a clear error", async () => {
     await expect(readResponse(new Response("oops", { status: 502 }))).rejects.toThrow(
       "The server could not answer",

@@ -147,8 +147,9 @@ export function createApiClient(fetchImpl: Fetch = (input, init) => fetch(input,
     request,
     get: <T>(path: string, headers?: Record<string, string>) =>
       request<T>("GET", path, { headers }),
+    // No body unless given: the server refuses one, even `{}`, on actions that take none.
     post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
-      request<T>("POST", path, { body: body ?? {}, headers }),
+      request<T>("POST", path, { body, headers }),
     patch: <T>(path: string, body: unknown, headers?: Record<string, string>) =>
       request<T>("PATCH", path, { body, headers }),
     delete: <T = undefined>(path: string, body?: unknown) => request<T>("DELETE", path, { body }),
