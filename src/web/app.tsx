@@ -1,7 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { ErrorBoundary } from "./components/error-boundary";
 import { Shell } from "./components/shell";
-import { currentPath, matchRoute, navigate, type Route } from "./lib/router";
+import { currentPath, currentSearch, matchRoute, navigate, type Route } from "./lib/router";
 import { AccountPage } from "./pages/account";
 import { AdminPage } from "./pages/admin";
 import { ForgotPasswordPage, SignInPage, SignUpPage } from "./pages/auth";
@@ -23,7 +23,7 @@ export function App() {
   useEffect(() => {
     if (!checked) return;
     if (!user && !isPublic) {
-      returnTo = currentPath.value === "/" ? null : currentPath.value;
+      returnTo = currentPath.value === "/" ? null : currentPath.value + currentSearch.value;
       navigate("/signin", true);
     }
     if (user && isPublic) {

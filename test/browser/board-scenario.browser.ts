@@ -306,6 +306,18 @@ test("the board scenario, in Chromium", async () => {
       await memberPage.getByText("please review").first().waitFor();
       await audit(memberPage, "notifications menu");
       await memberPage.screenshot({ path: join(SHOTS, "notifications-desktop-light.png") });
+      // A notification opens the card it is about, and closing the card drops the link.
+      await memberPage
+        .getByRole("button", { name: /please review/ })
+        .first()
+        .click();
+      const mentioned = memberPage.getByRole("dialog", { name: "Ship it" });
+      await mentioned.waitFor();
+      expect(new URL(memberPage.url()).searchParams.get("card")).not.toBeNull();
+      await mentioned.getByRole("button", { name: "Close" }).click();
+      await mentioned.waitFor({ state: "detached" });
+      expect(new URL(memberPage.url()).search).toBe("");
+      await memberPage.getByRole("button", { name: /^Notifications/ }).click();
       // Read on the server too, not only on the badge.
       await memberPage.getByRole("button", { name: "Mark all read" }).click();
       await badge.waitFor({ state: "detached" });

@@ -54,7 +54,12 @@ export function NotificationsMenu() {
       void refreshUnreadCount();
     }
     setOpen(false);
-    if (item.board_id) navigate(`/boards/${item.board_id}`);
+    // Straight to the card or task the notification is about, when it names one.
+    if (item.board_id !== null) {
+      navigate(`/boards/${item.board_id}${item.task_id === null ? "" : `?card=${item.task_id}`}`);
+    } else if (item.task_id !== null) {
+      navigate(`/tasks?task=${item.task_id}`);
+    }
   }
 
   async function readAll() {

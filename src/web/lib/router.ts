@@ -37,18 +37,36 @@ export function matchRoute(path: string): Route {
 }
 
 export const currentPath = signal(typeof location === "undefined" ? "/" : location.pathname);
+/** The query string: `?card=12` on a board and `?task=7` on My tasks open that item. */
+export const currentSearch = signal(typeof location === "undefined" ? "" : location.search);
 
 export function navigate(to: string, replace = false): void {
-  if (to === location.pathname) return;
+  const target = new URL(to, location.href);
+  if (target.pathname === location.pathname && target.search === location.search) return;
   if (replace) history.replaceState(null, "", to);
   else history.pushState(null, "", to);
   currentPath.value = location.pathname;
+  currentSearch.value = location.search;
+}
+
+/** The id a query parameter names (`?card=12` → 12), or null when it names none. */
+export function linkedId(search: string, name: string): number | null {
+  const value = new URLSearchParams(search).get(name);
+  return value !== null && /^[1-9][0-9]{0,14}$/.test(value) ? Number(value) : null;
+}
+
+/** The item a link opened was closed: the address drops its query, with no new history entry. */
+export function clearLink(): void {
+  if (!location.search) return;
+  history.replaceState(null, "", location.pathname);
+  currentSearch.value = "";
 }
 
 /** Same-origin link clicks move within the app instead of loading the page again. */
 export function startRouter(): void {
   addEventListener("popstate", () => {
     currentPath.value = location.pathname;
+    currentSearch.value = location.search;
   });
   document.addEventListener("click", (event) => {
     const link = (event.target as Element | null)?.closest?.("a");
@@ -59,6 +77,6 @@ export function startRouter(): void {
     // A link within this page ("Skip to content", #main) is the browser's to follow.
     if (link.hash && link.pathname === location.pathname) return;
     event.preventDefault();
-    navigate(link.pathname);
+    navigate(link.pathname + link.search);
   });
 }

@@ -17,7 +17,7 @@ import {
   placeCard,
 } from "../lib/board-model";
 import { asSentence } from "../lib/format";
-import { navigate } from "../lib/router";
+import { clearLink, currentSearch, linkedId, navigate } from "../lib/router";
 import { onLive } from "../state/live";
 import { showToast } from "../state/toasts";
 
@@ -49,6 +49,12 @@ export function BoardPage(props: { id: number }) {
     }, 0);
   };
   useLayoutEffect(() => focusPending(pendingFocus));
+  // `?card=12` (a notification, an email's link) opens that card once the board is here.
+  const linkedCard = linkedId(currentSearch.value, "card");
+  const loaded = board !== null;
+  useEffect(() => {
+    if (loaded && linkedCard !== null) setOpen({ kind: "card", id: linkedCard });
+  }, [loaded, linkedCard]);
 
   async function load() {
     try {
@@ -235,6 +241,7 @@ export function BoardPage(props: { id: number }) {
           readOnly={!canEdit}
           onClose={() => {
             setOpen(null);
+            clearLink();
             focusCard(open.id);
           }}
           onChange={(task) => setBoard((b) => (b ? { ...b, lists: placeCard(b.lists, task) } : b))}

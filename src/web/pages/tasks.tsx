@@ -5,6 +5,7 @@ import { Field, FormError } from "../components/form";
 import { TaskPanel } from "../components/task-panel";
 import { useDraft } from "../lib/drafts";
 import { countOf, formatDue, fromDateInput, isOverdue, PRIORITIES } from "../lib/format";
+import { clearLink, currentSearch, linkedId } from "../lib/router";
 import { DEFAULT_FILTERS, SORTS, type TaskFilters, taskQuery } from "../lib/task-query";
 import { onLive } from "../state/live";
 import { showToast } from "../state/toasts";
@@ -18,6 +19,11 @@ export function TasksPage() {
   const [due, setDue] = useState("");
   const [priority, setPriority] = useState(0);
   const [openId, setOpenId] = useState<number | null>(null);
+  // `?task=7` (a notification, an email's link) opens that task.
+  const linkedTask = linkedId(currentSearch.value, "task");
+  useEffect(() => {
+    if (linkedTask !== null) setOpenId(linkedTask);
+  }, [linkedTask]);
   // Filters start folded on a narrow screen, where they would push the tasks out of view.
   const [wide] = useState(() => matchMedia("(min-width: 700px)").matches);
   const filtersRef = useRef(filters);
@@ -262,6 +268,7 @@ export function TasksPage() {
           taskId={openId}
           onClose={() => {
             setOpenId(null);
+            clearLink();
             void load();
           }}
           onChange={replace}
