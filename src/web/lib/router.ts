@@ -49,12 +49,6 @@ export function navigate(to: string, replace = false): void {
   currentSearch.value = location.search;
 }
 
-/** The id a query parameter names (`?card=12` → 12), or null when it names none. */
-export function linkedId(search: string, name: string): number | null {
-  const value = new URLSearchParams(search).get(name);
-  return value !== null && /^[1-9][0-9]{0,14}$/.test(value) ? Number(value) : null;
-}
-
 /** The item a link opened was closed: the address drops its query, with no new history entry. */
 export function clearLink(): void {
   if (!location.search) return;

@@ -17,7 +17,8 @@ import {
   placeCard,
 } from "../lib/board-model";
 import { asSentence } from "../lib/format";
-import { clearLink, currentSearch, linkedId, navigate } from "../lib/router";
+import { linkedId } from "../lib/links";
+import { clearLink, currentSearch, navigate } from "../lib/router";
 import { onLive } from "../state/live";
 import { showToast } from "../state/toasts";
 
