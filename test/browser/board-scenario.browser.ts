@@ -103,6 +103,16 @@ test("the board scenario, in Chromium", async () => {
       await audit(ownerPage, "sign up");
       await ownerPage.getByLabel("Username").fill(owner);
       await ownerPage.getByLabel("Email").fill(`${owner}@example.com`);
+      // Too short a password is caught by the browser, before a round trip to the server.
+      await ownerPage.getByLabel("Password").fill("short");
+      await ownerPage.getByRole("button", { name: "Sign up" }).click();
+      expect(
+        await ownerPage.getByLabel("Password").evaluate((input) => {
+          const field = input as unknown as { validity: { tooShort: boolean } };
+          return field.validity.tooShort;
+        }),
+      ).toBe(true);
+      expect(new URL(ownerPage.url()).pathname).toBe("/signup");
       await ownerPage.getByLabel("Password").fill(`Sturdy-${owner}-passphrase`);
       await ownerPage.getByRole("button", { name: "Sign up" }).click();
       await ownerPage.waitForURL("**/tasks");

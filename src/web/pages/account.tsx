@@ -179,6 +179,7 @@ export function AccountPage() {
             type="password"
             value={deletePassword}
             onValue={setDeletePassword}
+            autocomplete="current-password"
             required
           />
           <button type="submit" class="danger">

@@ -143,6 +143,7 @@ export function SignUpPage() {
           onValue={setPassword}
           autocomplete="new-password"
           hint="At least 8 characters"
+          minLength={8}
           required
         />
         <FormError message={form.error} />
