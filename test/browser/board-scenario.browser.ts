@@ -417,9 +417,13 @@ test("the board scenario, in Chromium", async () => {
           .waitFor();
         await card(home, "Ship it").waitFor();
         expect(await card(column(memberPage, "Done"), "Ship it").count()).toBe(0);
+        // The page learns the role it now has: no more edit controls.
+        await column(memberPage, "To do").getByLabel("Card title").waitFor({ state: "detached" });
         await memberPage.screenshot({ path: join(SHOTS, "board-move-refused-desktop-light.png") });
       } finally {
         app.setBoardRole(member, "editor");
+        await memberPage.reload();
+        await column(memberPage, "To do").getByLabel("Card title").waitFor();
       }
     },
     STEP,

@@ -76,6 +76,11 @@ export async function startAppServer(): Promise<BrowserServer> {
         "UPDATE board_members SET role = ? WHERE role != 'owner' AND user_id = (SELECT id FROM users WHERE username = ?)",
         [role, username],
       );
+      // As a role change through the API does, the boards' revisions move (their ETags with them).
+      update(
+        "UPDATE boards SET version = version + 1 WHERE id IN (SELECT board_id FROM board_members WHERE user_id = (SELECT id FROM users WHERE username = ?))",
+        [username],
+      );
     },
     async restart(whileDown) {
       await handle.server.stop("restart");

@@ -132,6 +132,14 @@ export function BoardPage(props: { id: number }) {
         "error",
       );
       focusCard(cardId);
+      refreshIfRefused(failure);
+    }
+  }
+
+  // A refusal means the page's idea of the board (the caller's role, a list) is out of date.
+  function refreshIfRefused(failure: unknown) {
+    if (failure instanceof ApiError && (failure.status === 403 || failure.status === 404)) {
+      void load();
     }
   }
 
@@ -150,6 +158,7 @@ export function BoardPage(props: { id: number }) {
       const message = `Could not move the list “${list.name}”: ${asSentence(describeError(failure))} It is back where it was.`;
       setAnnouncement(message);
       showToast(message, "error");
+      refreshIfRefused(failure);
     }
   }
 
