@@ -824,6 +824,12 @@ test("the board scenario, in Chromium", async () => {
       await page.getByLabel("Password").fill(`Sturdy-${late}-passphrase`);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL("**/tasks");
+      // Titles hold 200 characters, as the server counts them: 150 emoji (300 UTF-16 units)
+      // fit, where an input's maxlength would have cut them to 100.
+      const emoji = "🚀".repeat(150);
+      await page.getByLabel("New task").fill(emoji);
+      await page.getByRole("button", { name: "Add task" }).click();
+      await page.getByRole("button", { name: emoji, exact: true }).waitFor();
       await page.close();
     },
   );

@@ -46,13 +46,12 @@ export function BoardSettingsDialog(props: {
   return (
     <Dialog title="Board settings" onClose={props.onClose}>
       <form onSubmit={(event) => void save(event)}>
-        <TextField label="Board name" value={name} onValue={setName} maxLength={100} required />
+        <TextField label="Board name" value={name} onValue={setName} required />
         <Field label="Description">
           {(id) => (
             <textarea
               id={id}
               rows={3}
-              maxLength={2000}
               value={description}
               onInput={(e) => setDescription(e.currentTarget.value)}
             />

@@ -34,7 +34,6 @@ export function AddCard(props: {
             id={id}
             data-shortcut="new"
             value={title}
-            maxLength={200}
             onInput={(e) => setTitle(e.currentTarget.value)}
           />
         )}

@@ -209,7 +209,6 @@ export function TaskPanel(props: {
                     id={id}
                     value={draft.title}
                     required
-                    maxLength={200}
                     onInput={(e) => set({ title: e.currentTarget.value })}
                   />
                 )}
@@ -220,7 +219,6 @@ export function TaskPanel(props: {
                     id={id}
                     rows={4}
                     value={draft.description}
-                    maxLength={10000}
                     onInput={(e) => set({ description: e.currentTarget.value })}
                   />
                 )}

@@ -232,7 +232,6 @@ export function BoardPage(props: { id: number }) {
                 <input
                   id={id}
                   value={listName}
-                  maxLength={100}
                   onInput={(e) => setListName(e.currentTarget.value)}
                 />
               )}

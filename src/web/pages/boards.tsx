@@ -47,7 +47,6 @@ export function BoardsPage() {
               data-shortcut="new"
               value={name}
               required
-              maxLength={100}
               onInput={(e) => setName(e.currentTarget.value)}
             />
           )}

@@ -99,7 +99,6 @@ export function TasksPage() {
               id={id}
               data-shortcut="new"
               value={title}
-              maxLength={200}
               placeholder="What needs doing?"
               onInput={(e) => setTitle(e.currentTarget.value)}
             />
