@@ -3,7 +3,7 @@ import { api } from "../api/client";
 import type { User } from "../api/types";
 import { currentUser, reloadUser } from "../state/session";
 import { showToast } from "../state/toasts";
-import { FormError, TextField, useSubmit } from "./form";
+import { CodeField, FormError, TextField, useSubmit } from "./form";
 
 /**
  * The account's email address: changing it needs the current password (reset codes go there),
@@ -45,15 +45,7 @@ export function EmailSettings(props: { user: User }) {
       </p>
       {!user.email_verified && (
         <form class="inline-form" onSubmit={(event) => void verify(event)}>
-          <TextField
-            label="Verification code"
-            value={code}
-            onValue={setCode}
-            inputMode="numeric"
-            autocomplete="one-time-code"
-            maxLength={6}
-            required
-          />
+          <CodeField label="Verification code" value={code} onValue={setCode} />
           <button type="submit">Verify email</button>
           <button type="button" class="quiet" onClick={() => void resend()}>
             Send a new code

@@ -47,6 +47,26 @@ export function TextField({ label, value, onValue, hint, ...input }: InputProps)
   );
 }
 
+/** The 6-digit code an email carries (verification, password reset), typed or filled in. */
+export function CodeField(props: {
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+}) {
+  return (
+    <TextField
+      label={props.label}
+      value={props.value}
+      onValue={props.onValue}
+      inputMode="numeric"
+      autocomplete="one-time-code"
+      pattern="[0-9]{6}"
+      maxLength={6}
+      required
+    />
+  );
+}
+
 export function FormError(props: { message: string | null }) {
   return props.message ? (
     <p class="error" role="alert">

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api, describeError } from "../api/client";
-import { FormError, TextField, useSubmit } from "../components/form";
+import { CodeField, FormError, TextField, useSubmit } from "../components/form";
 import { asSentence } from "../lib/format";
 import { navigate } from "../lib/router";
 import { signIn } from "../state/session";
@@ -91,15 +91,7 @@ export function SignUpPage() {
           We sent a 6-digit code to <strong>{email}</strong>. Enter it to finish signing up.
         </p>
         <form onSubmit={form.run(verifyAndIn)}>
-          <TextField
-            label="Verification code"
-            value={code}
-            onValue={setCode}
-            inputMode="numeric"
-            autocomplete="one-time-code"
-            pattern="[0-9]{6}"
-            required
-          />
+          <CodeField label="Verification code" value={code} onValue={setCode} />
           <FormError message={form.error} />
           <button type="submit" class="primary" disabled={form.busy}>
             Verify email
@@ -197,14 +189,7 @@ export function ForgotPasswordPage() {
         {step === "code" && (
           <>
             <p>If an account uses {email}, a code is on its way. It is valid for 10 minutes.</p>
-            <TextField
-              label="Code from the email"
-              value={code}
-              onValue={setCode}
-              inputMode="numeric"
-              autocomplete="one-time-code"
-              required
-            />
+            <CodeField label="Code from the email" value={code} onValue={setCode} />
           </>
         )}
         {step === "password" && (
