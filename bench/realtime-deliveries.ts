@@ -45,6 +45,16 @@ export interface LatencyFigures {
   maxMs: number;
 }
 
+/** What a report keeps of a tally: its counts, whether it was exact, and its latency figures. */
+export interface DeliverySummary extends Omit<DeliveryTally, "latenciesMs">, LatencyFigures {
+  exact: boolean;
+}
+
+export function summarizeDeliveries(tally: DeliveryTally): DeliverySummary {
+  const { latenciesMs, ...counts } = tally;
+  return { ...counts, exact: deliveredExactly(tally), ...latencyFigures(latenciesMs) };
+}
+
 export function deliveryKey(taskId: number, version: number): string {
   return `${taskId}@${version}`;
 }

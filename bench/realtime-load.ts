@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { type ProcSnapshot, processTicks, readSnapshot } from "./cpu-time";
 import {
-  deliveredExactly,
+  type DeliverySummary,
   deliveryKey,
   keyOfMessage,
-  latencyFigures,
   matchDeliveries,
   type Reception,
   type SentUpdate,
+  summarizeDeliveries,
 } from "./realtime-deliveries";
 import type { RealtimeBoard } from "./seed-realtime";
 import { percentile } from "./stats";
@@ -47,16 +47,7 @@ export interface UpdateResult {
   failed: number;
   seconds: number;
   httpP99Ms: number;
-  expected: number;
-  received: number;
-  missing: number;
-  duplicates: number;
-  stray: number;
-  beforeResponse: number;
-  exact: boolean;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
+  deliveries: DeliverySummary;
   /** Sockets that closed before the end. */
   closed: number;
   start: ProcSnapshot;
@@ -143,14 +134,7 @@ async function main(specFile: string): Promise<void> {
       failed: result.failed,
       seconds: result.seconds,
       httpP99Ms: percentile(result.httpMs, 99),
-      expected: tally.expected,
-      received: tally.received,
-      missing: tally.missing,
-      duplicates: tally.duplicates,
-      stray: tally.stray,
-      beforeResponse: tally.beforeResponse,
-      exact: deliveredExactly(tally),
-      ...latencyFigures(tally.latenciesMs),
+      deliveries: summarizeDeliveries(tally),
       closed: closedEarly,
       start: result.start,
       end: result.end,

@@ -1,5 +1,6 @@
 import { clockTicksPerSecond, windowCpu } from "./cpu-time";
 import type { LoadResult, LoadTool } from "./load";
+import type { DeliverySummary } from "./realtime-deliveries";
 
 /** What a benchmark records: flat lists of observations, each saying where it came from. */
 
@@ -99,18 +100,7 @@ export interface RealtimeFigures {
     rate: number;
     httpP99Ms: number;
   };
-  deliveries: {
-    expected: number;
-    received: number;
-    missing: number;
-    duplicates: number;
-    stray: number;
-    beforeResponse: number;
-    exact: boolean;
-    p50Ms: number;
-    p99Ms: number;
-    maxMs: number;
-  };
+  deliveries: DeliverySummary;
   /** Sockets that closed before the end of the updates. */
   closedEarly: number;
   /** Cores busy over the update window: the server, this load process, and the whole machine. */

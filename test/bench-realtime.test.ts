@@ -7,6 +7,7 @@ import {
   matchDeliveries,
   type Reception,
   type SentUpdate,
+  summarizeDeliveries,
 } from "../bench/realtime-deliveries";
 import { markdownReport } from "../bench/report";
 import type { BenchData, Measurement, RealtimeFigures } from "../bench/results";
@@ -322,4 +323,21 @@ describe("realtime report", () => {
       "| realtime: server RSS per idle socket, after the first 100 | ≤ 10 KB | – | not run |",
     );
   });
+});
+
+test("a tally's summary keeps its counts, says whether it was exact, and gives its latencies", () => {
+  const tally = {
+    expected: 4,
+    received: 4,
+    missing: 0,
+    duplicates: 0,
+    stray: 0,
+    beforeResponse: 1,
+    latenciesMs: [-1, 2, 3, 10],
+  };
+  const summary = summarizeDeliveries(tally);
+  expect(summary).toMatchObject({ expected: 4, received: 4, beforeResponse: 1, exact: true });
+  expect(summary.maxMs).toBe(10);
+  expect(summary).not.toHaveProperty("latenciesMs");
+  expect(summarizeDeliveries({ ...tally, missing: 1, received: 3 }).exact).toBe(false);
 });
