@@ -331,6 +331,11 @@ test("the board scenario, in Chromium", async () => {
       // Read on the server too, not only on the badge.
       await memberPage.getByRole("button", { name: "Mark all read" }).click();
       await badge.waitFor({ state: "detached" });
+      // Closed again, as a person would: later steps look at the board behind it.
+      await memberPage.keyboard.press("Escape");
+      await memberPage
+        .getByRole("button", { name: "Mark all read" })
+        .waitFor({ state: "detached" });
       const unread = await fetch(`${app.baseUrl}/api/v1/notifications`, {
         headers: { authorization: `Bearer ${await apiToken(app.baseUrl, member)}` },
       });
