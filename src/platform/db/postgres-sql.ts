@@ -1,0 +1,148 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { SQL } from "bun";
+import { WRITE_LOCK_KEY } from "./postgres-locks";
+import { numberPlaceholders } from "./postgres-placeholders";
+import type { Sql, SqlRunResult, SqlValue, TransactionListener } from "./sql";
+
+/**
+ * The `Sql` of a PostgreSQL server, on Bun's built-in driver (Bun.SQL: pooled connections,
+ * LISTEN/NOTIFY, nothing to install).
+ *
+ * - int8 columns (ids of bigint identities, millisecond times, count(*)) are read as BigInt
+ *   and handed out as numbers: every such value Kanbun stores fits in 2^53, and the services
+ *   compare and serialise them as numbers, as they get them from SQLite. One that does not fit
+ *   is an error, never a silently rounded number.
+ * - Booleans are bound as 1/0: flags are 0/1 integers on both databases (sql.ts), and PostgreSQL
+ *   has no `integer = boolean`.
+ * - A transaction runs on one reserved connection, found by the calls made inside it through
+ *   AsyncLocalStorage. Each outermost one first takes one shared advisory lock, so writers run
+ *   one at a time as on SQLite: read-modify-write sequences stay exact, and the events table's
+ *   seq, handed out at insert, commits in order (docs/decisions/014-realtime-feed.md).
+ */
+
+export interface PostgresSqlOptions {
+  /** Most connections in the pool (Bun's default is 10). */
+  max?: number;
+  /** Seconds an unused connection is kept open. */
+  idleTimeout?: number;
+}
+
+/** What the calls of one transaction share: its connection and where its savepoints are. */
+interface TransactionScope {
+  connection: SQL;
+  depth: number;
+  /** Nested transactions of this scope run one after another: savepoints are a stack. */
+  nested: Promise<unknown>;
+}
+
+export function createPostgresSql(url: string, options: PostgresSqlOptions = {}): Sql {
+  const pool = new SQL({
+    url,
+    bigint: true,
+    ...(options.max !== undefined && { max: options.max }),
+    ...(options.idleTimeout !== undefined && { idleTimeout: options.idleTimeout }),
+  });
+  const scopes = new AsyncLocalStorage<TransactionScope>();
+  let listener: TransactionListener | null = null;
+
+  async function query(text: string, params: readonly SqlValue[] = []) {
+    const connection = scopes.getStore()?.connection ?? pool;
+    return connection.unsafe(numberPlaceholders(text), params.map(toParameter));
+  }
+
+  async function outermost<T>(work: () => Promise<T>): Promise<T> {
+    const connection = await pool.reserve();
+    try {
+      let result: T;
+      try {
+        await connection.unsafe("BEGIN");
+        await connection.unsafe(`SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`);
+        result = await scopes.run({ connection, depth: 0, nested: Promise.resolve() }, work);
+        await connection.unsafe("COMMIT");
+      } catch (error) {
+        // After a failed COMMIT the transaction is over already and ROLLBACK only warns.
+        await connection.unsafe("ROLLBACK").catch(() => undefined);
+        listener?.rolledBack();
+        throw error;
+      }
+      listener?.committed();
+      return result;
+    } finally {
+      await connection.release();
+    }
+  }
+
+  function nested<T>(scope: TransactionScope, work: () => Promise<T>): Promise<T> {
+    const name = `kanbun_sp_${scope.depth + 1}`;
+    const run = async () => {
+      await scope.connection.unsafe(`SAVEPOINT ${name}`);
+      const inner = {
+        connection: scope.connection,
+        depth: scope.depth + 1,
+        nested: Promise.resolve(),
+      };
+      try {
+        const result = await scopes.run(inner, work);
+        await scope.connection.unsafe(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (error) {
+        await scope.connection.unsafe(`ROLLBACK TO SAVEPOINT ${name}`);
+        await scope.connection.unsafe(`RELEASE SAVEPOINT ${name}`);
+        throw error;
+      }
+    };
+    const done = scope.nested.then(run, run);
+    scope.nested = done.catch(() => undefined);
+    return done;
+  }
+
+  return {
+    dialect: "postgres",
+    async all<T>(text: string, params?: readonly SqlValue[]) {
+      const rows = (await query(text, params)) as Record<string, unknown>[];
+      return rows.map(toPlainRow) as T[];
+    },
+    async get<T>(text: string, params?: readonly SqlValue[]) {
+      const rows = (await query(text, params)) as Record<string, unknown>[];
+      const first = rows[0];
+      return first === undefined ? null : (toPlainRow(first) as T);
+    },
+    async run(text: string, params?: readonly SqlValue[]): Promise<SqlRunResult> {
+      const result = (await query(text, params)) as { count: number | null };
+      return { changes: result.count ?? 0 };
+    },
+    transaction<T>(work: () => Promise<T>) {
+      const scope = scopes.getStore();
+      return scope ? nested(scope, work) : outermost(work);
+    },
+    onTransactionEnd(next) {
+      listener = next;
+    },
+    async close() {
+      await pool.close({ timeout: 0 });
+    },
+  };
+}
+
+function toParameter(value: SqlValue): unknown {
+  if (value === true) return 1;
+  if (value === false) return 0;
+  return value;
+}
+
+function toPlainRow(row: Record<string, unknown>): Record<string, unknown> {
+  const plain: Record<string, unknown> = {};
+  for (const key in row) {
+    const value = row[key];
+    plain[key] = typeof value === "bigint" ? toNumber(key, value) : value;
+  }
+  return plain;
+}
+
+function toNumber(column: string, value: bigint): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) {
+    throw new RangeError(`Column ${column} holds ${value}, which does not fit in a number`);
+  }
+  return number;
+}
