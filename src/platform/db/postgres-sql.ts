@@ -11,7 +11,8 @@ import type { Sql, SqlRunResult, SqlValue, TransactionListener } from "./sql";
  * - int8 columns (ids of bigint identities, millisecond times, count(*)) are read as BigInt
  *   and handed out as numbers: every such value Kanbun stores fits in 2^53, and the services
  *   compare and serialise them as numbers, as they get them from SQLite. One that does not fit
- *   is an error, never a silently rounded number.
+ *   is an error, never a silently rounded number. `numeric` (sum() of a bigint, avg()) arrives
+ *   as a string: cast in SQL where a number is needed.
  * - Booleans are bound as 1/0: flags are 0/1 integers on both databases (sql.ts), and PostgreSQL
  *   has no `integer = boolean`.
  * - A transaction runs on one reserved connection, found by the calls made inside it through
