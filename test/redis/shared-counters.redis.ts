@@ -1,0 +1,49 @@
+import { describe, expect, test } from "bun:test";
+import { RedisWindowCounters } from "../../src/platform/shared/redis-counters";
+import { connectRedis, deleteKeys, scratchPrefix } from "../support/backends";
+import { describeWindowCountersContract } from "../support/window-counters-contract";
+
+// Two clients, as two Kanbun instances would have. Redis times windows by its own clock, so
+// windows here are short and time passes for real.
+describeWindowCountersContract("Redis", async () => {
+  const prefix = scratchPrefix();
+  const first = connectRedis();
+  const second = connectRedis();
+  return {
+    a: new RedisWindowCounters(first, prefix),
+    b: new RedisWindowCounters(second, prefix),
+    windowMs: 400,
+    now: () => Date.now(),
+    elapse: (ms) => Bun.sleep(ms),
+    close: async () => {
+      await deleteKeys(first, prefix);
+      first.close();
+      second.close();
+    },
+  };
+});
+
+describe("Redis counters", () => {
+  test("a window's key carries its TTL, so Redis itself drops ended windows", async () => {
+    const prefix = scratchPrefix();
+    const redis = connectRedis();
+    try {
+      const store = new RedisWindowCounters(redis, prefix);
+      const hit = await store.hit("ip", 60_000, Date.now());
+      const ttl = (await redis.send("PTTL", [`${prefix}ip`])) as number;
+      expect(ttl).toBeGreaterThan(59_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+      expect(hit.resetAt - Date.now()).toBeGreaterThan(59_000);
+      // A later hit keeps the window's end: PEXPIRE NX.
+      await Bun.sleep(20);
+      expect((await store.hit("ip", 60_000, Date.now())).resetAt).toBeLessThanOrEqual(hit.resetAt);
+      expect(store.sweep(Date.now())).toBe(0);
+      // A release on a missing key leaves no key behind (DECR would have made one at -1).
+      await store.release("nothing", Date.now());
+      expect(await redis.exists(`${prefix}nothing`)).toBe(false);
+    } finally {
+      await deleteKeys(redis, prefix);
+      redis.close();
+    }
+  });
+});
