@@ -6,11 +6,15 @@ import {
 } from "../../src/platform/shared/sql-counters";
 import { createScratchDatabase } from "../support/backends";
 import { FakeClock } from "../support/clock";
+import { describeSharedFailureBudgetContract } from "../support/failure-budget-contract";
 import { postgresSql } from "../support/minimal-sql";
-import { describeWindowCountersContract } from "../support/window-counters-contract";
+import {
+  type CountersBackend,
+  describeWindowCountersContract,
+} from "../support/window-counters-contract";
 
 // Two connection pools, as two Kanbun instances on one PostgreSQL server would have.
-describeWindowCountersContract("SQL on PostgreSQL", async () => {
+async function openPostgresCounters(): Promise<CountersBackend> {
   const database = await createScratchDatabase();
   const first = new SQL(database.url, { max: 8 });
   const second = new SQL(database.url, { max: 8 });
@@ -29,7 +33,10 @@ describeWindowCountersContract("SQL on PostgreSQL", async () => {
       await database.drop();
     },
   };
-});
+}
+
+describeWindowCountersContract("SQL on PostgreSQL", openPostgresCounters);
+describeSharedFailureBudgetContract("SQL on PostgreSQL", openPostgresCounters);
 
 describe("SQL counters on PostgreSQL", () => {
   test("the first hits on a new key, racing to insert its row, are all counted", async () => {

@@ -1,11 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { RedisWindowCounters } from "../../src/platform/shared/redis-counters";
 import { connectRedis, deleteKeys, scratchPrefix } from "../support/backends";
-import { describeWindowCountersContract } from "../support/window-counters-contract";
+import { describeSharedFailureBudgetContract } from "../support/failure-budget-contract";
+import {
+  type CountersBackend,
+  describeWindowCountersContract,
+} from "../support/window-counters-contract";
 
 // Two clients, as two Kanbun instances would have. Redis times windows by its own clock, so
 // windows here are short and time passes for real.
-describeWindowCountersContract("Redis", async () => {
+async function openRedisCounters(): Promise<CountersBackend> {
   const prefix = scratchPrefix();
   const first = connectRedis();
   const second = connectRedis();
@@ -21,7 +25,10 @@ describeWindowCountersContract("Redis", async () => {
       second.close();
     },
   };
-});
+}
+
+describeWindowCountersContract("Redis", openRedisCounters);
+describeSharedFailureBudgetContract("Redis", openRedisCounters);
 
 describe("Redis counters", () => {
   test("a window's key carries its TTL, so Redis itself drops ended windows", async () => {
