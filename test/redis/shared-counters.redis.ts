@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { RedisClient } from "bun";
 import { RedisWindowCounters } from "../../src/platform/shared/redis-counters";
-import { connectRedis, deleteKeys, scratchPrefix } from "../support/backends";
+import { connectRedis, deleteKeys, requireEnv, scratchPrefix } from "../support/backends";
 import { describeSharedFailureBudgetContract } from "../support/failure-budget-contract";
+import { startProxy } from "../support/tcp-proxy";
 import {
   type CountersBackend,
   describeWindowCountersContract,
@@ -51,6 +53,32 @@ describe("Redis counters", () => {
     } finally {
       await deleteKeys(redis, prefix);
       redis.close();
+    }
+  });
+
+  test("after Redis was away longer than the client's retries, counting resumes when it is back", async () => {
+    const proxy = startProxy(new URL(requireEnv("TEST_REDIS_URL")));
+    const prefix = scratchPrefix();
+    let gaveUp = false;
+    const client = new RedisClient(proxy.url, { maxRetries: 1, connectionTimeout: 500 });
+    client.onclose = () => {
+      gaveUp = true;
+    };
+    const store = new RedisWindowCounters(client, prefix);
+    try {
+      expect((await store.hit("ip", 60_000, Date.now())).count).toBe(1);
+      proxy.stop();
+      for (let i = 0; i < 200 && !gaveUp; i++) await Bun.sleep(10);
+      expect(gaveUp).toBe(true);
+      await expect(store.hit("ip", 60_000, Date.now())).rejects.toThrow();
+      proxy.restart();
+      expect((await store.hit("ip", 60_000, Date.now())).count).toBe(2);
+    } finally {
+      client.close();
+      proxy.stop();
+      const cleanup = connectRedis();
+      await deleteKeys(cleanup, prefix);
+      cleanup.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { RedisClient } from "bun";
 import type { WindowCount, WindowCounters } from "./counters";
+import { RedisConnection } from "./redis-connection";
 
 /**
  * Each operation is one Lua script, which Redis runs atomically: no other command on the key
@@ -31,10 +32,14 @@ const PEEK = "return {redis.call('GET', KEYS[1]), redis.call('PEXPIRETIME', KEYS
 export const COUNTER_KEY_PREFIX = "kanbun:counter:";
 
 export class RedisWindowCounters implements WindowCounters {
+  private readonly redis: RedisConnection;
+
   constructor(
-    private readonly redis: RedisClient,
+    client: RedisClient,
     private readonly prefix = COUNTER_KEY_PREFIX,
-  ) {}
+  ) {
+    this.redis = new RedisConnection(client);
+  }
 
   async hit(key: string, windowMs: number, _now: number): Promise<WindowCount> {
     return this.counted(HIT, key, windowMs);

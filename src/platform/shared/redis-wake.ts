@@ -1,4 +1,5 @@
 import { RedisClient } from "bun";
+import { RedisConnection } from "./redis-connection";
 import {
   coalesce,
   describeError,
@@ -39,9 +40,10 @@ export async function createRedisWake(options: RedisWakeOptions): Promise<FeedWa
   let retry: ReturnType<typeof setTimeout> | null = null;
   let failures = 0;
 
+  const publishing = new RedisConnection(publisher);
   const sender = coalesce(async () => {
     try {
-      await publisher.publish(WAKE_CHANNEL, "");
+      await publishing.send("PUBLISH", [WAKE_CHANNEL, ""]);
     } catch (error) {
       // The feed's poll still finds the events; the next signal tries again.
       log.warn("feed wake not sent", { channel: WAKE_CHANNEL, error: describeError(error) });
@@ -57,7 +59,8 @@ export async function createRedisWake(options: RedisWakeOptions): Promise<FeedWa
       reconnectLater();
     };
     try {
-      await client.send("CLIENT", ["SETNAME", "kanbun-feed-wake"]);
+      // A name shows what the connection is in CLIENT LIST; a Redis that refuses it still works.
+      await client.send("CLIENT", ["SETNAME", "kanbun-feed-wake"]).catch(() => {});
       await client.subscribe(WAKE_CHANNEL, () => {
         if (!closed) subscribers.wake();
       });
