@@ -6,6 +6,9 @@ Usage:
   kanbun [serve]                 Start the HTTP server (applies pending migrations first,
                                  copying the database to <file>.pre-<migration>.bak)
   kanbun migrate                 Apply pending database migrations and exit
+  kanbun migrate-to-postgres [--to postgres://…]
+                                 Copy the SQLite database into an empty PostgreSQL database
+                                 (--to, or DATABASE_URL), verified by row counts
   kanbun users create --username U --email E [--password P] [--role user|admin|superadmin]
                                  Create an account (verified, with the given role)
   kanbun users set-password --email E [--password P]

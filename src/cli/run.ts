@@ -4,6 +4,7 @@ import { VERSION } from "../version";
 import type { CommandOverrides } from "./command-store";
 import { backupCommand, migrateCommand } from "./database-commands";
 import { HELP } from "./help";
+import { MIGRATE_TO_POSTGRES_USAGE, migrateToPostgresCommand } from "./migrate-to-postgres";
 import { CliError, type Output } from "./output";
 import { RESTORE_USAGE, restoreCommand } from "./restore-command";
 import { serve } from "./serve";
@@ -34,6 +35,7 @@ export async function runCli(
         email: { type: "string" },
         password: { type: "string" },
         role: { type: "string" },
+        to: { type: "string" },
       },
     });
     const [command = "serve", sub, ...rest] = positionals;
@@ -47,6 +49,10 @@ export async function runCli(
         return SERVING;
       case "migrate":
         migrateCommand(config, out);
+        return 0;
+      case "migrate-to-postgres":
+        if (sub !== undefined) throw new CliError(MIGRATE_TO_POSTGRES_USAGE);
+        await migrateToPostgresCommand(config, out, values.to ?? env.DATABASE_URL);
         return 0;
       case "backup":
         if (rest.length > 0) throw new CliError("Usage: kanbun backup FILE");
