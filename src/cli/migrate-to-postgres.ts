@@ -1,10 +1,10 @@
 import type { Config } from "../platform/config";
 import { IN_MEMORY } from "../platform/db/client";
-import { CopyError, openCopySource } from "../platform/db/copy-source";
+import { openCopySource } from "../platform/db/copy-source";
 import type { CopyReport } from "../platform/db/copy-to-postgres";
 import {
   describePostgresUrl,
-  PostgresUrlError,
+  type PostgresUrlError,
   parsePostgresUrl,
   redactPostgresUrl,
 } from "../platform/db/postgres-url";
@@ -14,43 +14,42 @@ export const MIGRATE_TO_POSTGRES_USAGE = "Usage: kanbun migrate-to-postgres [--t
 
 /**
  * `kanbun migrate-to-postgres --to URL`: copies the SQLite database at DATABASE_PATH into an
- * empty PostgreSQL database in one consistent pass, verified by row counts. `target` is --to,
- * or DATABASE_URL when it is left out. Every refusal is one line, with nothing written.
+ * empty PostgreSQL database in one consistent pass, verified by row counts. The target is --to,
+ * or DATABASE_URL when --to is left out. Every refusal is one line, with nothing written.
  */
 export async function migrateToPostgresCommand(
   config: Config,
   out: Output,
-  target: string | undefined,
+  target: { to?: string | undefined; databaseUrl?: string | undefined },
 ): Promise<void> {
-  if (!target) {
-    throw new CliError(`${MIGRATE_TO_POSTGRES_USAGE} (or set DATABASE_URL): no PostgreSQL URL`);
+  const [name, raw] =
+    target.to !== undefined ? ["--to", target.to] : ["DATABASE_URL", target.databaseUrl];
+  if (!raw) {
+    throw new CliError(
+      `${MIGRATE_TO_POSTGRES_USAGE}: give the PostgreSQL URL, or set DATABASE_URL`,
+    );
   }
-  const url = checkedUrl(target);
+  const url = checkedUrl(name, raw);
   if (config.databasePath === IN_MEMORY) {
     throw new CliError("DATABASE_PATH is :memory:; there is no database file to copy");
   }
+  // A CopyError's message is the one line run.ts prints for any failure.
+  const source = openCopySource(config.databasePath);
   try {
-    const source = openCopySource(config.databasePath);
-    try {
-      // The PostgreSQL side is loaded only when a copy runs; nothing else needs it.
-      const { copyToPostgres } = await import("../platform/db/copy-to-postgres");
-      const report = await copyToPostgres(source, url);
-      for (const line of describeCopy(report, source.file, url)) out.info(line);
-    } finally {
-      source.close();
-    }
-  } catch (error) {
-    if (error instanceof CopyError) throw new CliError(error.message);
-    throw error;
+    // The PostgreSQL side is loaded only when a copy runs; nothing else needs it.
+    const { copyToPostgres } = await import("../platform/db/copy-to-postgres");
+    const report = await copyToPostgres(source, url);
+    for (const line of describeCopy(report, source.file, url)) out.info(line);
+  } finally {
+    source.close();
   }
 }
 
-function checkedUrl(target: string): URL {
+function checkedUrl(name: string, raw: string): URL {
   try {
-    return parsePostgresUrl(target);
+    return parsePostgresUrl(raw);
   } catch (error) {
-    if (error instanceof PostgresUrlError) throw new CliError(`--to: ${error.message}`);
-    throw error;
+    throw new CliError(`${name}: ${(error as PostgresUrlError).message}`);
   }
 }
 

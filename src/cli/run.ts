@@ -52,7 +52,10 @@ export async function runCli(
         return 0;
       case "migrate-to-postgres":
         if (sub !== undefined) throw new CliError(MIGRATE_TO_POSTGRES_USAGE);
-        await migrateToPostgresCommand(config, out, values.to ?? env.DATABASE_URL);
+        await migrateToPostgresCommand(config, out, {
+          to: values.to,
+          databaseUrl: env.DATABASE_URL,
+        });
         return 0;
       case "backup":
         if (rest.length > 0) throw new CliError("Usage: kanbun backup FILE");

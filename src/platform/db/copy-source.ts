@@ -104,7 +104,7 @@ function readTables(sqlite: Database, file: string, migrations: Migration[]): So
     throw new CopyError(`${file} is not a Kanbun database (it has no users or migrations table)`);
   }
   checkMigrations(sqlite, file, migrations);
-  const sequences = readSequences(sqlite, names.includes("sqlite_sequence"));
+  const sequences = readSequences(sqlite);
   return names
     .filter((name) => name !== "__drizzle_migrations")
     .map((name) => ({
@@ -146,7 +146,11 @@ function checkMigrations(sqlite: Database, file: string, migrations: Migration[]
   }
 }
 
-function readSequences(sqlite: Database, present: boolean): Map<string, number> {
+function readSequences(sqlite: Database): Map<string, number> {
+  // SQLite creates sqlite_sequence with the first AUTOINCREMENT table; Kanbun's first migration has one.
+  const present = sqlite
+    .query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'")
+    .get();
   if (!present) return new Map();
   const rows = sqlite
     .query<{ name: string; seq: bigint | number | null }, []>(
