@@ -8,7 +8,14 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getTableConfig, integer, boolean as pgBoolean, pgTable } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  getTableConfig,
+  integer,
+  type PgTable,
+  boolean as pgBoolean,
+  pgTable,
+} from "drizzle-orm/pg-core";
 import { planCopy, postgresTables } from "../src/platform/db/copy-plan";
 import { CopyError, openCopySource, type SourceTable } from "../src/platform/db/copy-source";
 import { migrate } from "../src/platform/db/migrate";
@@ -199,13 +206,13 @@ describe("the copy plan", () => {
   test("foreign keys in a cycle stop the copy", () => {
     const a = pgTable("a", {
       id: integer("id").primaryKey(),
-      b: integer("b").references(() => b.id),
+      b: integer("b").references((): AnyPgColumn => b.id),
     });
     const b = pgTable("b", {
       id: integer("id").primaryKey(),
-      a: integer("a").references(() => a.id),
+      a: integer("a").references((): AnyPgColumn => a.id),
     });
-    const targets = new Map([
+    const targets = new Map<string, PgTable>([
       ["a", a],
       ["b", b],
     ]);
