@@ -164,7 +164,7 @@ describe("kanbun migrate-to-postgres explains itself", () => {
       url,
     );
     expect(lines).toEqual([
-      "Copied /srv/kanbun.db to PostgreSQL at db.example.com:5432/kanbun (applied 2 migration(s), then copied in one transaction):",
+      "Copied /srv/kanbun.db to PostgreSQL on db.example.com:5432/kanbun (applied 2 migration(s), then copied in one transaction):",
       "  users             3",
       "  notifications  1250",
       "  total          1253",

@@ -64,7 +64,7 @@ export function describeCopy(report: CopyReport, file: string, url: URL): string
     ? `applied ${report.migrations.length} migration(s), then copied`
     : "copied";
   return [
-    `Copied ${file} to PostgreSQL at ${describePostgresUrl(url)} (${migrated} in one transaction):`,
+    `Copied ${file} to PostgreSQL on ${describePostgresUrl(url)} (${migrated} in one transaction):`,
     ...report.tables.map((table) => row(table.name, table.rows)),
     row("total", report.total),
     `Row counts verified on both sides in ${seconds} s.`,

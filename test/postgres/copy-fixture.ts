@@ -1,6 +1,10 @@
-import type { Database } from "bun:sqlite";
+import { Database } from "bun:sqlite";
+import { expect } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { planCopy } from "../../src/platform/db/copy-plan";
+import { openCopySource } from "../../src/platform/db/copy-source";
+import { createPostgresSql } from "../../src/platform/db/postgres-sql";
 import { createTestContext } from "../support/app";
 import { addMember, createBoard, createCard, createList } from "../support/boards";
 import { createTask, createUser } from "../support/factories";
@@ -90,4 +94,40 @@ function addDirectRows(sqlite: Database, userId: number, taskId: number, now: nu
      VALUES (?, 'password_reset', ?, 'x@example.com', ?, ?)`,
     [userId, "d".repeat(64), now, now + 600_000],
   );
+}
+
+/** The tables the copy plans for the database `file`, with their rows in its snapshot. */
+export function copiedTables(file: string) {
+  const source = openCopySource(file);
+  source.close();
+  return planCopy(source.tables);
+}
+
+/** Expects every copied table to hold the same rows, column for column, on both sides. */
+export async function expectSameRows(file: string, url: string): Promise<void> {
+  const sqlite = new Database(file, { readonly: true, strict: true });
+  const sql = createPostgresSql(url, { max: 1 });
+  try {
+    for (const table of copiedTables(file)) {
+      const columns = table.columns.map((column) => `"${column.name}"`).join(", ");
+      const query = `SELECT ${columns} FROM "${table.name}"`;
+      const before = sqlite.query<Record<string, unknown>, []>(query).all();
+      const after = await sql.all<Record<string, unknown>>(query);
+      expect({ table: table.name, rows: sorted(after) }).toEqual({
+        table: table.name,
+        rows: sorted(before),
+      });
+    }
+  } finally {
+    sqlite.close();
+    await sql.close();
+  }
+}
+
+/** Rows in one order whatever the database's collation. */
+function sorted(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows
+    .map((row) => ({ key: JSON.stringify(Object.values(row)), row }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((entry) => entry.row);
 }

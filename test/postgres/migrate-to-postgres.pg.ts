@@ -3,12 +3,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planCopy } from "../../src/platform/db/copy-plan";
-import { openCopySource } from "../../src/platform/db/copy-source";
 import { createPostgresSql } from "../../src/platform/db/postgres-sql";
 import type { Sql } from "../../src/platform/db/sql";
 import { runCommand } from "../support/cli";
-import { FIXTURE, writeCopyFixture } from "./copy-fixture";
+import { copiedTables, expectSameRows, FIXTURE, writeCopyFixture } from "./copy-fixture";
 import { createScratchDatabase, type ScratchDatabase } from "./support";
 
 // `kanbun migrate-to-postgres` copying a database written by the real app into a fresh
@@ -48,28 +46,14 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-function copiedTables() {
-  const source = openCopySource(file);
-  source.close();
-  return planCopy(source.tables);
-}
-
-/** Rows as plain objects in one order whatever the database's collation. */
-function sorted(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows
-    .map((row) => ({ key: JSON.stringify(Object.values(row)), row }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((entry) => entry.row);
-}
-
 describe("a populated SQLite database copied to PostgreSQL", () => {
   test("the command succeeds and reports every table, the total and the next step", () => {
     expect(result.error).toEqual([]);
     expect(result.code).toBe(0);
     const text = result.info.join("\n");
     expect(text).not.toContain(PASSWORD);
-    expect(result.info[0]).toStartWith(`Copied ${file} to PostgreSQL at 127.0.0.1:`);
-    const tables = copiedTables();
+    expect(result.info[0]).toStartWith(`Copied ${file} to PostgreSQL on 127.0.0.1:`);
+    const tables = copiedTables(file);
     for (const table of tables) {
       expect(text).toMatch(new RegExp(`^  ${table.name} +${table.rows}$`, "m"));
     }
@@ -80,24 +64,12 @@ describe("a populated SQLite database copied to PostgreSQL", () => {
   });
 
   test("the fixture leaves no table empty, so every table's copy is checked", () => {
-    const empty = copiedTables().filter((table) => table.rows === 0);
+    const empty = copiedTables(file).filter((table) => table.rows === 0);
     expect(empty.map((table) => table.name)).toEqual([]);
   });
 
   test("every table holds the same rows, column for column, on both sides", async () => {
-    for (const table of copiedTables()) {
-      const columns = table.columns.map((column) => `"${column.name}"`).join(", ");
-      const before = sqlite
-        .query<Record<string, unknown>, []>(`SELECT ${columns} FROM "${table.name}"`)
-        .all();
-      const after = await sql.all<Record<string, unknown>>(
-        `SELECT ${columns} FROM "${table.name}"`,
-      );
-      expect({ table: table.name, rows: sorted(after) }).toEqual({
-        table: table.name,
-        rows: sorted(before),
-      });
-    }
+    await expectSameRows(file, database.url);
   });
 
   test("hashes, odd text and NULLs arrive exactly", async () => {

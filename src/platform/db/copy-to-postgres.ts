@@ -77,7 +77,7 @@ export async function copyToPostgres(
     if (error instanceof CopyError || error instanceof MigrationError) {
       throw new CopyError(withoutPassword(reason, url), { cause: error });
     }
-    throw new CopyError(`PostgreSQL at ${where}: ${withoutPassword(reason, url)}`, {
+    throw new CopyError(`PostgreSQL on ${where}: ${withoutPassword(reason, url)}`, {
       cause: error,
     });
   }
@@ -104,12 +104,12 @@ async function probe(url: URL, where: string): Promise<void> {
     }
     if (row?.encoding !== "UTF8") {
       throw new CopyError(
-        `PostgreSQL at ${where} stores text as ${row?.encoding}; Kanbun needs a UTF8 database`,
+        `PostgreSQL on ${where} stores text as ${row?.encoding}; Kanbun needs a UTF8 database`,
       );
     }
   } catch (error) {
     if (error instanceof CopyError) throw error;
-    throw new CopyError(`Cannot reach PostgreSQL at ${where}: ${connectionProblem(error)}`);
+    throw new CopyError(`Cannot reach PostgreSQL on ${where}: ${connectionProblem(error)}`);
   } finally {
     await connection.close();
   }
@@ -140,7 +140,7 @@ async function refuseKanbunRows(sql: Sql, plan: PlannedTable[], where: string): 
     const row = await sql.get(`SELECT 1 AS found FROM ${quoteIdentifier(table.name)} LIMIT 1`);
     if (row) {
       throw new CopyError(
-        `PostgreSQL at ${where} already holds Kanbun data (table ${table.name} has rows); copy into an empty database`,
+        `PostgreSQL on ${where} already holds Kanbun data (table ${table.name} has rows); copy into an empty database`,
       );
     }
   }
@@ -167,7 +167,9 @@ async function copyTable(
       await sql.run(head + batch.map(() => tuple).join(", "), values);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new CopyError(`Copying table ${table.name} failed: ${reason}; nothing was copied`);
+      throw new CopyError(
+        `Copying table ${table.name} failed: ${reason.replace(/\.$/, "")}; nothing was copied`,
+      );
     }
   }
 }
