@@ -119,6 +119,27 @@ describe("the target", () => {
     );
   });
 
+  test("PGDATABASE, which Bun's driver lets override the URL's database, is refused", async () => {
+    const { url } = await freshTarget();
+    // Where the driver would go instead: a scratch database too, so a failing test harms nothing.
+    const decoy = await freshTarget();
+    const decoyName = new URL(decoy.url).pathname.slice(1);
+    const before = process.env.PGDATABASE;
+    process.env.PGDATABASE = decoyName;
+    try {
+      expect(await refusal(fixture, url)).toMatch(
+        new RegExp(
+          `^kanbun: Connected to database ${decoyName}, not kanbun_test_\\w+ as the URL says \\(is PGDATABASE set\\? unset it\\)$`,
+        ),
+      );
+    } finally {
+      if (before === undefined) delete process.env.PGDATABASE;
+      else process.env.PGDATABASE = before;
+    }
+    expect(await contents(url)).toEqual({});
+    expect(await contents(decoy.url)).toEqual({});
+  });
+
   test("a database the server does not have is named", async () => {
     const url = new URL((await freshTarget()).url);
     url.pathname = "/kanbun_no_such_database";
@@ -149,7 +170,7 @@ describe("the source", () => {
     sqlite.run("UPDATE tasks SET description = 'before' || char(0) || 'after' WHERE id = 1");
     sqlite.close();
     expect(await refusal(file, url)).toBe(
-      `kanbun: tasks.description holds text "before\\u0000after" where PostgreSQL takes text without NUL characters; nothing was copied`,
+      `kanbun: tasks.description (id 1) holds text "before\\u0000after" where PostgreSQL takes text without NUL characters; nothing was copied`,
     );
     expect(await kanbunRows(url)).toBe(0);
   });
@@ -161,7 +182,7 @@ describe("the source", () => {
     sqlite.run("UPDATE tasks SET priority = 2.5 WHERE id = 1");
     sqlite.close();
     expect(await refusal(file, url)).toBe(
-      "kanbun: tasks.priority holds the number 2.5 where PostgreSQL takes a whole number; nothing was copied",
+      "kanbun: tasks.priority (id 1) holds the number 2.5 where PostgreSQL takes a whole number; nothing was copied",
     );
     expect(await kanbunRows(url)).toBe(0);
   });

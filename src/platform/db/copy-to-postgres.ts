@@ -159,9 +159,15 @@ async function copyTable(
   if (SEEDED_BY_MIGRATIONS.has(table.name)) {
     await sql.run(`DELETE FROM ${quoteIdentifier(table.name)}`);
   }
+  // A value PostgreSQL cannot take is named by column and, where the table has one, by id.
+  const key = names.indexOf(table.identities[0] ?? "");
+  const place = (row: SourceValue[], index: number) =>
+    `${table.name}.${names[index]}${key >= 0 ? ` (${names[key]} ${row[key]})` : ""}`;
   for (const batch of source.batches(table.name, names, rowsPerInsert)) {
     const values = batch.flatMap((row) =>
-      row.map((value, index) => toPostgres(table, table.columns[index], value)),
+      table.columns.map((column, index) =>
+        toPostgres(column.kind, row[index] ?? null, () => place(row, index)),
+      ),
     );
     try {
       await sql.run(head + batch.map(() => tuple).join(", "), values);
@@ -175,17 +181,13 @@ async function copyTable(
 }
 
 /** One SQLite value as the PostgreSQL column takes it, byte for byte; CopyError if it cannot. */
-function toPostgres(
-  table: PlannedTable,
-  column: { name: string; kind: ColumnKind } | undefined,
-  value: SourceValue,
-): SqlValue {
-  if (value === null || column === undefined) return null;
+function toPostgres(kind: ColumnKind, value: SourceValue, place: () => string): SqlValue {
+  if (value === null) return null;
   const expect = (what: string) =>
     new CopyError(
-      `${table.name}.${column.name} holds ${describe(value)} where PostgreSQL takes ${what}; nothing was copied`,
+      `${place()} holds ${describe(value)} where PostgreSQL takes ${what}; nothing was copied`,
     );
-  switch (column.kind) {
+  switch (kind) {
     case "integer": {
       // INTEGER arrives as bigint (safe integers); a number here is a REAL that PostgreSQL
       // would round into the column.
