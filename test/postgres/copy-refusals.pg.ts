@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SQL } from "bun";
 import { openCopySource } from "../../src/platform/db/copy-source";
 import { copyToPostgres } from "../../src/platform/db/copy-to-postgres";
 import { embeddedMigrations, migrate } from "../../src/platform/db/migrate";
@@ -10,7 +11,7 @@ import { migratePostgres } from "../../src/platform/db/postgres-migrate";
 import { createPostgresSql } from "../../src/platform/db/postgres-sql";
 import { expectCliFailure, runCommand } from "../support/cli";
 import { expectSameRows, writeCopyFixture } from "./copy-fixture";
-import { createScratchDatabase, type ScratchDatabase } from "./support";
+import { createScratchDatabase, type ScratchDatabase, serverUrl } from "./support";
 
 // What `kanbun migrate-to-postgres` refuses, and that a refused or failed copy leaves the
 // target as it found it: all or nothing.
@@ -138,6 +139,29 @@ describe("the target", () => {
     }
     expect(await contents(url)).toEqual({});
     expect(await contents(decoy.url)).toEqual({});
+  });
+
+  test("a database that does not store text as UTF-8 is refused", async () => {
+    const name = `kanbun_test_latin1_${crypto.randomUUID().replaceAll("-", "")}`;
+    const admin = new SQL({ url: serverUrl(), max: 1 });
+    await admin.unsafe(
+      `CREATE DATABASE ${name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`,
+    );
+    await admin.close();
+    const url = new URL(serverUrl());
+    url.pathname = `/${name}`;
+    scratch.push({
+      url: url.toString(),
+      async drop() {
+        const again = new SQL({ url: serverUrl(), max: 1 });
+        await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await again.close();
+      },
+    });
+    expect(await refusal(fixture, url.toString())).toMatch(
+      /^kanbun: PostgreSQL on 127\.0\.0\.1:\d+\/kanbun_test_latin1_\w+ stores text as LATIN1; Kanbun needs a UTF8 database$/,
+    );
+    expect(await contents(url.toString())).toEqual({});
   });
 
   test("a database the server does not have is named", async () => {
