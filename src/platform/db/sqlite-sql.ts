@@ -1,0 +1,136 @@
+import type { Database } from "bun:sqlite";
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Sql, SqlRunResult, SqlValue, TransactionListener } from "./sql";
+
+/** The transaction a piece of async work belongs to; `ended` once it committed or rolled back. */
+interface OpenTransaction {
+  ended: boolean;
+  /** Savepoints opened so far, for unique names. */
+  savepoints: number;
+}
+
+/**
+ * The `Sql` interface on one bun:sqlite connection. Statements run at once (bun:sqlite is
+ * synchronous) and come back as settled promises. A transaction is tracked per async context, so
+ * calls made while its work runs join it; one connection has one transaction, so calls from any
+ * other context wait behind it, in arrival order, and see only what it committed.
+ */
+export function createSqliteSql(sqlite: Database): Sql {
+  const context = new AsyncLocalStorage<OpenTransaction>();
+  let open: OpenTransaction | null = null;
+  let listener: TransactionListener | null = null;
+  // Calls and transactions from other contexts waiting for the open transaction to end.
+  const waiting: Array<() => void> = [];
+
+  const joinsOpen = () => open !== null && context.getStore() === open;
+
+  /** Runs `call` now when no transaction is open or it belongs to it; else once its turn comes. */
+  const statement = <T>(call: () => T): Promise<T> => {
+    if (open === null || joinsOpen()) return settle(call);
+    return new Promise<T>((resolve, reject) => {
+      waiting.push(() => settle(call).then(resolve, reject));
+    });
+  };
+
+  /** Hands the connection to waiting calls in order, until one of them opens a transaction. */
+  const release = () => {
+    open = null;
+    while (open === null) {
+      const next = waiting.shift();
+      if (!next) return;
+      next();
+    }
+  };
+
+  const outermost = async <T>(work: () => Promise<T>): Promise<T> => {
+    const transaction: OpenTransaction = { ended: false, savepoints: 0 };
+    open = transaction;
+    try {
+      sqlite.run("BEGIN IMMEDIATE");
+    } catch (error) {
+      release();
+      throw error;
+    }
+    let result: T;
+    try {
+      result = await context.run(transaction, work);
+    } catch (error) {
+      end(transaction, "ROLLBACK");
+      listener?.rolledBack();
+      throw error;
+    }
+    try {
+      sqlite.run("COMMIT");
+    } catch (error) {
+      end(transaction, "ROLLBACK");
+      listener?.rolledBack();
+      throw error;
+    }
+    end(transaction, null);
+    listener?.committed();
+    return result;
+  };
+
+  const end = (transaction: OpenTransaction, statementText: string | null) => {
+    transaction.ended = true;
+    try {
+      // A failed COMMIT may already have rolled back; the transaction is over either way.
+      if (statementText && sqlite.inTransaction) sqlite.run(statementText);
+    } finally {
+      release();
+    }
+  };
+
+  const nested = async <T>(transaction: OpenTransaction, work: () => Promise<T>): Promise<T> => {
+    transaction.savepoints += 1;
+    const name = `sp_${transaction.savepoints}`;
+    sqlite.run(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      sqlite.run(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      sqlite.run(`ROLLBACK TO ${name}`);
+      sqlite.run(`RELEASE ${name}`);
+      throw error;
+    }
+  };
+
+  return {
+    dialect: "sqlite",
+    all<T>(text: string, params: readonly SqlValue[] = []) {
+      return statement(() => sqlite.query(text).all(...(params as SqlValue[])) as T[]);
+    },
+    get<T>(text: string, params: readonly SqlValue[] = []) {
+      return statement(() => (sqlite.query(text).get(...(params as SqlValue[])) as T) ?? null);
+    },
+    run(text: string, params: readonly SqlValue[] = []) {
+      return statement<SqlRunResult>(() => ({
+        changes: sqlite.query(text).run(...(params as SqlValue[])).changes,
+      }));
+    },
+    transaction<T>(work: () => Promise<T>): Promise<T> {
+      if (open !== null && joinsOpen()) return nested(open, work);
+      if (open === null) return outermost(work);
+      return new Promise<T>((resolve, reject) => {
+        waiting.push(() => {
+          outermost(work).then(resolve, reject);
+        });
+      });
+    },
+    onTransactionEnd(next) {
+      listener = next;
+    },
+    async close() {
+      sqlite.close(false);
+    },
+  };
+}
+
+function settle<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
