@@ -73,8 +73,9 @@ const key = await crypto.subtle.importKey(
 await time("jose jwtVerify with an imported CryptoKey", () =>
   jwtVerify(nextToken(), key, { algorithms: ["HS256"] }),
 );
-await time("findActor (session + user lookup)", () =>
-  findActor(deps, { userId: (n % 100) + 1, sessionId: (n++ % 100) + 1 }),
+await time(
+  "findActor (session + user lookup)",
+  async () => await findActor(deps, { userId: (n % 100) + 1, sessionId: (n++ % 100) + 1 }),
 );
 
 report("## logging and request context (per request)");
@@ -107,7 +108,7 @@ const actorFor = (i: number) => ({
 let u = 0;
 await time(
   "listTasks limit=20 (service, drizzle)",
-  () => listTasks({ deps, actor: actorFor(u++) }, { limit: 20, offset: 0 }),
+  async () => await listTasks({ deps, actor: actorFor(u++) }, { limit: 20, offset: 0 }),
   20_000,
 );
 const countOwn = deps.sqlite.prepare("SELECT count(*) AS total FROM tasks t WHERE t.owner_id = ?");
@@ -129,8 +130,9 @@ await time(
   20_000,
 );
 const ids20 = (pageOwn.all(7, 20, 0) as { id: number }[]).map((row) => row.id);
-await time("  rows by id: drizzle select().where(inArray) — prepares each call", () =>
-  deps.db.select().from(tasks).where(inArray(tasks.id, ids20)).all(),
+await time(
+  "  rows by id: drizzle select().where(inArray) — prepares each call",
+  async () => await deps.db.select().from(tasks).where(inArray(tasks.id, ids20)).all(),
 );
 const rowsSql = `SELECT * FROM tasks WHERE id IN (${ids20.map(() => "?").join(",")})`;
 await time("  rows by id: sqlite.query (statement cached by text)", () =>
@@ -142,12 +144,12 @@ await time("  rows by id: sqlite.prepare every call (what drizzle does)", () => 
   statement.finalize();
   return rows;
 });
-await time("  tags: selectTags (cached statement)", () => selectTags(deps.sqlite, ids20));
+await time("  tags: selectTags (cached statement)", async () => await selectTags(deps.sql, ids20));
 await time("  count: db.all(sql`count(*) … owner_id`) (drizzle)", () =>
   deps.db.all(sql`SELECT count(*) AS total FROM tasks t WHERE t.owner_id = ${7}`),
 );
 await time("  count: sqlite.query (cached)", () => countOwn.get(7));
-const page = listTasks({ deps, actor: actorFor(7) }, { limit: 20, offset: 0 });
+const page = await listTasks({ deps, actor: actorFor(7) }, { limit: 20, offset: 0 });
 const responseSchema = TypeCompiler.Compile(t.Array(TaskResponse));
 await time("response schema Encode (what Elysia runs: schema has transforms)", () =>
   responseSchema.Encode(page.items),
@@ -160,14 +162,14 @@ await time("paginationLinks (4 URL objects)", () =>
 for (const word of SEARCH_WORDS) {
   await time(
     `listTasks q=${word}`,
-    () => listTasks({ deps, actor: actorFor(u++) }, { q: word, limit: 50, offset: 0 }),
+    async () => await listTasks({ deps, actor: actorFor(u++) }, { q: word, limit: 50, offset: 0 }),
     100,
   );
 }
 await time(
   "createTask (service, drizzle, in a transaction)",
-  () =>
-    createTask(
+  async () =>
+    await createTask(
       { deps, actor: actorFor(u++) },
       { title: "Micro benchmark task", description: "Some words here", tags: ["work", "ops"] },
     ),

@@ -6,7 +6,10 @@ import { createHub } from "./modules/realtime/hub";
 import type { Realtime } from "./modules/realtime/socket";
 import { type Clock, systemClock } from "./platform/clock";
 import type { Config } from "./platform/config";
-import { createDb, type Db, openDatabase } from "./platform/db/client";
+import { openDatabase } from "./platform/db/client";
+import { createOrm, type Db } from "./platform/db/orm";
+import type { Sql } from "./platform/db/sql";
+import { createSqliteSql } from "./platform/db/sqlite-sql";
 import { createLogger, type Logger } from "./platform/logging";
 import { createMailer, type Mailer } from "./platform/mailer";
 import { createMetrics, type Metrics } from "./platform/metrics";
@@ -25,7 +28,11 @@ import { type WebBundleSource, webBundleSource } from "./platform/web/bundle";
  */
 export interface StoreDeps {
   config: Config;
+  /** The raw connection, for what only SQLite has: backups, copies, pragmas, migrations. */
   sqlite: Database;
+  /** Every read and write of features goes through this. */
+  sql: Sql;
+  /** drizzle's builder on `sql`, for the code still written with it. */
   db: Db;
   log: Logger;
   clock: Clock;
@@ -58,10 +65,12 @@ export interface DepsOverrides {
 
 export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): StoreDeps {
   const sqlite = overrides.sqlite ?? openDatabase(config.databasePath);
+  const sql = createSqliteSql(sqlite);
   return {
     config,
     sqlite,
-    db: createDb(sqlite),
+    db: createOrm(sql),
+    sql,
     log: overrides.log ?? createLogger(config.logLevel),
     clock: overrides.clock ?? systemClock,
     passwords: createPasswordHasher(overrides.passwordCost ?? PRODUCTION_PASSWORD_COST),
@@ -73,7 +82,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const secret = overrides.jwtSecret ?? config.jwtSecret;
   if (!secret) throw new Error("createDeps needs a signing secret (JWT_SECRET or jwtSecret)");
   const store = createStoreDeps(config, overrides);
-  const { db, clock, log } = store;
+  const { db, sql, clock, log } = store;
   const mailer = overrides.mailer ?? createMailer(config, log);
   const hub = createHub();
   return {
@@ -81,8 +90,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
     metrics: createMetrics(store.sqlite, () => hub.size()),
     mailer,
-    jobs: createJobWorker({ db, clock, log, handlers: createJobHandlers({ mailer }) }),
-    realtime: { hub, feed: createFeed(store.sqlite, hub, log) },
+    jobs: createJobWorker({ sql, db, clock, log, handlers: createJobHandlers({ mailer }) }),
+    realtime: { hub, feed: createFeed(sql, hub, log) },
     web: overrides.web ?? webBundleSource(),
   };
 }

@@ -19,12 +19,12 @@ async function world() {
   const bob = await createUser(ctx);
   // Bob's own board, with Alice on it.
   const bobs = await createBoard(ctx, bob, { name: "Bob's" });
-  putMember(ctx, bobs.id, alice, "editor");
+  await putMember(ctx, bobs.id, alice, "editor");
   const bobsList = await createList(ctx, bob, bobs.id);
   const bobsCard = await createCard(ctx, alice, bobsList.id, { title: "on Bob's" });
   // Alice's board, with Bob on it.
   const alices = await createBoard(ctx, alice, { name: "Shared by Bob" });
-  putMember(ctx, alices.id, bob, "editor");
+  await putMember(ctx, alices.id, bob, "editor");
   const alicesList = await createList(ctx, alice, alices.id);
   const made = await createCard(ctx, bob, alicesList.id, {
     title: "made by Bob",
@@ -83,9 +83,9 @@ describe("deleting an account", () => {
         expect(response.status).toBe(204);
       }
       // Bob's board is gone with everything on it, Alice's card and comment included.
-      expect(countRows(ctx, "boards", "id = ?", w.bobs.id)).toBe(0);
-      expect(countRows(ctx, "tasks", "id = ?", w.bobsCard.id)).toBe(0);
-      expect(countRows(ctx, "comments", "id = ?", w.alicesComment.id)).toBe(0);
+      expect(await countRows(ctx, "boards", "id = ?", w.bobs.id)).toBe(0);
+      expect(await countRows(ctx, "tasks", "id = ?", w.bobsCard.id)).toBe(0);
+      expect(await countRows(ctx, "comments", "id = ?", w.alicesComment.id)).toBe(0);
       // The card Bob made on Alice's board stays, now Alice's, assigned to nobody.
       expect(await readCard(ctx, alice, w.made.id)).toMatchObject({
         owner_id: alice.id,
@@ -93,8 +93,8 @@ describe("deleting an account", () => {
         board_id: w.alices.id,
       });
       expect((await readCard(ctx, alice, w.assigned.id)).assignee_id).toBeNull();
-      expect(countRows(ctx, "comments", "id = ?", w.bobsComment.id)).toBe(0);
-      expect(countRows(ctx, "board_members", "user_id = ?", bob.id)).toBe(0);
+      expect(await countRows(ctx, "comments", "id = ?", w.bobsComment.id)).toBe(0);
+      expect(await countRows(ctx, "board_members", "user_id = ?", bob.id)).toBe(0);
       const detail = await getBoard(ctx, alice, w.alices.id);
       expect(detail.members.map((member) => member.user_id)).toEqual([alice.id]);
       expect(detail.lists[0]?.cards.map((card) => card.title)).toEqual([

@@ -34,8 +34,8 @@ describe("ALLOW_SIGNUP=false", () => {
         "Sign-up is closed on this server; ask an administrator for an account",
       );
     }
-    expect(countRows(ctx, "users", "1 = 1")).toBe(0);
-    expect(countRows(ctx, "jobs", "1 = 1")).toBe(0);
+    expect(await countRows(ctx, "users", "1 = 1")).toBe(0);
+    expect(await countRows(ctx, "jobs", "1 = 1")).toBe(0);
   });
 
   test("sign-in, and accounts an admin creates, still work", async () => {
@@ -78,7 +78,7 @@ describe("POST /api/v1/admin/users", () => {
     const fetched = await ctx.request(`${USERS}/${body.id}`, { token: root.accessToken });
     expect(await expectJsonBody(fetched)).toEqual(body);
     // Verified by the admin: no verification email is queued.
-    expect(countRows(ctx, "jobs", "1 = 1")).toBe(0);
+    expect(await countRows(ctx, "jobs", "1 = 1")).toBe(0);
     const tokens = await login(ctx, values.email, values.password);
     const me = await ctx.request("/api/v1/users/me", { token: tokens.access_token });
     expect(await expectJsonBody(me)).toMatchObject({ role: "admin", email_verified: true });
@@ -104,7 +104,7 @@ describe("POST /api/v1/admin/users", () => {
       );
       expect(problem.detail).toBe("Only a superadmin can create admins and superadmins");
     }
-    expect(countRows(ctx, "users", "1 = 1")).toBe(3);
+    expect(await countRows(ctx, "users", "1 = 1")).toBe(3);
   });
 
   test("plain users get 403 and anonymous callers 401, before the body is looked at", async () => {
@@ -114,7 +114,7 @@ describe("POST /api/v1/admin/users", () => {
       await expectProblem(await create(ctx, user.accessToken, body), 403, "forbidden_access");
       await expectProblem(await create(ctx, undefined, body), 401, "unauthorized_error");
     }
-    expect(countRows(ctx, "users", "1 = 1")).toBe(1);
+    expect(await countRows(ctx, "users", "1 = 1")).toBe(1);
   });
 
   test.each([
@@ -135,7 +135,7 @@ describe("POST /api/v1/admin/users", () => {
       "validation_error",
     );
     expect(problem.errors?.map((error) => error.path)).toContain(path);
-    expect(countRows(ctx, "users", "1 = 1")).toBe(1);
+    expect(await countRows(ctx, "users", "1 = 1")).toBe(1);
   });
 
   test("a taken username or email (any case) answers as sign-up does", async () => {
@@ -152,6 +152,6 @@ describe("POST /api/v1/admin/users", () => {
       );
       expect(problem.detail).toBe("Username or email already exists");
     }
-    expect(countRows(ctx, "users", "1 = 1")).toBe(1);
+    expect(await countRows(ctx, "users", "1 = 1")).toBe(1);
   });
 });

@@ -88,12 +88,12 @@ describe("PATCH /admin/users/{id}", () => {
     for (const target of [otherAdmin, root, admin]) {
       await expectProblem(await remove(ctx, admin, target), 403, "forbidden_access");
     }
-    expect(
-      [user, otherAdmin, root, admin].map((u) => [
-        userRow(ctx, u.id)?.role,
-        userRow(ctx, u.id)?.isActive,
-      ]),
-    ).toEqual([
+    const rows = [];
+    for (const u of [user, otherAdmin, root, admin]) {
+      const row = await userRow(ctx, u.id);
+      rows.push([row?.role, row?.isActive]);
+    }
+    expect(rows).toEqual([
       ["user", true],
       ["admin", true],
       ["superadmin", true],
@@ -151,20 +151,20 @@ describe("PATCH /admin/users/{id}", () => {
       "unauthorized_error",
     );
     expect((await remove(ctx, root, other)).status).toBe(204);
-    expect(userRow(ctx, other.id)).toBeUndefined();
+    expect(await userRow(ctx, other.id)).toBeUndefined();
   });
 
   test("nobody can demote, deactivate or delete the last active superadmin", async () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const root = await createUserWithRole(ctx, "superadmin");
     const spare = await createUserWithRole(ctx, "superadmin");
-    setRole(ctx, spare, "superadmin", false);
+    await setRole(ctx, spare, "superadmin", false);
     for (const body of [{ role: "admin" }, { role: "user" }, { is_active: false }]) {
       const problem = await expectProblem(await patch(ctx, root, root, body), 409, "conflict");
       expect(problem.detail).toContain("last active superadmin");
     }
     await expectProblem(await remove(ctx, root, root), 409, "conflict");
-    expect(userRow(ctx, root.id)).toMatchObject({ role: "superadmin", isActive: true });
+    expect(await userRow(ctx, root.id)).toMatchObject({ role: "superadmin", isActive: true });
     // A no-op on the last superadmin is fine.
     expect((await patch(ctx, root, root, { role: "superadmin", is_active: true })).status).toBe(
       200,
@@ -180,7 +180,7 @@ describe("PATCH /admin/users/{id}", () => {
     // ... and now the spare is the last one.
     await expectProblem(await patch(ctx, spare, spare, { role: "user" }), 409, "conflict");
     await expectProblem(await remove(ctx, spare, spare), 409, "conflict");
-    expect(userRow(ctx, spare.id)?.role).toBe("superadmin");
+    expect((await userRow(ctx, spare.id))?.role).toBe("superadmin");
   });
 
   test("unknown users are 404; unknown fields and bad values are 422", async () => {
@@ -202,7 +202,7 @@ describe("PATCH /admin/users/{id}", () => {
     ]) {
       await expectProblem(await patch(ctx, root, user, body), 422, "validation_error");
     }
-    expect(userRow(ctx, user.id)).toMatchObject({
+    expect(await userRow(ctx, user.id)).toMatchObject({
       role: "user",
       isActive: true,
       email: user.email,
@@ -227,7 +227,7 @@ describe("DELETE /admin/users/{id}", () => {
     expect([count("tasks", "owner_id", user.id), count("sessions", "user_id", user.id)]).toEqual([
       0, 0,
     ]);
-    expect(count("tasks", "owner_id", admin.id)).toBe(1);
+    expect(await count("tasks", "owner_id", admin.id)).toBe(1);
     await expectProblem(
       await ctx.request("/api/v1/users/me", { token: user.accessToken }),
       401,

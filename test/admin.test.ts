@@ -36,7 +36,7 @@ describe("access to admin routes", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const target = await createUser(ctx);
-    const banId = insertBan(ctx, "203.0.113.9", 60_000);
+    const banId = await insertBan(ctx, "203.0.113.9", 60_000);
     for (const [method, path, body] of routes(target.id)) {
       const problem = await expectProblem(
         await ctx.request(path.replace("/bans/1", `/bans/${banId}`), {
@@ -49,7 +49,7 @@ describe("access to admin routes", () => {
       );
       expect(problem.detail).toBe("Your role does not allow this");
     }
-    expect(userRow(ctx, target.id)?.isActive).toBe(true);
+    expect((await userRow(ctx, target.id))?.isActive).toBe(true);
     expect(ctx.deps.sqlite.query("SELECT id FROM bans").all()).toHaveLength(1);
   });
 
@@ -213,10 +213,10 @@ describe("bans", () => {
   test("lists active bans newest first, paginated; expired ones are left out", async () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const admin = await createUserWithRole(ctx, "admin");
-    insertBan(ctx, "198.51.100.1", -1);
-    const older = insertBan(ctx, "198.51.100.2", 600_000, "50 failed sign-ins");
+    await insertBan(ctx, "198.51.100.1", -1);
+    const older = await insertBan(ctx, "198.51.100.2", 600_000, "50 failed sign-ins");
     ctx.clock.advance(1_000);
-    const newer = insertBan(ctx, "2001:db8::1", 600_000);
+    const newer = await insertBan(ctx, "2001:db8::1", 600_000);
     const response = await ctx.request(`${ADMIN}/bans`, { token: admin.accessToken });
     expect(response.headers.get("x-total-count")).toBe("2");
     expect(response.headers.get("link")).toContain('rel="first"');
@@ -245,8 +245,8 @@ describe("bans", () => {
   test("lifting a ban removes it and the address's recorded failures; an unknown ban is 404", async () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const admin = await createUserWithRole(ctx, "admin");
-    const ban = insertBan(ctx, "198.51.100.7", 600_000);
-    const keep = insertBan(ctx, "198.51.100.8", 600_000);
+    const ban = await insertBan(ctx, "198.51.100.7", 600_000);
+    const keep = await insertBan(ctx, "198.51.100.8", 600_000);
     for (const ip of ["198.51.100.7", "198.51.100.7", "198.51.100.8"]) {
       ctx.deps.sqlite
         .query("INSERT INTO auth_failures (ip, created_at) VALUES (?, ?)")

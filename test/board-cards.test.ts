@@ -18,7 +18,7 @@ async function setup() {
   const alice = await createUser(ctx);
   const bob = await createUser(ctx);
   const board = await createBoard(ctx, alice);
-  putMember(ctx, board.id, bob, "editor");
+  await putMember(ctx, board.id, bob, "editor");
   const todo = await createList(ctx, alice, board.id, { name: "Todo" });
   const done = await createList(ctx, alice, board.id, { name: "Done" });
   return { ctx, alice, bob, board, todo, done };
@@ -77,7 +77,7 @@ describe("creating cards (POST /tasks with list_id)", () => {
     expect((await expectProblem(hidden, 422, "validation_error")).errors).toEqual(missing.errors);
     // A personal task still takes only its owner as assignee.
     await expectProblem(await post({ assignee_id: bob.id }), 422, "validation_error");
-    expect(countRows(ctx, "tasks", "list_id = ?", todo.id)).toBe(1);
+    expect(await countRows(ctx, "tasks", "list_id = ?", todo.id)).toBe(1);
   });
 });
 
@@ -152,7 +152,7 @@ describe("moving cards (PATCH /tasks/{id} with list_id and/or position)", () => 
       422,
       "validation_error",
     );
-    putMember(ctx, other.id, alice, "viewer");
+    await putMember(ctx, other.id, alice, "viewer");
     await expectProblem(
       await moveCard(ctx, alice, card.id, { list_id: inbox.id }),
       403,
@@ -174,7 +174,7 @@ describe("moving cards (PATCH /tasks/{id} with list_id and/or position)", () => 
 
     // Back again, carrying an assignee who is not on the first board: the assignment goes.
     const carol = await createUser(ctx);
-    putMember(ctx, other.id, carol, "viewer");
+    await putMember(ctx, other.id, carol, "viewer");
     await ctx.request(`/api/v1/tasks/${card.id}`, {
       method: "PATCH",
       token: bob.accessToken,

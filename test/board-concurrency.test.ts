@@ -82,7 +82,7 @@ describe("concurrent requests in one process", () => {
     const owner = await createUser(ctx);
     const { boardId, listIds, cardIds } = await buildBoard(ctx.request, owner, 4, 40);
     const editors = [owner, await createUser(ctx), await createUser(ctx)];
-    for (const editor of editors.slice(1)) putMember(ctx, boardId, editor, "editor");
+    for (const editor of editors.slice(1)) await putMember(ctx, boardId, editor, "editor");
     const random = seeded(1);
     const moves = Array.from({ length: 200 }, () => {
       const body: { list_id?: number; position?: number } = { position: random(45) };

@@ -64,7 +64,7 @@ describe("POST /boards/{id}/lists", () => {
       });
       await expectProblem(response, 422, "validation_error");
     }
-    expect(countRows(ctx, "lists", "1 = 1")).toBe(0);
+    expect(await countRows(ctx, "lists", "1 = 1")).toBe(0);
   });
 });
 
@@ -123,7 +123,7 @@ describe("DELETE /lists/{id}", () => {
   test("409 while it holds cards; cascade=true deletes them; the rest close up", async () => {
     const { ctx, alice, board } = await setup();
     const bob = await createUser(ctx);
-    putMember(ctx, board.id, bob, "editor");
+    await putMember(ctx, board.id, bob, "editor");
     const a = await createList(ctx, alice, board.id, { name: "A" });
     const b = await createList(ctx, alice, board.id, { name: "B" });
     await createList(ctx, alice, board.id, { name: "C" });
@@ -144,9 +144,9 @@ describe("DELETE /lists/{id}", () => {
 
     expect((await del(b.id, "?cascade=true")).status).toBe(204);
     expect(await names(ctx, alice, board.id)).toEqual(["A", "C"]);
-    expect(countRows(ctx, "tasks", "id = ?", card.id)).toBe(0);
-    expect(countRows(ctx, "comments", "task_id = ?", card.id)).toBe(0);
-    expect(countRows(ctx, "task_tags", "task_id = ?", card.id)).toBe(0);
+    expect(await countRows(ctx, "tasks", "id = ?", card.id)).toBe(0);
+    expect(await countRows(ctx, "comments", "task_id = ?", card.id)).toBe(0);
+    expect(await countRows(ctx, "task_tags", "task_id = ?", card.id)).toBe(0);
 
     expect((await del(a.id)).status).toBe(204);
     const detail = await getBoard(ctx, alice, board.id);

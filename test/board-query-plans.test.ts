@@ -48,7 +48,7 @@ test("board routes, and GET /tasks for a board member, reach every table through
   const bob = await createUser(ctx);
   await createTask(ctx, alice, { title: "Plan personal", tags: ["work"], due_date: "2026-12-01" });
   const board = await createBoard(ctx, alice, { name: "Plan board" });
-  putMember(ctx, board.id, bob, "editor");
+  await putMember(ctx, board.id, bob, "editor");
   const todo = await createList(ctx, alice, board.id);
   const done = await createList(ctx, alice, board.id);
   const cards = [];

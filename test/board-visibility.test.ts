@@ -23,7 +23,7 @@ async function world() {
   const bob = await createUser(ctx);
   const carol = await createUser(ctx);
   const shared = await createBoard(ctx, alice, { name: "Shared" });
-  putMember(ctx, shared.id, bob, "viewer");
+  await putMember(ctx, shared.id, bob, "viewer");
   const todo = await createList(ctx, alice, shared.id, { name: "Todo" });
   const done = await createList(ctx, alice, shared.id, { name: "Done" });
   const secret = await createBoard(ctx, carol, { name: "Carol's" });

@@ -77,7 +77,7 @@ describe("POST /boards", () => {
         paths: expect.arrayContaining([path]),
       });
     }
-    expect(countRows(ctx, "boards", "1 = 1")).toBe(0);
+    expect(await countRows(ctx, "boards", "1 = 1")).toBe(0);
     // 100 characters after trimming, and 2,000 of description, are fine.
     await createBoard(ctx, alice, { name: ` ${"x".repeat(100)} `, description: "d".repeat(2000) });
   });
@@ -89,7 +89,7 @@ describe("GET /boards", () => {
     const mine = await createBoard(ctx, alice, { name: "Mine" });
     ctx.clock.advance(1000);
     const shared = await createBoard(ctx, bob, { name: "Shared" });
-    putMember(ctx, shared.id, alice, "viewer");
+    await putMember(ctx, shared.id, alice, "viewer");
     ctx.clock.advance(1000);
     await createBoard(ctx, bob, { name: "Not mine" });
 
@@ -123,7 +123,7 @@ describe("GET /boards/{id}", () => {
   test("the board with its lists in order, their cards in order (full tasks), and members", async () => {
     const { ctx, alice, bob } = await setup();
     const board = await createBoard(ctx, alice);
-    putMember(ctx, board.id, bob, "editor");
+    await putMember(ctx, board.id, bob, "editor");
     const todo = await createList(ctx, alice, board.id, { name: "Todo" });
     const done = await createList(ctx, alice, board.id, { name: "Done" });
     await createList(ctx, alice, board.id, { name: "Backlog", position: 0 });
@@ -246,7 +246,7 @@ describe("DELETE /boards/{id}", () => {
   test("deletes the lists, cards, tags, comments and activity with it, and nothing else", async () => {
     const { ctx, alice, bob } = await setup();
     const board = await createBoard(ctx, alice);
-    putMember(ctx, board.id, bob, "editor");
+    await putMember(ctx, board.id, bob, "editor");
     const list = await createList(ctx, alice, board.id);
     const card = await createCard(ctx, bob, list.id, { tags: ["x"] });
     await ctx.request(`/api/v1/tasks/${card.id}/comments`, {
@@ -278,10 +278,10 @@ describe("DELETE /boards/{id}", () => {
       ["comments", `task_id = ${card.id}`],
       ["activity", `board_id = ${board.id}`],
     ] as const) {
-      expect({ table, n: countRows(ctx, table, where) }).toEqual({ table, n: 0 });
+      expect({ table, n: await countRows(ctx, table, where) }).toEqual({ table, n: 0 });
     }
-    expect(countRows(ctx, "tasks", "board_id = ?", keep.id)).toBe(1);
-    expect(countRows(ctx, "task_tags", "task_id = ?", personal.id)).toBe(1);
+    expect(await countRows(ctx, "tasks", "board_id = ?", keep.id)).toBe(1);
+    expect(await countRows(ctx, "task_tags", "task_id = ?", personal.id)).toBe(1);
     const gone = await ctx.request(`/api/v1/tasks/${card.id}`, { token: bob.accessToken });
     await expectProblem(gone, 404, "not_found");
     await expectProblem(

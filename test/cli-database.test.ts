@@ -213,13 +213,13 @@ describe("a safety copy before migrations", () => {
         .join(", ")}`,
     ]);
     expect(modeOf(copy)).toBe(0o600);
-    expect(migrationCount(copy)).toBe(1);
-    expect(migrationCount(env.DATABASE_PATH)).toBe(MIGRATIONS.length);
+    expect(await migrationCount(copy)).toBe(1);
+    expect(await migrationCount(env.DATABASE_PATH)).toBe(MIGRATIONS.length);
 
     // The copy is a database the server can run on: restore it, upgrade it again, and the
     // account is there.
     expect((await runCommand(["restore", copy], env)).code).toBe(0);
-    expect(migrationCount(env.DATABASE_PATH)).toBe(1);
+    expect(await migrationCount(env.DATABASE_PATH)).toBe(1);
     expect((await runCommand(["migrate"], env)).code).toBe(0);
     const app = await appOn(env);
     try {

@@ -59,13 +59,13 @@ describe("restore", () => {
       `Copied the current database to ${join(dir, kept ?? "")}.`,
       `Restored ${backup} to ${env.DATABASE_PATH}. Start the server: it applies any newer migrations.`,
     ]);
-    expect(usernames(env.DATABASE_PATH)).toEqual(["ada"]);
-    expect(usernames(join(dir, kept ?? ""))).toEqual(["ada", "bob"]);
+    expect(await usernames(env.DATABASE_PATH)).toEqual(["ada"]);
+    expect(await usernames(join(dir, kept ?? ""))).toEqual(["ada", "bob"]);
     expect(statSync(env.DATABASE_PATH).mode & 0o777).toBe(0o600);
     // Nothing half-done is left beside it: no temporary file, no old journal.
     expect(filesIn(dir)).toEqual(["ada.backup", "kanbun.db", kept ?? ""].sort());
     // The backup itself is untouched and can be restored again.
-    expect(usernames(backup)).toEqual(["ada"]);
+    expect(await usernames(backup)).toEqual(["ada"]);
   });
 
   test("an old write-ahead log left by a crash is not replayed into the restored file", async () => {
@@ -115,7 +115,7 @@ describe("restore", () => {
       server.close();
     }
     expect((await runCommand(["restore", backup], env)).code).toBe(0);
-    expect(usernames(env.DATABASE_PATH)).toEqual(["ada"]);
+    expect(await usernames(env.DATABASE_PATH)).toEqual(["ada"]);
   });
 
   test("restores into a new installation: folder and file owner-only", async () => {
@@ -124,7 +124,7 @@ describe("restore", () => {
     const result = await runCommand(["restore", backup], env);
     expect(result.code).toBe(0);
     expect(result.info).toHaveLength(2);
-    expect(usernames(env.DATABASE_PATH)).toEqual(["ada"]);
+    expect(await usernames(env.DATABASE_PATH)).toEqual(["ada"]);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(env.DATABASE_PATH).mode & 0o777).toBe(0o600);
   });
@@ -140,7 +140,7 @@ describe("restore refuses what it cannot vouch for, changing nothing", () => {
       await expectCliFailure(["restore", ...args.map((a) => a.replace("$DIR", dir))], env),
     ).toMatch(pattern);
     expect(filesIn(dir)).toEqual(before);
-    expect(usernames(env.DATABASE_PATH)).toEqual(["ada", "bob"]);
+    expect(await usernames(env.DATABASE_PATH)).toEqual(["ada", "bob"]);
   }
 
   test("no FILE, or two", async () => {

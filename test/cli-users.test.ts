@@ -203,14 +203,14 @@ describe("users set-role", () => {
     expect(await expectCliFailure(demote, env)).toBe(
       "kanbun: The last active superadmin cannot be demoted, deactivated or deleted",
     );
-    expect(rolesIn(env.DATABASE_PATH)).toEqual([
+    expect(await rolesIn(env.DATABASE_PATH)).toEqual([
       { email: "root@example.com", role: "superadmin" },
       { email: "ada@example.com", role: "user" },
     ]);
     const promote = ["users", "set-role", "--email", "ada@example.com", "--role", "superadmin"];
     expect((await runCommand(promote, env)).code).toBe(0);
     expect((await runCommand(demote, env)).code).toBe(0);
-    expect(rolesIn(env.DATABASE_PATH)).toEqual([
+    expect(await rolesIn(env.DATABASE_PATH)).toEqual([
       { email: "root@example.com", role: "admin" },
       { email: "ada@example.com", role: "superadmin" },
     ]);
@@ -229,7 +229,7 @@ describe("users set-role", () => {
   ])("%s is refused", async (_name, args, pattern) => {
     const env = await withUsers();
     expect(await expectCliFailure(["users", "set-role", ...args], env)).toMatch(pattern);
-    expect(rolesIn(env.DATABASE_PATH)).toEqual([
+    expect(await rolesIn(env.DATABASE_PATH)).toEqual([
       { email: "root@example.com", role: "superadmin" },
       { email: "ada@example.com", role: "user" },
     ]);

@@ -27,7 +27,7 @@ async function setup() {
   const alice = await createUser(ctx);
   const bob = await createUser(ctx);
   const board = await createBoard(ctx, alice);
-  putMember(ctx, board.id, bob, "editor");
+  await putMember(ctx, board.id, bob, "editor");
   const list = await createList(ctx, alice, board.id);
   const card = await createCard(ctx, alice, list.id);
   return { ctx, alice, bob, board, card };
@@ -90,7 +90,7 @@ describe("comments on cards", () => {
   test("only the author edits; the author or the board's owner deletes", async () => {
     const { ctx, alice, bob, board, card } = await setup();
     const carol = await createUser(ctx);
-    putMember(ctx, board.id, carol, "editor");
+    await putMember(ctx, board.id, carol, "editor");
     const bobs = await expectJsonBody<CommentJson>(
       await comment(ctx, bob, card.id, { body: "b" }),
       201,
@@ -120,7 +120,7 @@ describe("comments on cards", () => {
     ]) {
       await expectProblem(await comment(ctx, bob, card.id, body), 422, "validation_error");
     }
-    expect(countRows(ctx, "comments", "1 = 1")).toBe(0);
+    expect(await countRows(ctx, "comments", "1 = 1")).toBe(0);
     const long = await comment(ctx, bob, card.id, { body: "x".repeat(10_000) });
     const stored = await expectJsonBody<CommentJson>(long, 201);
     await expectProblem(await edit(ctx, bob, stored.id, { body: "" }), 422, "validation_error");
@@ -172,6 +172,6 @@ describe("comments on personal tasks", () => {
     expect((await expectJsonBody<CommentJson[]>(list)).map((c) => c.id)).toEqual([note.id]);
     // Deleting the task takes its comments with it.
     await ctx.request(`/api/v1/tasks/${task.id}`, { method: "DELETE", token: alice.accessToken });
-    expect(countRows(ctx, "comments", "id = ?", note.id)).toBe(0);
+    expect(await countRows(ctx, "comments", "id = ?", note.id)).toBe(0);
   });
 });

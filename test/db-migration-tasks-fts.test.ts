@@ -77,26 +77,37 @@ function found(sqlite: Database, owner: number, query: string): number[] {
     .map((row) => row.rowid);
 }
 
-function expectIndexInStep(sqlite: Database, queries = ["plan", "plan rep", "r", "launch b"]) {
+async function expectIndexInStep(
+  sqlite: Database,
+  queries = ["plan", "plan rep", "r", "launch b"],
+) {
   // FTS5 compares every indexed token with the content table and throws on any difference.
   sqlite.run("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('integrity-check', 1)");
   for (const owner of OWNERS) {
     for (const query of queries) {
-      expect({ owner, query, ids: found(sqlite, owner, query) }).toEqual({
+      expect({ owner, query, ids: await found(sqlite, owner, query) }).toEqual({
         owner,
         query,
-        ids: expectedMatches(sqlite, owner, query),
+        ids: await expectedMatches(sqlite, owner, query),
       });
     }
   }
 }
 
 describe(`migration ${MIGRATION}`, () => {
-  test("rebuilds the index of a populated database: every task stays searchable by its owner", () => {
+  test("rebuilds the index of a populated database: every task stays searchable by its owner", async () => {
     const sqlite = populatedBeforeUpgrade();
     expect(migrate(sqlite)).toContain(MIGRATION);
-    expect(found(sqlite, 1, "plan").length).toBeGreaterThan(10);
-    expectIndexInStep(sqlite, ["plan", "plann", "planet", "p", "rent", "re", "budget review"]);
+    expect((await found(sqlite, 1, "plan")).length).toBeGreaterThan(10);
+    await expectIndexInStep(sqlite, [
+      "plan",
+      "plann",
+      "planet",
+      "p",
+      "rent",
+      "re",
+      "budget review",
+    ]);
   });
 
   test("the index has a prefix index for every prefix length the query builder makes", () => {
@@ -116,50 +127,52 @@ describe(`migration ${MIGRATION}`, () => {
     expect(cut).toEqual([1, 2, MAX_PREFIX_CHARS, MAX_PREFIX_CHARS, MAX_PREFIX_CHARS]);
   });
 
-  test("its triggers keep the index in step with every write, owner and board changes too", () => {
+  test("its triggers keep the index in step with every write, owner and board changes too", async () => {
     const sqlite = populatedBeforeUpgrade();
     migrate(sqlite);
     const run = (sql: string, ...params: (string | number | null)[]) =>
       sqlite.query(sql).run(...params);
 
     const added = Number(
-      run(
-        "INSERT INTO tasks (owner_id, title, description, created_at, updated_at) VALUES (1, 'zebra plan', '', 0, 0)",
+      (
+        await run(
+          "INSERT INTO tasks (owner_id, title, description, created_at, updated_at) VALUES (1, 'zebra plan', '', 0, 0)",
+        )
       ).lastInsertRowid,
     );
-    expect(found(sqlite, 1, "zebra")).toEqual([added]);
-    expectIndexInStep(sqlite);
+    expect(await found(sqlite, 1, "zebra")).toEqual([added]);
+    await expectIndexInStep(sqlite);
 
-    run("UPDATE tasks SET title = 'quokka' WHERE id = ?", added);
-    expect(found(sqlite, 1, "zebra")).toEqual([]);
-    expect(found(sqlite, 1, "quokka")).toEqual([added]);
-    expectIndexInStep(sqlite);
+    await run("UPDATE tasks SET title = 'quokka' WHERE id = ?", added);
+    expect(await found(sqlite, 1, "zebra")).toEqual([]);
+    expect(await found(sqlite, 1, "quokka")).toEqual([added]);
+    await expectIndexInStep(sqlite);
 
     // Another owner: the task leaves the first owner's searches and joins the second's.
-    run("UPDATE tasks SET owner_id = 2 WHERE id = ?", added);
-    expect(found(sqlite, 1, "quokka")).toEqual([]);
-    expect(found(sqlite, 2, "quokka")).toEqual([added]);
-    run("UPDATE tasks SET owner_id = 3 WHERE owner_id = 2");
-    expect(found(sqlite, 2, "plan")).toEqual([]);
-    expectIndexInStep(sqlite);
+    await run("UPDATE tasks SET owner_id = 2 WHERE id = ?", added);
+    expect(await found(sqlite, 1, "quokka")).toEqual([]);
+    expect(await found(sqlite, 2, "quokka")).toEqual([added]);
+    await run("UPDATE tasks SET owner_id = 3 WHERE owner_id = 2");
+    expect(await found(sqlite, 2, "plan")).toEqual([]);
+    await expectIndexInStep(sqlite);
 
     // Onto a board: the board's id is indexed for the searches boards will add.
-    run("UPDATE tasks SET board_id = 5 WHERE id = ?", added);
+    await run("UPDATE tasks SET board_id = 5 WHERE id = ?", added);
     const onBoard = sqlite
       .query<{ rowid: number }, [string]>("SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?")
       .all('board_id : "5" AND {title description} : "quok"*');
     expect(onBoard.map((row) => row.rowid)).toEqual([added]);
-    run("UPDATE tasks SET board_id = NULL WHERE id = ?", added);
-    expectIndexInStep(sqlite);
+    await run("UPDATE tasks SET board_id = NULL WHERE id = ?", added);
+    await expectIndexInStep(sqlite);
 
     // Other columns leave the index alone.
-    run("UPDATE tasks SET priority = 3, completed = 1 WHERE owner_id = 1");
-    expectIndexInStep(sqlite);
+    await run("UPDATE tasks SET priority = 3, completed = 1 WHERE owner_id = 1");
+    await expectIndexInStep(sqlite);
 
-    run("DELETE FROM tasks WHERE id = ?", added);
-    expect(found(sqlite, 3, "quokka")).toEqual([]);
-    run("DELETE FROM users WHERE id = 1");
-    expect(found(sqlite, 1, "plan")).toEqual([]);
-    expectIndexInStep(sqlite);
+    await run("DELETE FROM tasks WHERE id = ?", added);
+    expect(await found(sqlite, 3, "quokka")).toEqual([]);
+    await run("DELETE FROM users WHERE id = 1");
+    expect(await found(sqlite, 1, "plan")).toEqual([]);
+    await expectIndexInStep(sqlite);
   });
 });

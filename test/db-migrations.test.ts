@@ -57,12 +57,12 @@ describe("embedded migrations", () => {
 });
 
 describe("migrate", () => {
-  test("applies everything once, then nothing", () => {
+  test("applies everything once, then nothing", async () => {
     const sqlite = blankDatabase();
     const all = embeddedMigrations().map((m) => m.tag);
     expect(migrate(sqlite)).toEqual(all);
     expect(migrate(sqlite)).toEqual([]);
-    expect(count(sqlite, "__drizzle_migrations")).toBe(all.length);
+    expect(await count(sqlite, "__drizzle_migrations")).toBe(all.length);
     expect(sqlite.query("PRAGMA foreign_keys").get()).toEqual({ foreign_keys: 1 });
   });
 
@@ -74,7 +74,7 @@ describe("migrate", () => {
     expect(migrate(sqlite)).toEqual([]);
   });
 
-  test("a migration that would break a foreign key is rolled back", () => {
+  test("a migration that would break a foreign key is rolled back", async () => {
     const sqlite = blankDatabase();
     migrate(sqlite);
     const broken: Migration = {
@@ -86,22 +86,22 @@ describe("migrate", () => {
         "INSERT INTO sessions (user_id, created_at, last_used_at, expires_at) VALUES (424242, 1, 1, 2)",
       ],
     };
-    const recorded = count(sqlite, "__drizzle_migrations");
+    const recorded = await count(sqlite, "__drizzle_migrations");
     expect(() => migrate(sqlite, [broken])).toThrow(MigrationError);
-    expect(count(sqlite, "sessions")).toBe(0);
+    expect(await count(sqlite, "sessions")).toBe(0);
     expect(sqlite.query("SELECT name FROM sqlite_master WHERE name = 'scratch'").all()).toEqual([]);
     // Not recorded as applied: the next start tries it again.
-    expect(count(sqlite, "__drizzle_migrations")).toBe(recorded);
+    expect(await count(sqlite, "__drizzle_migrations")).toBe(recorded);
     expect(sqlite.query("PRAGMA foreign_keys").get()).toEqual({ foreign_keys: 1 });
   });
 
-  test("a failing statement leaves the database as it was", () => {
+  test("a failing statement leaves the database as it was", async () => {
     const sqlite = blankDatabase();
     const migrations = embeddedMigrations();
     const bad: Migration = { ...(migrations[0] as Migration), statements: ["CREATE TABLE"] };
     expect(() => migrate(sqlite, [bad])).toThrow(MigrationError);
     expect(() => migrate(sqlite, [bad])).toThrow(/^Migration 0000_init failed: /);
-    expect(count(sqlite, "__drizzle_migrations")).toBe(0);
+    expect(await count(sqlite, "__drizzle_migrations")).toBe(0);
     expect(sqlite.query("SELECT name FROM sqlite_master WHERE name = 'users'").all()).toEqual([]);
     expect(sqlite.query("PRAGMA foreign_keys").get()).toEqual({ foreign_keys: 1 });
   });
@@ -191,13 +191,13 @@ describe("upgrading a populated database", () => {
         .query<{ rowid: number }, [string]>("SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?")
         .all(`owner_id : "${owner}" AND {title description} : "lisb"*`)
         .map((row) => row.rowid);
-    expect(visible(seeded.alice.id)).toEqual([seeded.tasks[1]?.id ?? 0]);
-    expect(visible(seeded.bob.id)).toEqual([]);
+    expect(await visible(seeded.alice.id)).toEqual([seeded.tasks[1]?.id ?? 0]);
+    expect(await visible(seeded.bob.id)).toEqual([]);
     sqlite.run("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('integrity-check', 1)");
 
     // Cascades still work after the upgrade.
     sqlite.query("DELETE FROM users WHERE id = ?").run(seeded.bob.id);
-    expect(count(sqlite, "tasks")).toBe(2);
+    expect(await count(sqlite, "tasks")).toBe(2);
     expect(
       sqlite.query("SELECT assignee_id FROM tasks WHERE id = ?").get(seeded.tasks[0]?.id ?? 0),
     ).toEqual({ assignee_id: null });

@@ -43,8 +43,10 @@ function resend(ctx: TestContext, email: string) {
   return ctx.request("/api/v1/auth/resend-verification", { body: { email } });
 }
 
-function isVerified(ctx: TestContext, id: number): boolean {
-  return ctx.deps.db.select().from(users).where(eq(users.id, id)).get()?.emailVerified ?? false;
+async function isVerified(ctx: TestContext, id: number): Promise<boolean> {
+  return (
+    (await ctx.deps.db.select().from(users).where(eq(users.id, id)).get())?.emailVerified ?? false
+  );
 }
 
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
@@ -53,7 +55,7 @@ describe("verification at sign-up", () => {
   test("sign-up enqueues the code email; the code verifies the address", async () => {
     const ctx = await createTestContext(ENV);
     const user = await signup(ctx);
-    const queued = ctx.deps.db.select().from(jobs).all();
+    const queued = await ctx.deps.db.select().from(jobs).all();
     expect(queued.map((job) => [job.type, job.status])).toEqual([["email.send", "pending"]]);
 
     const code = await codeFor(ctx, user.email);
@@ -66,7 +68,7 @@ describe("verification at sign-up", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toStartWith("application/json");
     expect(await response.json()).toEqual({ message: "Email address verified" });
-    expect(isVerified(ctx, user.id)).toBe(true);
+    expect(await isVerified(ctx, user.id)).toBe(true);
     // Spent: the same code does nothing a second time.
     await expectProblem(await verify(ctx, user.email, code), 400, "bad_request");
   });
@@ -89,7 +91,7 @@ describe("verification at sign-up", () => {
     expect((await expectProblem(expired, 400, "bad_request")).detail).toBe(BAD_CODE);
     const unknown = await verify(ctx, "nobody@example.com", otherCode);
     expect((await expectProblem(unknown, 400, "bad_request")).detail).toBe(BAD_CODE);
-    expect(isVerified(ctx, user.id) || isVerified(ctx, other.id)).toBe(false);
+    expect((await isVerified(ctx, user.id)) || (await isVerified(ctx, other.id))).toBe(false);
   });
 
   test("a code does not verify another account", async () => {
@@ -98,7 +100,7 @@ describe("verification at sign-up", () => {
     const second = await signup(ctx);
     const code = await codeFor(ctx, first.email);
     await expectProblem(await verify(ctx, second.email, code), 400, "bad_request");
-    expect(isVerified(ctx, second.id)).toBe(false);
+    expect(await isVerified(ctx, second.id)).toBe(false);
   });
 
   test("a code sent to an address the account no longer uses proves nothing", async () => {
@@ -106,30 +108,30 @@ describe("verification at sign-up", () => {
     const user = await signup(ctx);
     const code = await codeFor(ctx, user.email);
     const moved = `moved-${user.email}`;
-    ctx.deps.db.update(users).set({ email: moved }).where(eq(users.id, user.id)).run();
+    await ctx.deps.db.update(users).set({ email: moved }).where(eq(users.id, user.id)).run();
     await expectProblem(await verify(ctx, moved, code), 400, "bad_request");
-    expect(isVerified(ctx, user.id)).toBe(false);
+    expect(await isVerified(ctx, user.id)).toBe(false);
   });
 
   test("enqueueEmailVerification writes nothing when the caller's transaction rolls back", async () => {
     const ctx = await createTestContext(ENV);
     const user = await signup(ctx);
-    const before = ctx.deps.db.select().from(jobs).all().length;
-    expect(() =>
-      ctx.deps.db.transaction((tx) => {
-        tx.delete(oneTimeCodes).run();
-        enqueueEmailVerification(tx, ctx.deps, { ...user, email: "new@example.com" });
-        throw new Error("rolled back");
-      }),
-    ).toThrow("rolled back");
-    expect(ctx.deps.db.select().from(jobs).all()).toHaveLength(before);
+    const before = (await ctx.deps.db.select().from(jobs).all()).length;
     expect(
-      ctx.deps.db
-        .select()
-        .from(oneTimeCodes)
-        .all()
-        .map((row) => row.email),
-    ).toEqual([user.email]);
+      async () =>
+        await ctx.deps.sql.transaction(async () => {
+          await ctx.deps.db.delete(oneTimeCodes).run();
+          await enqueueEmailVerification(ctx.deps.db, ctx.deps, {
+            ...user,
+            email: "new@example.com",
+          });
+          throw new Error("rolled back");
+        }),
+    ).toThrow("rolled back");
+    expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(before);
+    expect((await ctx.deps.db.select().from(oneTimeCodes).all()).map((row) => row.email)).toEqual([
+      user.email,
+    ]);
   });
 
   test("rejects malformed bodies", async () => {
@@ -201,12 +203,12 @@ describe("guessing and mailing limits", () => {
     const refused = await observable(await verify(ctx, user.email, "123456"));
     expect(refused).toEqual(await observable(await verify(ctx, "nobody@example.com", "123456")));
     expect(refused.status).toBe(400);
-    expect(isVerified(ctx, user.id)).toBe(false);
+    expect(await isVerified(ctx, user.id)).toBe(false);
 
     ctx.clock.advance(CODE_FAILURE_MEMORY_MS);
     expect((await resend(ctx, user.email)).status).toBe(202);
     expect((await verify(ctx, user.email, await codeFor(ctx, user.email))).status).toBe(200);
-    expect(isVerified(ctx, user.id)).toBe(true);
+    expect(await isVerified(ctx, user.id)).toBe(true);
   });
 
   test("at most five verification emails a day, the sign-up one included", async () => {
@@ -257,7 +259,7 @@ describe("REQUIRE_EMAIL_VERIFICATION", () => {
   test("off by default: an unverified account signs in", async () => {
     const ctx = await createTestContext(ENV);
     const user = await createUser(ctx);
-    expect(isVerified(ctx, user.id)).toBe(false);
+    expect(await isVerified(ctx, user.id)).toBe(false);
     expect(user.accessToken).toBeString();
   });
 });
@@ -271,7 +273,7 @@ describe("over real SMTP", () => {
 
   test("the running worker mails the code after sign-up, and the code verifies", async () => {
     const ctx = await createTestContext({ ...ENV, SMTP_URL: smtp.url });
-    ctx.deps.jobs.start();
+    await ctx.deps.jobs.start();
     try {
       const user = await signup(ctx);
       // No explicit run: the commit wakes the worker.
@@ -280,7 +282,7 @@ describe("over real SMTP", () => {
       expect(mail.raw).toContain("https://kanbun.test");
       const response = await verify(ctx, user.email, codeIn(mail.raw));
       expect(response.status).toBe(200);
-      expect(isVerified(ctx, user.id)).toBe(true);
+      expect(await isVerified(ctx, user.id)).toBe(true);
     } finally {
       await ctx.deps.jobs.stop();
       ctx.deps.mailer.close();

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { onEventsRecorded, recordEvent, recordSessionsEnded } from "../src/modules/realtime/events";
 import { createFeed } from "../src/modules/realtime/feed";
 import { createHub } from "../src/modules/realtime/hub";
-import { writeTransaction } from "../src/platform/db/tx";
+import { createSqliteSql } from "../src/platform/db/sqlite-sql";
 import { createLogger } from "../src/platform/logging";
 import { freshDatabase } from "./support/database";
 
@@ -15,30 +15,35 @@ function rows(sqlite: ReturnType<typeof freshDatabase>) {
     .map((row) => ({ ...row, data: JSON.parse(row.data) }));
 }
 
+/** Lets settled promises and the feed's reads run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 describe("the events outbox", () => {
   test("a feed is woken once per transaction, after it has committed", async () => {
     const sqlite = freshDatabase();
+    const sql = createSqliteSql(sqlite);
     const seen: number[] = [];
-    onEventsRecorded(sqlite, () => seen.push(rows(sqlite).length));
-    writeTransaction(sqlite, () => {
-      recordEvent(sqlite, 1, { type: "board.updated", boardId: 1, data: { id: 1 } });
-      recordEvent(sqlite, 1, { type: "board.updated", boardId: 1, data: { id: 1 } });
+    onEventsRecorded(sql, () => seen.push(rows(sqlite).length));
+    await sql.transaction(async () => {
+      await recordEvent(sql, 1, { type: "board.updated", boardId: 1, data: { id: 1 } });
+      await recordEvent(sql, 1, { type: "board.updated", boardId: 1, data: { id: 1 } });
       expect(seen).toEqual([]);
     });
-    await Promise.resolve();
     expect(seen).toEqual([2]);
 
-    onEventsRecorded(sqlite, null);
-    recordEvent(sqlite, 2, { type: "board.deleted", boardId: 1, data: { id: 1 } });
-    await Promise.resolve();
+    onEventsRecorded(sql, null);
+    await sql.transaction(() =>
+      recordEvent(sql, 2, { type: "board.deleted", boardId: 1, data: { id: 1 } }),
+    );
     expect(seen).toEqual([2]);
   });
 
-  test("ended sessions are recorded for their user, all or some, and none is no row", () => {
+  test("ended sessions are recorded for their user, all or some, and none is no row", async () => {
     const sqlite = freshDatabase();
-    recordSessionsEnded(sqlite, 1, { userId: 7, sessionIds: [] });
-    recordSessionsEnded(sqlite, 1, { userId: 7, sessionIds: [3, 4] });
-    recordSessionsEnded(sqlite, 1, { userId: 8 });
+    const sql = createSqliteSql(sqlite);
+    await recordSessionsEnded(sql, 1, { userId: 7, sessionIds: [] });
+    await recordSessionsEnded(sql, 1, { userId: 7, sessionIds: [3, 4] });
+    await recordSessionsEnded(sql, 1, { userId: 8 });
     expect(rows(sqlite)).toEqual([
       { type: "sessions.ended", user_id: 7, data: { session_ids: [3, 4] } },
       { type: "sessions.ended", user_id: 8, data: { all: true } },
@@ -49,73 +54,12 @@ describe("the events outbox", () => {
 describe("the feed hands over what committed, once, in order", () => {
   function feedWithRecorder() {
     const sqlite = freshDatabase();
+    const sql = createSqliteSql(sqlite);
     const published: { topic: string; message: Record<string, unknown> }[] = [];
     const hub = {
       ...createHub(),
       publish: (topic: string, message: string) => {
         published.push({ topic, message: JSON.parse(message) });
-      },
-    };
-    const feed = createFeed(sqlite, hub, createLogger("silent"));
-    feed.start();
-    const ids = () => published.map(({ message }) => (message.data as { id: number }).id);
-    return { sqlite, feed, published, ids };
-  }
-  const task = (id: number) => ({
-    type: "task.created" as const,
-    boardId: null,
-    userId: 1,
-    data: { id },
-  });
-
-  test("a rolled-back event whose seq a later transaction reused is not sent; the later one is", async () => {
-    const { sqlite, feed, ids } = feedWithRecorder();
-    expect(() =>
-      writeTransaction(sqlite, () => {
-        recordEvent(sqlite, 1, task(1));
-        throw new Error("rolled back");
-      }),
-    ).toThrow("rolled back");
-    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(2)));
-    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(3)));
-    await Promise.resolve();
-    expect(ids()).toEqual([2, 3]);
-    feed.stop();
-  });
-
-  test("an event written by someone else in between is read from the database, in its place", async () => {
-    const { sqlite, feed, ids, published } = feedWithRecorder();
-    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(1)));
-    // Another process's event, committed before the feed looks.
-    sqlite
-      .query("INSERT INTO events (type, user_id, data, created_at) VALUES (?, ?, ?, ?)")
-      .run("task.created", 1, JSON.stringify({ id: 2 }), 5);
-    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(3)));
-    await Promise.resolve();
-    expect(ids()).toEqual([1, 2, 3]);
-    expect(published.map(({ message }) => message.seq)).toEqual([1, 2, 3]);
-    feed.stop();
-  });
-
-  test("without a recorded list (the poll), every committed event is read in full", () => {
-    const { sqlite, feed, ids } = feedWithRecorder();
-    feed.stop(); // no wake-ups: only explicit looks, as the poll makes
-    for (let id = 1; id <= 3; id++) recordEvent(sqlite, 1, task(id));
-    feed.deliver();
-    expect(ids()).toEqual([1, 2, 3]);
-    feed.deliver();
-    expect(ids()).toEqual([1, 2, 3]);
-  });
-});
-
-describe("what writeTransaction saw commit is sent without reading it back", () => {
-  function watchedFeed() {
-    const sqlite = freshDatabase();
-    const published: number[] = [];
-    const hub = {
-      ...createHub(),
-      publish: (_topic: string, message: string) => {
-        published.push((JSON.parse(message) as { data: { id: number } }).data.id);
       },
     };
     const reads: string[] = [];
@@ -124,9 +68,10 @@ describe("what writeTransaction saw commit is sent without reading it back", () 
       if (/FROM events WHERE seq >/.test(text)) reads.push(text);
       return query(text);
     }) as typeof query;
-    const feed = createFeed(sqlite, hub, createLogger("silent"));
+    const feed = createFeed(sql, hub, createLogger("silent"));
     feed.start();
-    return { sqlite, feed, published, reads };
+    const ids = () => published.map(({ message }) => (message.data as { id: number }).id);
+    return { sqlite, sql, feed, published, ids, reads };
   }
   const task = (id: number) => ({
     type: "task.created" as const,
@@ -135,57 +80,102 @@ describe("what writeTransaction saw commit is sent without reading it back", () 
     data: { id },
   });
 
-  test("a committed writeTransaction: sent from memory", async () => {
-    const { sqlite, feed, published, reads } = watchedFeed();
-    writeTransaction(sqlite, () => {
-      recordEvent(sqlite, 1, task(1));
-      recordEvent(sqlite, 1, task(2));
+  test("a committed transaction: sent from memory, without reading it back", async () => {
+    const { sql, feed, ids, reads } = feedWithRecorder();
+    await settle();
+    await sql.transaction(async () => {
+      await recordEvent(sql, 1, task(1));
+      await recordEvent(sql, 1, task(2));
     });
-    await Promise.resolve();
-    expect(published).toEqual([1, 2]);
+    expect(ids()).toEqual([1, 2]);
     expect(reads).toEqual([]);
     feed.stop();
   });
 
-  test("a transaction opened another way (its end unseen): read back, rolled-back events left out", async () => {
-    const { sqlite, feed, published, reads } = watchedFeed();
-    sqlite.transaction(() => recordEvent(sqlite, 1, task(1)))();
-    expect(() =>
-      sqlite.transaction(() => {
-        // Nested: only the outermost transaction's end counts.
-        writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(2)));
-        throw new Error("rolled back");
-      })(),
-    ).toThrow("rolled back");
-    await Promise.resolve();
-    expect(published).toEqual([1]);
-    expect(reads.length).toBeGreaterThan(0);
+  test("a rolled-back event whose seq a later transaction reused is not sent; the later one is", async () => {
+    const { sql, feed, ids } = feedWithRecorder();
+    await settle();
+    const failing = sql.transaction(async () => {
+      await recordEvent(sql, 1, task(1));
+      throw new Error("rolled back");
+    });
+    await expect(failing).rejects.toThrow("rolled back");
+    await sql.transaction(() => recordEvent(sql, 1, task(2)));
+    await sql.transaction(() => recordEvent(sql, 1, task(3)));
+    await settle();
+    expect(ids()).toEqual([2, 3]);
     feed.stop();
   });
 
-  test("a rollback after a transaction opened another way committed: that one is still sent", async () => {
-    const { sqlite, feed, published } = watchedFeed();
-    sqlite.transaction(() => recordEvent(sqlite, 1, task(1)))();
-    expect(() =>
-      writeTransaction(sqlite, () => {
-        recordEvent(sqlite, 1, task(2));
-        throw new Error("rolled back");
-      }),
-    ).toThrow("rolled back");
-    await Promise.resolve();
-    expect(published).toEqual([1]);
-    feed.stop();
-  });
-
-  test("a gap before the recorded events (another process wrote one) is read from the table", async () => {
-    const { sqlite, feed, published, reads } = watchedFeed();
+  test("an event written by someone else in between is read from the database, in its place", async () => {
+    const { sqlite, sql, feed, ids, published, reads } = feedWithRecorder();
+    await settle();
+    await sql.transaction(() => recordEvent(sql, 1, task(1)));
+    // Another process's event, committed before the feed looks.
     sqlite
       .query("INSERT INTO events (type, user_id, data, created_at) VALUES (?, ?, ?, ?)")
-      .run("task.created", 1, JSON.stringify({ id: 7 }), 5);
-    writeTransaction(sqlite, () => recordEvent(sqlite, 1, task(8)));
-    await Promise.resolve();
-    expect(published).toEqual([7, 8]);
+      .run("task.created", 1, JSON.stringify({ id: 2 }), 5);
+    await sql.transaction(() => recordEvent(sql, 1, task(3)));
+    await settle();
+    expect(ids()).toEqual([1, 2, 3]);
+    expect(published.map(({ message }) => message.seq)).toEqual([1, 2, 3]);
     expect(reads.length).toBeGreaterThan(0);
     feed.stop();
+  });
+
+  test("an event recorded outside a transaction, then a rollback: read back, sent once", async () => {
+    const { sql, feed, ids, reads } = feedWithRecorder();
+    await settle();
+    await recordEvent(sql, 1, task(1));
+    const failing = sql.transaction(async () => {
+      await recordEvent(sql, 1, task(2));
+      throw new Error("rolled back");
+    });
+    await expect(failing).rejects.toThrow("rolled back");
+    await settle();
+    expect(ids()).toEqual([1]);
+    expect(reads.length).toBeGreaterThan(0);
+    feed.stop();
+  });
+
+  test("wakes during a read wait for it: every event once, in seq order", async () => {
+    const { sql, feed, ids } = feedWithRecorder();
+    await settle();
+    feed.deliver();
+    feed.deliver({ committed: [], unsure: true });
+    for (let id = 1; id <= 5; id++) await sql.transaction(() => recordEvent(sql, 1, task(id)));
+    feed.deliver();
+    await settle();
+    await settle();
+    expect(ids()).toEqual([1, 2, 3, 4, 5]);
+    feed.stop();
+  });
+
+  test("without a recorded list (the poll), every committed event is read in full", async () => {
+    const { sql, feed, ids } = feedWithRecorder();
+    await settle();
+    feed.stop(); // no wake-ups: only explicit looks, as the poll makes
+    for (let id = 1; id <= 3; id++) await recordEvent(sql, 1, task(id));
+    feed.deliver();
+    await settle();
+    expect(ids()).toEqual([1, 2, 3]);
+    feed.deliver();
+    await settle();
+    expect(ids()).toEqual([1, 2, 3]);
+  });
+
+  test("a failing read is logged, and the next look reads again", async () => {
+    const { sqlite, sql, feed, ids } = feedWithRecorder();
+    await settle();
+    feed.stop();
+    await recordEvent(sql, 1, task(1));
+    sqlite.run("ALTER TABLE events RENAME TO events_away");
+    feed.deliver();
+    await settle();
+    expect(ids()).toEqual([]);
+    sqlite.run("ALTER TABLE events_away RENAME TO events");
+    feed.deliver();
+    await settle();
+    expect(ids()).toEqual([1]);
   });
 });

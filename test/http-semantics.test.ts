@@ -45,7 +45,7 @@ function methodsFitting(templates: Map<string, Set<string>>, path: string): Set<
 /** A superadmin: any route it cannot reach, nobody can. */
 async function createSuperadmin(ctx: TestContext): Promise<TestUser> {
   const user = await createUser(ctx);
-  setRole(ctx, user, "superadmin");
+  await setRole(ctx, user, "superadmin");
   return user;
 }
 

@@ -57,7 +57,7 @@ describe("Idempotency-Key on POST /tasks", () => {
 
   test("a retry while the first request is still running is 409", async () => {
     const now = ctx.clock.now();
-    ctx.deps.db
+    await ctx.deps.db
       .insert(idempotencyKeys)
       .values({
         userId: user.id,
@@ -74,14 +74,14 @@ describe("Idempotency-Key on POST /tasks", () => {
     // …then store the real hash of this body with no response yet: that is "still running".
     const first = await post({ title: "Real" }, "key-running");
     expect(first.status).toBe(201);
-    ctx.deps.db.update(idempotencyKeys).set({ responseStatus: null }).run();
+    await ctx.deps.db.update(idempotencyKeys).set({ responseStatus: null }).run();
     await expectProblem(await post({ title: "Real" }, "key-running"), 409, "conflict");
     expect(await countTasks()).toBe(1);
   });
 
   test("a claim left without an answer for a minute (the process died) is taken over by a retry", async () => {
     expect((await post({ title: "Crash" }, "key-crash")).status).toBe(201);
-    ctx.deps.db.update(idempotencyKeys).set({ responseStatus: null }).run();
+    await ctx.deps.db.update(idempotencyKeys).set({ responseStatus: null }).run();
     await expectProblem(await post({ title: "Crash" }, "key-crash"), 409, "conflict");
     await advance(60_001);
     const retry = await post({ title: "Crash" }, "key-crash");
@@ -149,8 +149,8 @@ describe("Idempotency-Key on POST /tasks", () => {
     await advance(23 * 60 * 60 * 1000);
     await post({ title: "b" }, "new");
     ctx.clock.advance(60 * 60 * 1000 + 1);
-    expect(purgeExpired(ctx.deps.db, ctx.clock.now()).idempotency_keys).toBe(1);
-    const left = ctx.deps.db.select().from(idempotencyKeys).all();
+    expect((await purgeExpired(ctx.deps, ctx.clock.now())).idempotency_keys).toBe(1);
+    const left = await ctx.deps.db.select().from(idempotencyKeys).all();
     expect(left.map((row) => row.key)).toEqual(["new"]);
   });
 });

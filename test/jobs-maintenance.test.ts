@@ -29,19 +29,21 @@ describe("scheduler", () => {
     await login(ctx, user.email, user.password); // a second session
     const { db } = ctx.deps;
     const now = ctx.clock.now();
-    const [firstSession, secondSession] = db
+    const [firstSession, secondSession] = await db
       .select()
       .from(sessions)
       .where(eq(sessions.userId, user.id))
       .all();
     if (!firstSession || !secondSession) throw new Error("sessions missing");
-    db.update(sessions).set({ expiresAt: now }).where(eq(sessions.id, firstSession.id)).run();
-    db.update(sessions)
+    await db.update(sessions).set({ expiresAt: now }).where(eq(sessions.id, firstSession.id)).run();
+    await db
+      .update(sessions)
       .set({ revokedAt: now - 25 * 60 * MINUTE })
       .where(eq(sessions.userId, other.id))
       .run();
-    db.delete(oneTimeCodes).run();
-    db.insert(oneTimeCodes)
+    await db.delete(oneTimeCodes).run();
+    await db
+      .insert(oneTimeCodes)
       .values([
         {
           userId: user.id,
@@ -61,19 +63,22 @@ describe("scheduler", () => {
         },
       ])
       .run();
-    db.insert(passwordResetTokens)
+    await db
+      .insert(passwordResetTokens)
       .values([
         { userId: user.id, tokenHash: "old", createdAt: now, expiresAt: now - 1 },
         { userId: user.id, tokenHash: "new", createdAt: now, expiresAt: now + MINUTE },
       ])
       .run();
-    db.insert(bans)
+    await db
+      .insert(bans)
       .values([
         { ip: "10.0.0.1", reason: "r", createdAt: now, expiresAt: now },
         { ip: "10.0.0.2", reason: "r", createdAt: now, expiresAt: now + MINUTE },
       ])
       .run();
-    db.insert(authFailures)
+    await db
+      .insert(authFailures)
       .values([
         // Kept exactly while they still count towards a ban.
         { ip: "10.0.0.1", createdAt: now - FAILURE_WINDOW_MS },
@@ -87,15 +92,17 @@ describe("scheduler", () => {
       requestHash: "h",
       createdAt: now,
     };
-    db.insert(idempotencyKeys)
+    await db
+      .insert(idempotencyKeys)
       .values([
         { ...key, key: "old", expiresAt: now },
         { ...key, key: "new", expiresAt: now + MINUTE },
       ])
       .run();
     const jobBase = { type: "t", payload: "{}", runAt: now, createdAt: now };
-    db.delete(jobs).run();
-    db.insert(jobs)
+    await db.delete(jobs).run();
+    await db
+      .insert(jobs)
       .values([
         { ...jobBase, status: "done", updatedAt: now - 25 * 60 * MINUTE },
         { ...jobBase, status: "done", updatedAt: now },
@@ -104,13 +111,15 @@ describe("scheduler", () => {
       ])
       .run();
 
-    db.insert(dueReminders)
+    await db
+      .insert(dueReminders)
       .values([
         { taskId: task.id, userId: user.id, dueDate: now, createdAt: now - MINUTE },
         { taskId: task.id, userId: user.id, dueDate: now + 1, createdAt: now - MINUTE },
       ])
       .run();
-    db.insert(unsubscribeTokens)
+    await db
+      .insert(unsubscribeTokens)
       .values([
         { tokenHash: "old", userId: user.id, createdAt: now - 180 * 24 * 60 * MINUTE },
         { tokenHash: "new", userId: user.id, createdAt: now - 179 * 24 * 60 * MINUTE },
@@ -118,7 +127,7 @@ describe("scheduler", () => {
       .run();
 
     const scheduler = createScheduler(ctx.deps);
-    expect(scheduler.runOnce()).toEqual({
+    expect(await scheduler.runOnce()).toEqual({
       sessions: 2,
       one_time_codes: 1,
       password_reset_tokens: 1,
@@ -130,63 +139,27 @@ describe("scheduler", () => {
       due_reminders: 1,
       unsubscribe_tokens: 1,
     });
-    const left = db.select().from(sessions).all();
+    const left = await db.select().from(sessions).all();
     expect(left.map((s) => s.id)).toEqual([secondSession.id]);
     // Refresh tokens went with their sessions.
     const tokenSessions = new Set(
-      db
-        .select()
-        .from(refreshTokens)
-        .all()
-        .map((t) => t.sessionId),
+      (await db.select().from(refreshTokens).all()).map((t) => t.sessionId),
     );
     expect([...tokenSessions]).toEqual([secondSession.id]);
-    expect(
-      db
-        .select()
-        .from(oneTimeCodes)
-        .all()
-        .map((c) => c.userId),
-    ).toEqual([other.id]);
-    expect(
-      db
-        .select()
-        .from(passwordResetTokens)
-        .all()
-        .map((t) => t.tokenHash),
-    ).toEqual(["new"]);
-    expect(
-      db
-        .select()
-        .from(bans)
-        .all()
-        .map((b) => b.ip),
-    ).toEqual(["10.0.0.2"]);
-    expect(db.select().from(authFailures).all()).toHaveLength(1);
-    expect(
-      db
-        .select()
-        .from(idempotencyKeys)
-        .all()
-        .map((k) => k.key),
-    ).toEqual(["new"]);
-    expect(db.select().from(jobs).all()).toHaveLength(3);
-    expect(
-      db
-        .select()
-        .from(dueReminders)
-        .all()
-        .map((r) => r.dueDate),
-    ).toEqual([now + 1]);
-    expect(
-      db
-        .select()
-        .from(unsubscribeTokens)
-        .all()
-        .map((k) => k.tokenHash),
-    ).toEqual(["new"]);
+    expect((await db.select().from(oneTimeCodes).all()).map((c) => c.userId)).toEqual([other.id]);
+    expect((await db.select().from(passwordResetTokens).all()).map((t) => t.tokenHash)).toEqual([
+      "new",
+    ]);
+    expect((await db.select().from(bans).all()).map((b) => b.ip)).toEqual(["10.0.0.2"]);
+    expect(await db.select().from(authFailures).all()).toHaveLength(1);
+    expect((await db.select().from(idempotencyKeys).all()).map((k) => k.key)).toEqual(["new"]);
+    expect(await db.select().from(jobs).all()).toHaveLength(3);
+    expect((await db.select().from(dueReminders).all()).map((r) => r.dueDate)).toEqual([now + 1]);
+    expect((await db.select().from(unsubscribeTokens).all()).map((k) => k.tokenHash)).toEqual([
+      "new",
+    ]);
     expect(ctx.logs.some((line) => line.msg === "purged expired rows")).toBe(true);
-    expect(scheduler.runOnce().sessions).toBe(0);
+    expect((await scheduler.runOnce()).sessions).toBe(0);
   });
 
   test("runs at start and on its interval until stopped", async () => {
@@ -195,21 +168,21 @@ describe("scheduler", () => {
     const scheduler = createScheduler(ctx.deps, 10);
     ctx.clock.advance(31 * 24 * 60 * MINUTE); // the session has expired
     scheduler.start();
-    expect(ctx.deps.db.select().from(sessions).where(eq(sessions.userId, user.id)).all()).toEqual(
-      [],
-    );
+    expect(
+      await ctx.deps.db.select().from(sessions).where(eq(sessions.userId, user.id)).all(),
+    ).toEqual([]);
     await login(ctx, user.email, user.password);
     ctx.clock.advance(31 * 24 * 60 * MINUTE);
     await Bun.sleep(40);
     scheduler.stop();
-    expect(ctx.deps.db.select().from(sessions).all()).toEqual([]);
+    expect(await ctx.deps.db.select().from(sessions).all()).toEqual([]);
   });
 });
 
 describe("GET /api/v1/admin/jobs", () => {
   async function admin(ctx: TestContext) {
     const user = await createUser(ctx);
-    ctx.deps.db.update(users).set({ role: "admin" }).where(eq(users.id, user.id)).run();
+    await ctx.deps.db.update(users).set({ role: "admin" }).where(eq(users.id, user.id)).run();
     return user;
   }
 
@@ -217,7 +190,7 @@ describe("GET /api/v1/admin/jobs", () => {
     const ctx = await createTestContext();
     const boss = await admin(ctx);
     const plain = await createUser(ctx);
-    ctx.deps.db.delete(jobs).run();
+    await ctx.deps.db.delete(jobs).run();
     const now = ctx.clock.now();
     const row = {
       type: "email.send",
@@ -226,7 +199,7 @@ describe("GET /api/v1/admin/jobs", () => {
       createdAt: now,
       updatedAt: now,
     };
-    ctx.deps.db
+    await ctx.deps.db
       .insert(jobs)
       .values([
         { ...row, status: "failed", attempts: 5, lastError: "boom 1" },
@@ -286,10 +259,10 @@ describe("GET /api/v1/admin/jobs", () => {
   test("an email job with an unreadable payload is listed as failed after one attempt", async () => {
     const ctx = await createTestContext();
     const boss = await admin(ctx);
-    ctx.deps.db.delete(jobs).run();
+    await ctx.deps.db.delete(jobs).run();
     const now = ctx.clock.now();
     const base = { type: "email.send", status: "pending" as const, runAt: now, createdAt: now };
-    ctx.deps.db
+    await ctx.deps.db
       .insert(jobs)
       .values([
         { ...base, payload: "{truncated", updatedAt: now },

@@ -29,6 +29,7 @@ function flaky(failures: number, message = "mail server said no") {
 
 function workerFor(ctx: TestContext, handlers: JobHandlers, extra = {}) {
   return createJobWorker({
+    sql: ctx.deps.sql,
     db: ctx.deps.db,
     clock: ctx.clock,
     log: ctx.deps.log,
@@ -39,12 +40,14 @@ function workerFor(ctx: TestContext, handlers: JobHandlers, extra = {}) {
   });
 }
 
-function enqueue(ctx: TestContext, type: string, payload: unknown, maxAttempts?: number) {
-  return ctx.deps.db.transaction((tx) => enqueueJob(tx, ctx.clock, type, payload, { maxAttempts }));
+async function enqueue(ctx: TestContext, type: string, payload: unknown, maxAttempts?: number) {
+  return await ctx.deps.sql.transaction(async () =>
+    enqueueJob(ctx.deps.db, ctx.clock, type, payload, { maxAttempts }),
+  );
 }
 
-function job(ctx: TestContext, id: number) {
-  const row = ctx.deps.db.select().from(jobs).where(eq(jobs.id, id)).get();
+async function job(ctx: TestContext, id: number) {
+  const row = await ctx.deps.db.select().from(jobs).where(eq(jobs.id, id)).get();
   if (!row) throw new Error(`job ${id} is gone`);
   return row;
 }
@@ -54,11 +57,11 @@ describe("worker", () => {
     const ctx = await createTestContext();
     const { seen, handlers } = flaky(0);
     const worker = workerFor(ctx, handlers);
-    const id = enqueue(ctx, "test", { secret: "123456" });
-    expect(job(ctx, id).status).toBe("pending");
+    const id = await enqueue(ctx, "test", { secret: "123456" });
+    expect((await job(ctx, id)).status).toBe("pending");
     expect(await worker.runDueJobs()).toBe(1);
     expect(seen).toEqual([{ secret: "123456" }]);
-    const done = job(ctx, id);
+    const done = await job(ctx, id);
     expect([done.status, done.attempts, done.lastError]).toEqual(["done", 1, null]);
     expect(JSON.parse(done.payload)).toEqual({ redacted: true });
     expect(await worker.runDueJobs()).toBe(0);
@@ -69,7 +72,9 @@ describe("worker", () => {
     const ctx = await createTestContext();
     const { seen, handlers } = flaky(0);
     const worker = workerFor(ctx, handlers);
-    ctx.deps.db.transaction((tx) => enqueueJob(tx, ctx.deps, "test", {}, { delayMs: MINUTE }));
+    await ctx.deps.sql.transaction(async () =>
+      enqueueJob(ctx.deps.db, ctx.deps, "test", {}, { delayMs: MINUTE }),
+    );
     expect(await worker.runDueJobs()).toBe(0);
     ctx.clock.advance(MINUTE);
     expect(await worker.runDueJobs()).toBe(1);
@@ -81,10 +86,10 @@ describe("worker", () => {
     const { seen, handlers } = flaky(2);
     const worker = workerFor(ctx, handlers);
     const start = ctx.clock.now();
-    const id = enqueue(ctx, "test", { n: 1 });
+    const id = await enqueue(ctx, "test", { n: 1 });
 
     await worker.runDueJobs();
-    let row = job(ctx, id);
+    let row = await job(ctx, id);
     expect([row.status, row.attempts, row.lastError]).toEqual([
       "pending",
       1,
@@ -95,13 +100,13 @@ describe("worker", () => {
 
     ctx.clock.advance(2000);
     await worker.runDueJobs();
-    row = job(ctx, id);
+    row = await job(ctx, id);
     expect([row.status, row.attempts]).toEqual(["pending", 2]);
     expect(row.runAt).toBe(start + 2000 + 4000); // base × 2^2
 
     ctx.clock.advance(4000);
     await worker.runDueJobs();
-    row = job(ctx, id);
+    row = await job(ctx, id);
     expect([row.status, row.attempts, row.lastError]).toEqual(["done", 3, null]);
     expect(seen).toHaveLength(3);
   });
@@ -110,15 +115,15 @@ describe("worker", () => {
     const ctx = await createTestContext();
     const { handlers } = flaky(10);
     const worker = workerFor(ctx, handlers);
-    const id = enqueue(ctx, "test", {}, 10);
+    const id = await enqueue(ctx, "test", {}, 10);
     for (let i = 0; i < 4; i += 1) {
       await worker.runDueJobs();
-      ctx.clock.advance(job(ctx, id).runAt - ctx.clock.now());
+      ctx.clock.advance((await job(ctx, id)).runAt - ctx.clock.now());
     }
-    const row = job(ctx, id);
+    const row = await job(ctx, id);
     expect(row.attempts).toBe(4);
     await worker.runDueJobs();
-    expect(job(ctx, id).runAt - ctx.clock.now()).toBe(5000);
+    expect((await job(ctx, id)).runAt - ctx.clock.now()).toBe(5000);
   });
 
   test("after max_attempts the job is failed, with a last_error free of codes", async () => {
@@ -128,13 +133,13 @@ describe("worker", () => {
       "rejected message with code 654321 for smtp://bob:hunter2@mx",
     );
     const worker = workerFor(ctx, handlers);
-    const id = enqueue(ctx, "test", { code: "654321" }, 3);
+    const id = await enqueue(ctx, "test", { code: "654321" }, 3);
     for (let i = 0; i < 5; i += 1) {
       await worker.runDueJobs();
       ctx.clock.advance(10_000);
     }
     expect(seen).toHaveLength(3);
-    const row = job(ctx, id);
+    const row = await job(ctx, id);
     expect([row.status, row.attempts]).toEqual(["failed", 3]);
     expect(row.lastError).toBe("rejected message with code ****** for smtp://***@mx");
     expect(row.payload).not.toContain("654321");
@@ -144,9 +149,9 @@ describe("worker", () => {
   test("a job type without a handler fails at once", async () => {
     const ctx = await createTestContext();
     const worker = workerFor(ctx, {});
-    const id = enqueue(ctx, "nobody.handles.this", {});
+    const id = await enqueue(ctx, "nobody.handles.this", {});
     await worker.runDueJobs();
-    const row = job(ctx, id);
+    const row = await job(ctx, id);
     expect([row.status, row.attempts]).toEqual(["failed", 1]);
     expect(row.lastError).toBe('No handler for job type "nobody.handles.this"');
   });
@@ -158,19 +163,19 @@ describe("worker", () => {
       { test: { run: () => new Promise(() => {}) } },
       { jobTimeoutMs: 20 },
     );
-    const id = enqueue(ctx, "test", {});
+    const id = await enqueue(ctx, "test", {});
     await worker.runDueJobs();
-    const row = job(ctx, id);
+    const row = await job(ctx, id);
     expect([row.status, row.lastError]).toEqual(["pending", "Timed out after 20 ms"]);
   });
 
   test("a job survives a restart: a new worker on the same database runs it", async () => {
     const ctx = await createTestContext();
     const first = workerFor(ctx, flaky(0).handlers);
-    const waiting = enqueue(ctx, "test", { n: "waiting" });
-    const interrupted = enqueue(ctx, "test", { n: "interrupted" });
+    const waiting = await enqueue(ctx, "test", { n: "waiting" });
+    const interrupted = await enqueue(ctx, "test", { n: "interrupted" });
     // The first process claimed one job and died before finishing it.
-    ctx.deps.db
+    await ctx.deps.db
       .update(jobs)
       .set({ status: "running", attempts: 1 })
       .where(eq(jobs.id, interrupted))
@@ -179,12 +184,15 @@ describe("worker", () => {
 
     const { seen, handlers } = flaky(0);
     const second = workerFor(ctx, handlers, { pollIntervalMs: 60_000 });
-    second.start();
+    await second.start();
     await second.runDueJobs();
     await second.stop();
     expect(seen).toEqual([{ n: "waiting" }, { n: "interrupted" }]);
-    expect(job(ctx, waiting).status).toBe("done");
-    expect([job(ctx, interrupted).status, job(ctx, interrupted).attempts]).toEqual(["done", 2]);
+    expect((await job(ctx, waiting)).status).toBe("done");
+    expect([(await job(ctx, interrupted)).status, (await job(ctx, interrupted)).attempts]).toEqual([
+      "done",
+      2,
+    ]);
     expect(ctx.logs.some((line) => line.msg === "requeued jobs interrupted by a restart")).toBe(
       true,
     );
@@ -195,19 +203,20 @@ describe("worker", () => {
     const { seen, handlers } = flaky(0);
     const worker = workerFor(ctx, handlers, { pollIntervalMs: 60_000 });
     const kicked = { clock: ctx.clock, jobs: worker };
-    worker.start();
+    await worker.start();
     try {
-      ctx.deps.db.transaction((tx) => enqueueJob(tx, kicked, "test", { n: 1 }));
+      await ctx.deps.sql.transaction(async () => enqueueJob(ctx.deps.db, kicked, "test", { n: 1 }));
       expect(seen).toHaveLength(0); // never inside the transaction
-      expect(() =>
-        ctx.deps.db.transaction((tx) => {
-          enqueueJob(tx, kicked, "test", { n: 2 });
-          throw new Error("rolled back");
-        }),
+      expect(
+        async () =>
+          await ctx.deps.sql.transaction(async () => {
+            await enqueueJob(ctx.deps.db, kicked, "test", { n: 2 });
+            throw new Error("rolled back");
+          }),
       ).toThrow("rolled back");
       for (let i = 0; i < 50 && seen.length === 0; i += 1) await Bun.sleep(5);
       expect(seen).toEqual([{ n: 1 }]);
-      expect(ctx.deps.db.select().from(jobs).all()).toHaveLength(1);
+      expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(1);
     } finally {
       await worker.stop();
     }
@@ -218,14 +227,14 @@ describe("worker", () => {
     const ctx = await createTestContext();
     const { seen, handlers } = flaky(0);
     const worker = workerFor(ctx, handlers, { pollIntervalMs: 5 });
-    worker.start();
+    await worker.start();
     await worker.stop();
-    const id = ctx.deps.db.transaction((tx) =>
-      enqueueJob(tx, { clock: ctx.clock, jobs: worker }, "test", {}),
+    const id = await ctx.deps.sql.transaction(async () =>
+      enqueueJob(ctx.deps.db, { clock: ctx.clock, jobs: worker }, "test", {}),
     );
     await Bun.sleep(30);
     expect(seen).toHaveLength(0);
-    expect(job(ctx, id).status).toBe("pending");
+    expect((await job(ctx, id)).status).toBe("pending");
   });
 
   test("stop() lets the job in flight finish and starts no other job of the batch", async () => {
@@ -243,7 +252,8 @@ describe("worker", () => {
       },
     };
     const worker = workerFor(ctx, handlers);
-    const ids = [1, 2, 3].map((n) => enqueue(ctx, "test", { n }));
+    const ids: number[] = [];
+    for (const n of [1, 2, 3]) ids.push(await enqueue(ctx, "test", { n }));
     const draining = worker.runDueJobs();
     for (let i = 0; i < 50 && seen.length === 0; i += 1) await Bun.sleep(1);
     expect(seen).toEqual([{ n: 1 }]);
@@ -257,7 +267,7 @@ describe("worker", () => {
     await stopping;
     expect(await draining).toBe(1);
     expect(seen).toEqual([{ n: 1 }]);
-    const rows = ids.map((id) => job(ctx, id));
+    const rows = await Promise.all(ids.map((id) => job(ctx, id)));
     expect(rows.map((row) => [row.status, row.attempts])).toEqual([
       ["done", 1],
       ["pending", 0], // handed back untouched, for the next start
@@ -280,11 +290,11 @@ describe("worker", () => {
       },
       { stopGraceMs: 20, jobTimeoutMs: 100 },
     );
-    const id = enqueue(ctx, "test", {});
+    const id = await enqueue(ctx, "test", {});
     void worker.runDueJobs();
     for (let i = 0; i < 50 && started.length === 0; i += 1) await Bun.sleep(1);
     await worker.stop();
-    expect(job(ctx, id).status).toBe("running"); // requeued by recoverInterrupted at next start
+    expect((await job(ctx, id)).status).toBe("running"); // requeued by recoverInterrupted at next start
     expect(
       ctx.logs.some((line) => line.level === "warn" && String(line.msg).includes("stop")),
     ).toBe(true);
@@ -294,10 +304,10 @@ describe("worker", () => {
     const ctx = await createTestContext();
     const { seen, handlers } = flaky(0);
     const worker = workerFor(ctx, handlers);
-    const id = enqueue(ctx, "test", {});
-    ctx.deps.db.update(jobs).set({ payload: "{not json" }).where(eq(jobs.id, id)).run();
+    const id = await enqueue(ctx, "test", {});
+    await ctx.deps.db.update(jobs).set({ payload: "{not json" }).where(eq(jobs.id, id)).run();
     expect(await worker.runDueJobs()).toBe(1);
-    const row = job(ctx, id);
+    const row = await job(ctx, id);
     expect([row.status, row.attempts, row.lastError]).toEqual([
       "failed",
       1,
@@ -318,15 +328,15 @@ describe("worker", () => {
         },
       },
     });
-    const bad = enqueue(ctx, "test", { n: 2 });
-    const good = enqueue(ctx, "test", { n: 1 });
+    const bad = await enqueue(ctx, "test", { n: 2 });
+    const good = await enqueue(ctx, "test", { n: 1 });
     expect(await worker.runDueJobs()).toBe(2);
-    expect([job(ctx, bad).status, job(ctx, bad).attempts, job(ctx, bad).lastError]).toEqual([
-      "failed",
-      1,
-      'Invalid payload for job type "test"',
-    ]);
-    expect(job(ctx, good).status).toBe("done");
+    expect([
+      (await job(ctx, bad)).status,
+      (await job(ctx, bad)).attempts,
+      (await job(ctx, bad)).lastError,
+    ]).toEqual(["failed", 1, 'Invalid payload for job type "test"']);
+    expect((await job(ctx, good)).status).toBe("done");
     expect(seen).toEqual([{ n: 1 }]);
   });
 
@@ -342,19 +352,19 @@ describe("email jobs", () => {
   test("an email that cannot be sent is retried and then marked failed for admins", async () => {
     const ctx = await createTestContext();
     ctx.mailer.failNext = 99;
-    const id = ctx.deps.db.transaction((tx) =>
+    const id = await ctx.deps.sql.transaction(async () =>
       enqueueEmail(
-        tx,
+        ctx.deps.db,
         ctx.deps,
         { to: "a@example.com", subject: "Hello", text: "code\n\n123456\n", html: "<p>123456</p>" },
         { maxAttempts: 2 },
       ),
     );
     await ctx.deps.jobs.runDueJobs();
-    expect(job(ctx, id).status).toBe("pending");
-    ctx.clock.advance(job(ctx, id).runAt - ctx.clock.now());
+    expect((await job(ctx, id)).status).toBe("pending");
+    ctx.clock.advance((await job(ctx, id)).runAt - ctx.clock.now());
     await ctx.deps.jobs.runDueJobs();
-    const row = job(ctx, id);
+    const row = await job(ctx, id);
     expect([row.status, row.attempts]).toEqual(["failed", 2]);
     expect(row.lastError).toContain("ECONNREFUSED");
     expect(JSON.parse(row.payload)).toEqual({ to: "a@example.com", subject: "Hello" });
@@ -367,9 +377,11 @@ describe("email jobs", () => {
     ["a payload that is not an object", "a@example.com"],
   ])("an email job with %s fails for good without reaching the mailer", async (_, payload) => {
     const ctx = await createTestContext();
-    const id = ctx.deps.db.transaction((tx) => enqueueJob(tx, ctx.deps, "email.send", payload));
+    const id = await ctx.deps.sql.transaction(async () =>
+      enqueueJob(ctx.deps.db, ctx.deps, "email.send", payload),
+    );
     expect(await ctx.deps.jobs.runDueJobs()).toBe(1);
-    const row = job(ctx, id);
+    const row = await job(ctx, id);
     expect([row.status, row.attempts, row.lastError]).toEqual([
       "failed",
       1,

@@ -36,11 +36,11 @@ describe("being added to a board", () => {
         created_at: new Date(ctx.clock.now()).toISOString(),
       },
     ]);
-    const events = notificationEvents(ctx, alice.id);
+    const events = await notificationEvents(ctx, alice.id);
     expect(events).toEqual([{ board_id: board.id, user_id: alice.id, data: items[0] as never }]);
     // The owner made the board and added the others: nothing for them.
     expect(await typesOf(ctx, owner)).toEqual([]);
-    expect(notificationEvents(ctx, owner.id)).toEqual([]);
+    expect(await notificationEvents(ctx, owner.id)).toEqual([]);
   });
 });
 
@@ -59,7 +59,7 @@ describe("assignment", () => {
       actor: { id: owner.id, username: owner.username },
     });
     expect(await typesOf(ctx, owner)).toEqual([]);
-    expect(notificationEvents(ctx, alice.id).at(-1)).toEqual({
+    expect((await notificationEvents(ctx, alice.id)).at(-1)).toEqual({
       board_id: board.id,
       user_id: alice.id,
       data: assigned as never,
@@ -181,7 +181,7 @@ describe("comments", () => {
     expect(await typesOf(ctx, outsider)).toEqual([]);
     expect(await typesOf(ctx, alice)).toEqual(["board_member_added"]);
     expect(await typesOf(ctx, owner)).toEqual([]);
-    expect(notificationEvents(ctx, outsider.id)).toEqual([]);
+    expect(await notificationEvents(ctx, outsider.id)).toEqual([]);
   });
 
   test("a removed member is no longer told of comments on cards they created", async () => {

@@ -26,10 +26,10 @@ describe("due-date reminders", () => {
     await createTask(ctx, user, { title: "Done", due_date: inHours(ctx, 3), completed: true });
     await createTask(ctx, user, { title: "Whenever" });
 
-    expect(scheduler(ctx).remindDue()).toBe(1);
+    expect(await scheduler(ctx).remindDue()).toBe(1);
     // Again, and from a second server on the same database: nothing more.
-    expect(scheduler(ctx).remindDue()).toBe(0);
-    expect(scheduler(ctx).remindDue()).toBe(0);
+    expect(await scheduler(ctx).remindDue()).toBe(0);
+    expect(await scheduler(ctx).remindDue()).toBe(0);
     const { items } = await inbox(ctx, user);
     expect(items).toEqual([
       expect.objectContaining({
@@ -41,7 +41,7 @@ describe("due-date reminders", () => {
         actor: null,
       }),
     ]);
-    expect(notificationEvents(ctx, user.id)).toEqual([
+    expect(await notificationEvents(ctx, user.id)).toEqual([
       { board_id: null, user_id: user.id, data: items[0] as never },
     ]);
   });
@@ -51,12 +51,12 @@ describe("due-date reminders", () => {
     const ctx = await createTestContext({ ACCESS_TOKEN_TTL: "86400" });
     const user = await createUser(ctx);
     const task = await createTask(ctx, user, { due_date: inHours(ctx, 30) });
-    expect(scheduler(ctx).remindDue()).toBe(0);
+    expect(await scheduler(ctx).remindDue()).toBe(0);
     ctx.clock.advance(7 * HOUR);
-    expect(scheduler(ctx).remindDue()).toBe(1);
+    expect(await scheduler(ctx).remindDue()).toBe(1);
     await patchTask(ctx, user, task.id, { due_date: inHours(ctx, 10) });
-    expect(scheduler(ctx).remindDue()).toBe(1);
-    expect(scheduler(ctx).remindDue()).toBe(0);
+    expect(await scheduler(ctx).remindDue()).toBe(1);
+    expect(await scheduler(ctx).remindDue()).toBe(0);
     // Deleting a reminder does not bring it back.
     const [newest] = (await inbox(ctx, user)).items;
     const deleted = await ctx.request(`/api/v1/notifications/${newest?.id}`, {
@@ -64,13 +64,13 @@ describe("due-date reminders", () => {
       token: user.accessToken,
     });
     expect(deleted.status).toBe(204);
-    expect(scheduler(ctx).remindDue()).toBe(0);
+    expect(await scheduler(ctx).remindDue()).toBe(0);
     expect(await typesOf(ctx, user)).toEqual(["task_due"]);
     // Completed before its reminder: none.
     const done = await createTask(ctx, user, { due_date: inHours(ctx, 40) });
     await patchTask(ctx, user, done.id, { completed: true });
     ctx.clock.advance(16 * HOUR);
-    expect(scheduler(ctx).remindDue()).toBe(0);
+    expect(await scheduler(ctx).remindDue()).toBe(0);
   });
 
   test("a card reminds its owner and its assignee, each once, if they are on the board", async () => {
@@ -94,7 +94,7 @@ describe("due-date reminders", () => {
     });
     expect(leave.status).toBe(204);
 
-    expect(scheduler(ctx).remindDue()).toBe(4);
+    expect(await scheduler(ctx).remindDue()).toBe(4);
     const aliceDue = (await inbox(ctx, alice)).items.filter((n) => n.type === "task_due");
     expect(aliceDue.map((n) => n.task_id).sort()).toEqual([card.id, left.id].sort());
     expect(aliceDue.every((n) => n.board_id === board.id)).toBe(true);

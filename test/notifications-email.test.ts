@@ -89,7 +89,7 @@ describe("notification emails", () => {
     const task = await createTask(ctx, user, {
       due_date: new Date(ctx.clock.now() + 3_600_000).toISOString(),
     });
-    createScheduler(ctx.deps).remindDue();
+    await createScheduler(ctx.deps).remindDue();
     const [reminder] = await noticesTo(ctx, user);
     expect(reminder?.text).toContain(`Open it: ${APP_URL}/tasks?task=${task.id}`);
   });

@@ -38,7 +38,7 @@ describe("a password change raises a notice", () => {
     expect(items).toEqual([
       expect.objectContaining({ type: "password_changed", actor: null, board_id: null }),
     ]);
-    expect(notificationEvents(ctx, user.id)).toHaveLength(1);
+    expect(await notificationEvents(ctx, user.id)).toHaveLength(1);
   });
 
   test("when an operator sets it with the CLI", async () => {

@@ -41,7 +41,7 @@ describe("reconnecting with since", () => {
     const owner = await createUser(live);
     const member = await createUser(live);
     const board = await createBoard(live, owner);
-    putMember(live, board.id, member, "editor");
+    await putMember(live, board.id, member, "editor");
     const list = await createList(live, owner, board.id);
 
     const first = await live.connect(member.accessToken);
@@ -116,7 +116,7 @@ describe("reconnecting with since", () => {
     await createTask(live, user);
     live.clock.advance(2 * 3600 * 1000);
     const kept = await createTask(live, user);
-    expect(createScheduler(live.deps).runOnce().events).toBe(2);
+    expect((await createScheduler(live.deps).runOnce()).events).toBe(2);
     const left = live.deps.sqlite
       .query<{ seq: number }, []>("SELECT seq FROM events ORDER BY seq")
       .all()
@@ -155,7 +155,7 @@ describe("GET /api/v1/events", () => {
     const member = await createUser(live);
     const outsider = await createUser(live);
     const board = await createBoard(live, owner);
-    putMember(live, board.id, member, "viewer");
+    await putMember(live, board.id, member, "viewer");
     const list = await createList(live, owner, board.id);
     const start = await restEvents(member, "");
     expect(start.events).toEqual([]);

@@ -12,7 +12,7 @@ async function setup() {
   const owner = await createUser(ctx);
   const member = await createUser(ctx);
   const board = await createBoard(ctx, owner);
-  putMember(ctx, board.id, member, "editor");
+  await putMember(ctx, board.id, member, "editor");
   return { ctx, owner, member, board };
 }
 

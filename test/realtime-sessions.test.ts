@@ -139,7 +139,7 @@ describe("ending a session closes its sockets with 4001", () => {
       send: () => 0,
       subscribe: () => {},
     } as unknown as Socket;
-    data.open(socket);
+    await data.open(socket);
     expect(closes).toEqual([SESSION_ENDED]);
     data.close(socket);
     expect(live.deps.realtime.hub.countOf(user.id)).toBe(0);

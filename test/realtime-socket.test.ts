@@ -119,8 +119,8 @@ describe("who receives an event", () => {
     const viewer = await createUser(live);
     const outsider = await createUser(live);
     const board = await createBoard(live, owner);
-    putMember(live, board.id, editor, "editor");
-    putMember(live, board.id, viewer, "viewer");
+    await putMember(live, board.id, editor, "editor");
+    await putMember(live, board.id, viewer, "viewer");
     const list = await createList(live, owner, board.id);
     const sockets = {
       owner: await connected(owner),
@@ -179,7 +179,7 @@ describe("who receives an event", () => {
     const owner = await createUser(live);
     const member = await createUser(live);
     const board = await createBoard(live, owner);
-    putMember(live, board.id, member, "editor");
+    await putMember(live, board.id, member, "editor");
     const list = await createList(live, owner, board.id);
     const socket = await connected(member);
     const removed = await live.request(`/api/v1/boards/${board.id}/members/${member.id}`, {
@@ -229,7 +229,7 @@ describe("who receives an event", () => {
     const owner = await createUser(live);
     const member = await createUser(live);
     const board = await createBoard(live, owner);
-    putMember(live, board.id, member, "viewer");
+    await putMember(live, board.id, member, "viewer");
     const ownerSocket = await connected(owner);
     const memberSocket = await connected(member);
     await live.request(`/api/v1/boards/${board.id}`, {

@@ -29,7 +29,7 @@ async function world() {
     name: "Rocket launch",
     description: "Everything about the launch",
   });
-  putMember(ctx, launch.id, bob, "viewer");
+  await putMember(ctx, launch.id, bob, "viewer");
   const list = await createList(ctx, alice, launch.id);
   const card = await createCard(ctx, alice, list.id, { title: "Fuel the rocket" });
   await ctx.request(`/api/v1/tasks/${card.id}/comments`, {

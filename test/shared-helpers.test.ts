@@ -15,10 +15,10 @@ describe("isUniqueViolation", () => {
       createdAt: 0,
       updatedAt: 0,
     };
-    ctx.deps.db.insert(users).values(row).run();
+    await ctx.deps.db.insert(users).values(row).run();
     let unique: unknown;
     try {
-      ctx.deps.db.insert(users).values(row).run();
+      await ctx.deps.db.insert(users).values(row).run();
     } catch (error) {
       unique = error;
     }

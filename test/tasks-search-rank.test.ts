@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { rankVisibleMatches, readIndexTotals, readVarints } from "../src/modules/tasks/search-rank";
 import { matchVisible, toSearchTerms } from "../src/modules/tasks/search-terms";
 import { visibleTo } from "../src/modules/tasks/visibility";
+import { createSqliteSql } from "../src/platform/db/sqlite-sql";
 import { freshDatabase } from "./support/database";
 
 const WORDS = ["plan", "planning", "launch", "budget", "review", "café", "cafe", "report", "x"];
@@ -38,22 +39,23 @@ function databaseWithTasks(owners: number[], perOwner: number): Database {
   return sqlite;
 }
 
-function rank(sqlite: Database, owner: number, query: string) {
+async function rank(sqlite: Database, owner: number, query: string) {
   const terms = toSearchTerms(query) ?? [];
   const visibility = visibleTo(owner);
-  return rankVisibleMatches(
-    sqlite,
+  const sql = createSqliteSql(sqlite);
+  return await rankVisibleMatches(
+    sql,
     visibility,
     terms,
     { text: visibility.sql, params: visibility.params },
-    readIndexTotals(sqlite),
+    await readIndexTotals(sql),
   );
 }
 
 const QUERIES = ["plan", "pla", "launch budget", "cafe", "review report plan", "x", "p r"];
 
 describe("rankVisibleMatches", () => {
-  test("when the caller sees every task, it scores exactly as SQLite's bm25()", () => {
+  test("when the caller sees every task, it scores exactly as SQLite's bm25()", async () => {
     const sqlite = databaseWithTasks([1], 60);
     for (const query of QUERIES) {
       const terms = toSearchTerms(query) ?? [];
@@ -63,7 +65,7 @@ describe("rankVisibleMatches", () => {
            WHERE tasks_fts MATCH ? ORDER BY score DESC, rowid DESC`,
         )
         .all(matchVisible(visibleTo(1), terms));
-      const ranked = rank(sqlite, 1, query);
+      const ranked = await rank(sqlite, 1, query);
       expect(expected.length).toBeGreaterThan(0);
       expect(ranked.map((task) => task.id)).toEqual(expected.map((row) => row.id));
       ranked.forEach((task, index) => {
@@ -72,7 +74,7 @@ describe("rankVisibleMatches", () => {
     }
   });
 
-  test("ranks only the caller's tasks, whatever the others hold", () => {
+  test("ranks only the caller's tasks, whatever the others hold", async () => {
     const sqlite = databaseWithTasks([1, 2, 3], 40);
     const owned = new Set(
       sqlite
@@ -81,15 +83,18 @@ describe("rankVisibleMatches", () => {
         .map((row) => row.id),
     );
     for (const query of QUERIES) {
-      const ranked = rank(sqlite, 2, query);
+      const ranked = await rank(sqlite, 2, query);
       expect(ranked.length).toBeGreaterThan(0);
       for (const task of ranked) expect(owned.has(task.id)).toBe(true);
     }
-    expect(rank(sqlite, 4, "plan")).toEqual([]);
+    expect(await rank(sqlite, 4, "plan")).toEqual([]);
   });
 
-  test("with no task at all the totals stay finite", () => {
-    expect(readIndexTotals(freshDatabase())).toEqual({ documents: 0, averageLength: 1 });
+  test("with no task at all the totals stay finite", async () => {
+    expect(await readIndexTotals(createSqliteSql(freshDatabase()))).toEqual({
+      documents: 0,
+      averageLength: 1,
+    });
   });
 });
 

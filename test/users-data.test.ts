@@ -54,9 +54,14 @@ describe("DELETE /users/me", () => {
     const shared = await createTask(ctx, bystander, { title: "shared" });
     ctx.deps.sqlite.query("UPDATE tasks SET assignee_id = ? WHERE id = ?").run(user.id, shared.id);
     for (const [table, where] of OWNED) {
-      expect(countRows(ctx, table, where, user.id)).toBeGreaterThan(0);
+      expect(await countRows(ctx, table, where, user.id)).toBeGreaterThan(0);
     }
-    const ftsBefore = countRows(ctx, "tasks_fts", "tasks_fts MATCH 'findme' AND rowid > ?", 0);
+    const ftsBefore = await countRows(
+      ctx,
+      "tasks_fts",
+      "tasks_fts MATCH 'findme' AND rowid > ?",
+      0,
+    );
 
     const response = await ctx.request(ME, {
       method: "DELETE",
@@ -67,13 +72,13 @@ describe("DELETE /users/me", () => {
     expect(await response.text()).toBe("");
 
     for (const [table, where] of OWNED) {
-      expect(`${table}: ${countRows(ctx, table, where, user.id)}`).toBe(`${table}: 0`);
-      expect(countRows(ctx, table, where, bystander.id)).toBeGreaterThan(0);
+      expect(`${table}: ${await countRows(ctx, table, where, user.id)}`).toBe(`${table}: 0`);
+      expect(await countRows(ctx, table, where, bystander.id)).toBeGreaterThan(0);
     }
-    expect(countRows(ctx, "tasks_fts", "tasks_fts MATCH 'findme' AND rowid > ?", 0)).toBe(
+    expect(await countRows(ctx, "tasks_fts", "tasks_fts MATCH 'findme' AND rowid > ?", 0)).toBe(
       ftsBefore - 2,
     );
-    expect(countRows(ctx, "tasks", "id = ? AND assignee_id IS NULL", shared.id)).toBe(1);
+    expect(await countRows(ctx, "tasks", "id = ? AND assignee_id IS NULL", shared.id)).toBe(1);
 
     await expectProblem(
       await ctx.request(ME, { token: user.accessToken }),
@@ -121,7 +126,7 @@ describe("DELETE /users/me", () => {
       401,
       "unauthorized_error",
     );
-    expect(countRows(ctx, "users", "id = ?", user.id)).toBe(1);
+    expect(await countRows(ctx, "users", "id = ?", user.id)).toBe(1);
     expect((await ctx.request(ME, { token: user.accessToken })).status).toBe(200);
   });
 
@@ -129,9 +134,9 @@ describe("DELETE /users/me", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const root = await createUser(ctx);
     const spare = await createUser(ctx);
-    setRole(ctx, root, "superadmin");
+    await setRole(ctx, root, "superadmin");
     // An inactive superadmin does not count as a successor.
-    setRole(ctx, spare, "superadmin", false);
+    await setRole(ctx, spare, "superadmin", false);
     const remove = () =>
       ctx.request(ME, {
         method: "DELETE",
@@ -140,11 +145,11 @@ describe("DELETE /users/me", () => {
       });
     const problem = await expectProblem(await remove(), 409, "conflict");
     expect(problem.detail).toContain("last active superadmin");
-    expect(countRows(ctx, "users", "id = ?", root.id)).toBe(1);
+    expect(await countRows(ctx, "users", "id = ?", root.id)).toBe(1);
 
-    setRole(ctx, spare, "superadmin", true);
+    await setRole(ctx, spare, "superadmin", true);
     expect((await remove()).status).toBe(204);
-    expect(countRows(ctx, "users", "id = ?", root.id)).toBe(0);
+    expect(await countRows(ctx, "users", "id = ?", root.id)).toBe(0);
   });
 });
 
@@ -209,7 +214,7 @@ describe("GET /users/me/export", () => {
       user.refreshToken,
       secondLogin.refresh_token,
       user.accessToken,
-      userRow(ctx, user.id)?.passwordHash ?? "missing",
+      (await userRow(ctx, user.id))?.passwordHash ?? "missing",
       ...ctx.deps.sqlite
         .query<{ token_hash: string }, []>("SELECT token_hash FROM refresh_tokens")
         .all()

@@ -13,7 +13,7 @@ async function setup() {
   const ctx = await createTestContext(UNTHROTTLED_ENV);
   const user = await createUser(ctx);
   const other = await createUser(ctx);
-  ctx.deps.db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id)).run();
+  await ctx.deps.db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id)).run();
   forgetQueuedEmails(ctx);
   return { ctx, user, other };
 }
@@ -23,13 +23,13 @@ function patchMe(ctx: TestContext, user: TestUser, body: Record<string, unknown>
 }
 
 /** The account is exactly as it was and no email of any kind was queued. */
-function expectUnchanged(ctx: TestContext, user: TestUser) {
-  expect(userRow(ctx, user.id)).toMatchObject({
+async function expectUnchanged(ctx: TestContext, user: TestUser) {
+  expect(await userRow(ctx, user.id)).toMatchObject({
     username: user.username,
     email: user.email,
     emailVerified: true,
   });
-  expect(ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
+  expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
 }
 
 describe("changing the email address needs the current password", () => {
@@ -43,7 +43,7 @@ describe("changing the email address needs the current password", () => {
     expect(problem.errors).toEqual([
       { path: "/current_password", message: "Required when email is given" },
     ]);
-    expectUnchanged(ctx, user);
+    await expectUnchanged(ctx, user);
     // So a reset asked for the attacker's address sends nothing anywhere.
     const forgot = await ctx.request("/api/v1/auth/forgot-password", { body: { email: ATTACKER } });
     expect(forgot.status).toBe(202);
@@ -68,8 +68,8 @@ describe("changing the email address needs the current password", () => {
       "bad_request",
     );
     expect(problem.detail).toBe("Current password is incorrect");
-    expect(userRow(ctx, user.id)?.fullName).toBeNull();
-    expectUnchanged(ctx, user);
+    expect((await userRow(ctx, user.id))?.fullName).toBeNull();
+    await expectUnchanged(ctx, user);
   });
 
   test("with the right password the address changes and the old address gets a notice", async () => {
@@ -86,7 +86,7 @@ describe("changing the email address needs the current password", () => {
       username: "moved_user",
       email_verified: false,
     });
-    const [notice, ...more] = queuedEmailsTo(ctx, user.email);
+    const [notice, ...more] = await queuedEmailsTo(ctx, user.email);
     expect(more).toHaveLength(0);
     expect(notice?.subject).toBe("Your Kanbun email address was changed");
     expect(notice?.text).toContain("Hello moved_user,");
@@ -94,7 +94,7 @@ describe("changing the email address needs the current password", () => {
     expect(notice?.text).toContain("If this was not you");
     // The notice carries no code; the verification code goes to the new address only.
     expect(notice?.text).not.toMatch(/^\d{6}$/m);
-    expect(queuedEmailsTo(ctx, "moved@example.com")).toHaveLength(1);
+    expect(await queuedEmailsTo(ctx, "moved@example.com")).toHaveLength(1);
     // Both are really sent.
     const sent = await deliverMail(ctx);
     expect(sent.map((message) => message.to).sort()).toEqual(["moved@example.com", user.email]);
@@ -115,7 +115,7 @@ describe("changing the email address needs the current password", () => {
       }),
     );
     expect(body).toMatchObject({ email: user.email, email_verified: true });
-    expectUnchanged(ctx, user);
+    await expectUnchanged(ctx, user);
   });
 
   test("username, name and settings change without a password", async () => {
@@ -128,7 +128,7 @@ describe("changing the email address needs the current password", () => {
       full_name: "Renamed",
       email: user.email,
     });
-    expect(ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
+    expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
   });
 
   test("a current_password over 1024 characters or not a string is 422", async () => {
@@ -141,7 +141,7 @@ describe("changing the email address needs the current password", () => {
       );
       expect(problem.errors?.some((error) => error.path === "/current_password")).toBe(true);
     }
-    expectUnchanged(ctx, user);
+    await expectUnchanged(ctx, user);
   });
 
   test("the OpenAPI document describes current_password and the rule", async () => {

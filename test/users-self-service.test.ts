@@ -34,7 +34,7 @@ describe("PATCH /users/me", () => {
       role: "user",
       email_notifications: false,
     });
-    expect(userRow(ctx, user.id)?.updatedAt).toBe(ctx.clock.now());
+    expect((await userRow(ctx, user.id))?.updatedAt).toBe(ctx.clock.now());
     const me = await expectJsonBody(await ctx.request(ME, { token: user.accessToken }));
     expect(me).toEqual(body);
     // The new username signs in; full_name: null clears the name.
@@ -54,7 +54,7 @@ describe("PATCH /users/me", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     forgetQueuedEmails(ctx);
-    ctx.deps.db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id)).run();
+    await ctx.deps.db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id)).run();
     const body = await expectJsonBody(
       await ctx.request(ME, {
         method: "PATCH",
@@ -64,12 +64,12 @@ describe("PATCH /users/me", () => {
     );
     expect(body.email).toBe("new.address@example.com");
     expect(body.email_verified).toBe(false);
-    expect(userRow(ctx, user.id)?.email).toBe("new.address@example.com");
-    const [email, ...more] = queuedEmailsTo(ctx, "new.address@example.com");
+    expect((await userRow(ctx, user.id))?.email).toBe("new.address@example.com");
+    const [email, ...more] = await queuedEmailsTo(ctx, "new.address@example.com");
     expect(more).toHaveLength(0);
     expect(email?.text).toMatch(/\b\d{6}\b/);
     expect(
-      countRows(
+      await countRows(
         ctx,
         "one_time_codes",
         "user_id = ? AND purpose = 'email_verification' AND email = 'new.address@example.com'",
@@ -77,7 +77,7 @@ describe("PATCH /users/me", () => {
       ),
     ).toBe(1);
     // The old address only gets a notice of the change, never a code.
-    const [notice, ...others] = queuedEmailsTo(ctx, user.email);
+    const [notice, ...others] = await queuedEmailsTo(ctx, user.email);
     expect(others).toHaveLength(0);
     expect(notice?.text).toContain("new.address@example.com");
     expect(notice?.text).not.toMatch(/^\d{6}$/m);
@@ -88,7 +88,7 @@ describe("PATCH /users/me", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     forgetQueuedEmails(ctx);
-    ctx.deps.db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id)).run();
+    await ctx.deps.db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id)).run();
     const body = await expectJsonBody(
       await ctx.request(ME, {
         method: "PATCH",
@@ -97,7 +97,7 @@ describe("PATCH /users/me", () => {
       }),
     );
     expect(body).toMatchObject({ email: user.email, email_verified: true });
-    expect(ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
+    expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
   });
 
   test("a username or email taken by someone else (any case) is 400, and nothing changes", async () => {
@@ -117,12 +117,12 @@ describe("PATCH /users/me", () => {
       );
       expect(problem.detail).toBe("Username or email already exists");
     }
-    expect(userRow(ctx, user.id)).toMatchObject({
+    expect(await userRow(ctx, user.id)).toMatchObject({
       username: user.username,
       email: user.email,
       fullName: null,
     });
-    expect(ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
+    expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
     // Changing only the case of one's own username is fine.
     const own = await expectJsonBody(
       await ctx.request(ME, {
@@ -171,7 +171,7 @@ describe("PATCH /users/me", () => {
       422,
       "validation_error",
     );
-    expect(userRow(ctx, user.id)).toMatchObject({
+    expect(await userRow(ctx, user.id)).toMatchObject({
       role: "user",
       fullName: null,
       emailVerified: false,
@@ -232,8 +232,8 @@ describe("POST /users/me/password", () => {
       "unauthorized_error",
     );
     await login(ctx, user.email, NEW);
-    expect(countRows(ctx, "password_reset_tokens", "user_id = ?", user.id)).toBe(0);
-    const notices = queuedEmailsTo(ctx, user.email);
+    expect(await countRows(ctx, "password_reset_tokens", "user_id = ?", user.id)).toBe(0);
+    const notices = await queuedEmailsTo(ctx, user.email);
     expect(notices).toHaveLength(1);
     expect(notices[0]?.subject.toLowerCase()).toContain("password");
   });
@@ -254,7 +254,7 @@ describe("POST /users/me/password", () => {
     expect(problem.detail).toBe("Current password is incorrect");
     expect((await ctx.request(ME, { token: other.access_token })).status).toBe(200);
     await login(ctx, user.email, user.password);
-    expect(queuedEmailsTo(ctx, user.email)).toHaveLength(0);
+    expect(await queuedEmailsTo(ctx, user.email)).toHaveLength(0);
   });
 
   test.each([

@@ -63,7 +63,7 @@ export async function runCli(
         return 0;
       case "restore":
         if (rest.length > 0) throw new CliError(RESTORE_USAGE);
-        restoreCommand(config, out, sub);
+        await restoreCommand(config, out, sub);
         return 0;
       case "users":
         if (rest.length > 0) throw new CliError(USERS_USAGE);

@@ -44,9 +44,9 @@ export async function startServer(
   const url = `http://${server.hostname}:${server.port}`;
   deps.log.info("listening", { url, version: VERSION });
   deps.realtime.hub.attach(server);
-  deps.realtime.feed.start();
+  await deps.realtime.feed.start();
   // Jobs left by a previous run (pending, or interrupted while running) start now.
-  deps.jobs.start();
+  await deps.jobs.start();
   const scheduler = createScheduler(deps);
   scheduler.start();
   const stopIdleCollector = startIdleCollector(deps.metrics.requestsAnswered);

@@ -17,8 +17,8 @@ export async function listUsersCommand(
   out: Output,
   overrides: CommandOverrides = {},
 ): Promise<void> {
-  await withStore(config, out, overrides, (deps) => {
-    const rows = deps.db.select().from(users).orderBy(asc(users.id)).all();
+  await withStore(config, out, overrides, async (deps) => {
+    const rows = await deps.db.select().from(users).orderBy(asc(users.id)).all();
     if (rows.length === 0) {
       out.info("No users yet: create one with kanbun users create");
       return;
@@ -49,20 +49,18 @@ export async function setRoleCommand(
   if (!options.email || !options.role) throw new CliError(SET_ROLE_USAGE);
   const { email } = options;
   const role = parseRole(options.role);
-  await withStore(config, out, overrides, (deps) => {
-    const before = deps.db.transaction(
-      (tx) => {
-        const user = findUserByEmail(tx, email);
-        if (user.role === role) return user;
-        assertKeepsASuperadmin(tx, user, { role, isActive: user.isActive });
-        tx.update(users)
-          .set({ role, updatedAt: deps.clock.now() })
-          .where(eq(users.id, user.id))
-          .run();
-        return user;
-      },
-      { behavior: "immediate" },
-    );
+  await withStore(config, out, overrides, async (deps) => {
+    const before = await deps.sql.transaction(async () => {
+      const user = await findUserByEmail(deps.db, email);
+      if (user.role === role) return user;
+      await assertKeepsASuperadmin(deps.db, user, { role, isActive: user.isActive });
+      await deps.db
+        .update(users)
+        .set({ role, updatedAt: deps.clock.now() })
+        .where(eq(users.id, user.id))
+        .run();
+      return user;
+    });
     out.info(
       before.role === role
         ? `${before.email} is already ${role}; nothing changed.`

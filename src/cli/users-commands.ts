@@ -59,22 +59,26 @@ export async function setPasswordCommand(
 
   await withStore(config, out, overrides, async (deps) => {
     assertAcceptablePassword(password);
-    const user = findUserByEmail(deps.db, email);
+    const user = await findUserByEmail(deps.db, email);
     const passwordHash = await deps.passwords.hash(password);
     const now = deps.clock.now();
-    deps.db.transaction((tx) => {
-      tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)).run();
-      revokeSessions(tx, deps.sqlite, now, eq(sessions.userId, user.id));
-      cancelPasswordResets(tx, user.id);
-      raisePasswordChangedNotice(deps, now, user.id);
+    await deps.sql.transaction(async () => {
+      await deps.db
+        .update(users)
+        .set({ passwordHash, updatedAt: now })
+        .where(eq(users.id, user.id))
+        .run();
+      await revokeSessions(deps.db, deps.sql, now, eq(sessions.userId, user.id));
+      await cancelPasswordResets(deps.db, user.id);
+      await raisePasswordChangedNotice(deps, now, user.id);
     });
     out.info(`Password changed for ${user.email}; their sessions have ended.`);
   });
 }
 
 /** The account with exactly this email address (any case); a username does not count. */
-export function findUserByEmail(db: Parameters<typeof findUserByLogin>[0], email: string) {
-  const user = findUserByLogin(db, email.trim());
+export async function findUserByEmail(db: Parameters<typeof findUserByLogin>[0], email: string) {
+  const user = await findUserByLogin(db, email.trim());
   if (!user || user.email !== email.trim().toLowerCase()) {
     throw new CliError(`No user with email ${email}`);
   }

@@ -18,9 +18,9 @@ export function healthRoutes(deps: Deps) {
     })
     .get(
       "/ready",
-      () => {
+      async () => {
         try {
-          deps.sqlite.query("SELECT 1").get();
+          await deps.sql.get("SELECT 1");
         } catch {
           throw new ServiceUnavailable("The database does not answer");
         }

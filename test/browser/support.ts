@@ -50,8 +50,8 @@ export async function startAppServer(): Promise<BrowserServer> {
       LOG_LEVEL: "silent",
     });
   const config = configFor("0");
-  const start = (port: string) =>
-    startServer(configFor(port), {
+  const start = async (port: string) =>
+    await startServer(configFor(port), {
       web: directoryBundleSource(WEB_BUILD),
       log: createLogger("silent"),
       shutdownGraceMs: 1000,

@@ -148,7 +148,7 @@ describe("IPv6 clients are counted by their /64", () => {
     }
     const banned = await signIn(ctx, user.email, user.password, "2001:db8:5:6:aaaa::9");
     await expectProblem(banned, 403, "forbidden_access");
-    expect(ctx.deps.db.select({ ip: bans.ip }).from(bans).all()).toEqual([
+    expect(await ctx.deps.db.select({ ip: bans.ip }).from(bans).all()).toEqual([
       { ip: "2001:db8:5:6::/64" },
     ]);
 

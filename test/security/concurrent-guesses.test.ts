@@ -148,7 +148,7 @@ describe("the per-account budget holds under concurrency", () => {
     const ctx = await createTestContext(SHIPPED);
     const owner = await createUser(ctx);
     const inactive = await createUser(ctx);
-    setRole(ctx, inactive, "user", false);
+    await setRole(ctx, inactive, "user", false);
     // Both names at once is refused by the route after the budget was reserved.
     for (const ip of addresses(BUDGET + 2, "10.26")) {
       const both = { email: owner.email, username: owner.username, password: WRONG };

@@ -23,7 +23,7 @@ async function accounts(): Promise<{ ctx: TestContext; user: TestUser; inactive:
   const ctx = await createTestContext(UNTHROTTLED_ENV);
   const user = await createUser(ctx);
   const inactive = await createUser(ctx);
-  setRole(ctx, inactive, "user", false);
+  await setRole(ctx, inactive, "user", false);
   return { ctx, user, inactive };
 }
 

@@ -49,7 +49,7 @@ describe("server-owned fields in a write body are rejected with 422", () => {
       const body = { ...userValues(), [field]: value };
       await expectRefusedField(await ctx.request("/api/v1/auth/signup", { body }), field);
     }
-    expect(countRows(ctx, "users", "1 = ?", 1)).toBe(0);
+    expect(await countRows(ctx, "users", "1 = ?", 1)).toBe(0);
   });
 
   test("PATCH /users/me: the same fields, and the profile stays as it was", async () => {
@@ -78,7 +78,7 @@ describe("server-owned fields in a write body are rejected with 422", () => {
       });
       await expectRefusedField(response, field);
     }
-    expect(countRows(ctx, "tasks", "1 = ?", 1)).toBe(0);
+    expect(await countRows(ctx, "tasks", "1 = ?", 1)).toBe(0);
   });
 
   test("PUT and PATCH /tasks/:id: the same fields, and the task is unchanged", async () => {
@@ -144,6 +144,6 @@ describe("server-owned fields in a write body are rejected with 422", () => {
       }
     }
     expect(wrong).toEqual([]);
-    expect(countRows(ctx, "users", "1 = ?", 1)).toBe(1);
+    expect(await countRows(ctx, "users", "1 = ?", 1)).toBe(1);
   });
 });

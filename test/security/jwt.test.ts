@@ -205,7 +205,7 @@ describe("hostile access tokens are all 401 problem+json", () => {
 
     const other = await createUser(f.ctx);
     expect((await f.ctx.request(ME, { token: other.accessToken })).status).toBe(200);
-    setRole(f.ctx, other, "user", false);
+    await setRole(f.ctx, other, "user", false);
     await expectRefused(f, other.accessToken);
   });
 

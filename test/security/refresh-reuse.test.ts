@@ -131,7 +131,7 @@ describe("a refresh token is spent once, and replaying it ends the whole session
     await expectUnauthorized(await refresh(ctx, d.refresh_token));
     const kept = await pairFrom(await refresh(ctx, c.refresh_token));
 
-    setRole(ctx, user, "user", false);
+    await setRole(ctx, user, "user", false);
     await expectUnauthorized(await refresh(ctx, kept.refresh_token));
   });
 

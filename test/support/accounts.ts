@@ -18,8 +18,8 @@ export async function expectJsonBody<T = Record<string, unknown>>(
 }
 
 /** Test setup: gives a user a role (and active flag) straight in the database. */
-export function setRole(ctx: TestContext, user: { id: number }, role: Role, isActive = true) {
-  ctx.deps.db.update(users).set({ role, isActive }).where(eq(users.id, user.id)).run();
+export async function setRole(ctx: TestContext, user: { id: number }, role: Role, isActive = true) {
+  await ctx.deps.db.update(users).set({ role, isActive }).where(eq(users.id, user.id)).run();
 }
 
 export async function createUserWithRole(
@@ -28,12 +28,12 @@ export async function createUserWithRole(
   overrides: Parameters<typeof createUser>[1] = {},
 ): Promise<TestUser> {
   const user = await createUser(ctx, overrides);
-  setRole(ctx, user, role);
+  await setRole(ctx, user, role);
   return user;
 }
 
-export function userRow(ctx: TestContext, id: number) {
-  return ctx.deps.db.select().from(users).where(eq(users.id, id)).get();
+export async function userRow(ctx: TestContext, id: number) {
+  return await ctx.deps.db.select().from(users).where(eq(users.id, id)).get();
 }
 
 export function countRows(
@@ -55,11 +55,8 @@ export function forgetQueuedEmails(ctx: TestContext) {
 }
 
 /** Emails waiting in the job queue for one address. */
-export function queuedEmailsTo(ctx: TestContext, address: string) {
-  return ctx.deps.db
-    .select()
-    .from(jobs)
-    .all()
+export async function queuedEmailsTo(ctx: TestContext, address: string) {
+  return (await ctx.deps.db.select().from(jobs).all())
     .map((job) => JSON.parse(job.payload) as { to: string; subject: string; text: string })
     .filter((message) => message.to === address);
 }

@@ -164,8 +164,8 @@ export interface Team {
 /** A board of the team's with two lists, a card on the first, and a comment by owner and editor. */
 export async function teamBoard(ctx: TestContext, team: Team) {
   const board = await createBoard(ctx, team.owner);
-  putMember(ctx, board.id, team.editor, "editor");
-  putMember(ctx, board.id, team.viewer, "viewer");
+  await putMember(ctx, board.id, team.editor, "editor");
+  await putMember(ctx, board.id, team.viewer, "viewer");
   const list = await createList(ctx, team.owner, board.id, { name: "Todo" });
   const otherList = await createList(ctx, team.owner, board.id, { name: "Done" });
   const card = await createCard(ctx, team.owner, list.id, { title: "Card" });

@@ -35,8 +35,8 @@ export function adminRoutes(deps: Deps) {
     .use(authGuard(deps))
     .get(
       "/users",
-      ({ actor, query, request, set }) => {
-        const page = listUsers({ deps, actor }, query);
+      async ({ actor, query, request, set }) => {
+        const page = await listUsers({ deps, actor }, query);
         setPageHeaders(set, request.url, page);
         return page.items;
       },
@@ -73,7 +73,7 @@ export function adminRoutes(deps: Deps) {
         },
       },
     )
-    .get("/users/:id", ({ actor, params }) => getUser({ deps, actor }, params.id), {
+    .get("/users/:id", async ({ actor, params }) => await getUser({ deps, actor }, params.id), {
       auth: "admin",
       params: IdParam,
       detail: { summary: "One user" },
@@ -81,7 +81,7 @@ export function adminRoutes(deps: Deps) {
     })
     .patch(
       "/users/:id",
-      ({ actor, params, body }) => updateUser({ deps, actor }, params.id, body),
+      async ({ actor, params, body }) => await updateUser({ deps, actor }, params.id, body),
       {
         auth: "admin",
         params: IdParam,
@@ -99,8 +99,8 @@ export function adminRoutes(deps: Deps) {
     )
     .delete(
       "/users/:id",
-      ({ actor, params, set }) => {
-        deleteUser({ deps, actor }, params.id);
+      async ({ actor, params, set }) => {
+        await deleteUser({ deps, actor }, params.id);
         set.status = 204;
       },
       {
@@ -116,8 +116,8 @@ export function adminRoutes(deps: Deps) {
     )
     .get(
       "/bans",
-      ({ actor, query, request, set }) => {
-        const page = listBans({ deps, actor }, query);
+      async ({ actor, query, request, set }) => {
+        const page = await listBans({ deps, actor }, query);
         setPageHeaders(set, request.url, page);
         return page.items;
       },
@@ -133,8 +133,8 @@ export function adminRoutes(deps: Deps) {
     )
     .delete(
       "/bans/:id",
-      ({ actor, params, set }) => {
-        liftBan({ deps, actor }, params.id);
+      async ({ actor, params, set }) => {
+        await liftBan({ deps, actor }, params.id);
         set.status = 204;
       },
       {

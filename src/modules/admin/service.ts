@@ -20,12 +20,12 @@ export interface PageInput {
   offset?: number;
 }
 
-export function listUsers({ deps }: ActorContext, input: PageInput & { q?: string }) {
+export async function listUsers({ deps }: ActorContext, input: PageInput & { q?: string }) {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
   const where = input.q === undefined ? undefined : matchesText(input.q);
-  const total = deps.db.select({ n: count() }).from(users).where(where).get()?.n ?? 0;
-  const rows = deps.db
+  const total = (await deps.db.select({ n: count() }).from(users).where(where).get())?.n ?? 0;
+  const rows = await deps.db
     .select()
     .from(users)
     .where(where)
@@ -53,37 +53,38 @@ export async function createUser(
   return presentAdminUser(user);
 }
 
-export function getUser({ deps }: ActorContext, userId: number) {
-  return presentAdminUser(findUser(deps.db, userId));
+export async function getUser({ deps }: ActorContext, userId: number) {
+  return presentAdminUser(await findUser(deps.db, userId));
 }
 
-export function updateUser(
+export async function updateUser(
   { deps, actor }: ActorContext,
   userId: number,
   input: { role?: Role; is_active?: boolean },
 ) {
   const now = deps.clock.now();
-  const { before, after } = deps.db.transaction(
-    (tx) => {
-      const target = findUser(tx, userId);
-      const role = input.role ?? target.role;
-      const isActive = input.is_active ?? target.isActive;
-      assertMayManage(actor, target.role);
-      if (role !== target.role && actor.role !== "superadmin") {
-        throw new Forbidden("Only a superadmin can change roles");
-      }
-      if (role === target.role && isActive === target.isActive) {
-        return { before: target, after: target };
-      }
-      assertKeepsASuperadmin(tx, target, { role, isActive });
-      tx.update(users).set({ role, isActive, updatedAt: now }).where(eq(users.id, target.id)).run();
-      // findActor already refuses an inactive user's tokens; revoking also ends their refresh
-      // tokens, so reactivating the account later does not bring old sessions back.
-      if (!isActive) revokeSessions(tx, deps.sqlite, now, eq(sessions.userId, target.id));
-      return { before: target, after: findUser(tx, target.id) };
-    },
-    { behavior: "immediate" },
-  );
+  const { before, after } = await deps.sql.transaction(async () => {
+    const target = await findUser(deps.db, userId);
+    const role = input.role ?? target.role;
+    const isActive = input.is_active ?? target.isActive;
+    assertMayManage(actor, target.role);
+    if (role !== target.role && actor.role !== "superadmin") {
+      throw new Forbidden("Only a superadmin can change roles");
+    }
+    if (role === target.role && isActive === target.isActive) {
+      return { before: target, after: target };
+    }
+    await assertKeepsASuperadmin(deps.db, target, { role, isActive });
+    await deps.db
+      .update(users)
+      .set({ role, isActive, updatedAt: now })
+      .where(eq(users.id, target.id))
+      .run();
+    // findActor already refuses an inactive user's tokens; revoking also ends their refresh
+    // tokens, so reactivating the account later does not bring old sessions back.
+    if (!isActive) await revokeSessions(deps.db, deps.sql, now, eq(sessions.userId, target.id));
+    return { before: target, after: await findUser(deps.db, target.id) };
+  });
   if (before.role !== after.role || before.isActive !== after.isActive) {
     deps.log.info("user changed by admin", {
       user_id: after.id,
@@ -95,27 +96,24 @@ export function updateUser(
   return presentAdminUser(after);
 }
 
-export function deleteUser({ deps, actor }: ActorContext, userId: number): void {
-  deps.db.transaction(
-    (tx) => {
-      const target = findUser(tx, userId);
-      assertMayManage(actor, target.role);
-      assertKeepsASuperadmin(tx, target, "deleted");
-      releaseBoardsOf(deps.sqlite, deps.clock.now(), target.id);
-      forgetEventsOf(deps.sqlite, deps.clock.now(), target.id);
-      tx.delete(users).where(eq(users.id, target.id)).run();
-    },
-    { behavior: "immediate" },
-  );
+export async function deleteUser({ deps, actor }: ActorContext, userId: number): Promise<void> {
+  await deps.sql.transaction(async () => {
+    const target = await findUser(deps.db, userId);
+    assertMayManage(actor, target.role);
+    await assertKeepsASuperadmin(deps.db, target, "deleted");
+    await releaseBoardsOf(deps.sql, deps.clock.now(), target.id);
+    await forgetEventsOf(deps.sql, deps.clock.now(), target.id);
+    await deps.db.delete(users).where(eq(users.id, target.id)).run();
+  });
   deps.log.info("user deleted by admin", { user_id: userId, by: actor.userId });
 }
 
-export function listBans({ deps }: ActorContext, input: PageInput) {
+export async function listBans({ deps }: ActorContext, input: PageInput) {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
   const active = gt(bans.expiresAt, deps.clock.now());
-  const total = deps.db.select({ n: count() }).from(bans).where(active).get()?.n ?? 0;
-  const rows = deps.db
+  const total = (await deps.db.select({ n: count() }).from(bans).where(active).get())?.n ?? 0;
+  const rows = await deps.db
     .select()
     .from(bans)
     .where(active)
@@ -134,11 +132,11 @@ export function listBans({ deps }: ActorContext, input: PageInput) {
 }
 
 /** Lifts a ban and forgets the address's recent failures, which would otherwise re-ban it at once. */
-export function liftBan({ deps, actor }: ActorContext, banId: number): void {
-  const ip = deps.db.transaction((tx) => {
-    const ban = tx.delete(bans).where(eq(bans.id, banId)).returning().get();
+export async function liftBan({ deps, actor }: ActorContext, banId: number): Promise<void> {
+  const ip = await deps.sql.transaction(async () => {
+    const ban = await deps.db.delete(bans).where(eq(bans.id, banId)).returning().get();
     if (!ban) throw new NotFound("Ban not found");
-    tx.delete(authFailures).where(eq(authFailures.ip, ban.ip)).run();
+    await deps.db.delete(authFailures).where(eq(authFailures.ip, ban.ip)).run();
     return ban.ip;
   });
   deps.log.info("ban lifted", { ip, by: actor.userId });

@@ -24,8 +24,8 @@ export class Banned extends AppError {
  * When the address's ban ends, or null. An expired ban no longer applies, purged or not. `ip` is
  * a clientKey, as is every address that bans and failures are stored under.
  */
-function bannedUntil(deps: Deps, ip: string): number | null {
-  const ban = deps.db
+async function bannedUntil(deps: Deps, ip: string): Promise<number | null> {
+  const ban = await deps.db
     .select({ expiresAt: bans.expiresAt })
     .from(bans)
     .where(and(eq(bans.ip, ip), gt(bans.expiresAt, deps.clock.now())))
@@ -34,42 +34,50 @@ function bannedUntil(deps: Deps, ip: string): number | null {
 }
 
 /** Throws Banned while the address is banned. */
-export function assertNotBanned(deps: Deps, ip: string): void {
-  const until = bannedUntil(deps, ip);
+export async function assertNotBanned(deps: Deps, ip: string): Promise<void> {
+  const until = await bannedUntil(deps, ip);
   if (until !== null) throw new Banned(Math.max(1, Math.ceil((until - deps.clock.now()) / 1000)));
 }
 
 /**
  * The ban threshold as a failure budget per address. Failures are stored (so a ban and the
  * failures leading to one survive a restart); attempts in progress are held in memory, as they
- * end with the process anyway. Counting and reserving are synchronous, so no two attempts can
- * take the last place.
+ * end with the process anyway. The count is read first; checking it and reserving then happen
+ * in one synchronous step, so no two attempts can take the last place.
  */
 export function createBanBudget(deps: Deps): FailureBudget {
   const limit = deps.config.authBanThreshold;
   const inFlight = createInFlight();
   return {
     limit,
-    reserve(ip) {
-      const failures = recentFailures(deps, ip);
+    async reserve(ip) {
+      const failures = await recentFailures(deps, ip);
       if (failures >= limit) {
         // Only after the threshold was lowered: the failures have to age out of the window.
         return { retryAfterSeconds: FAILURE_WINDOW_MS / 1000, inProgress: false };
       }
       if (failures + inFlight.count(ip) >= limit) return { retryAfterSeconds: 1, inProgress: true };
-      return inFlight.hold(ip, () => recordAuthFailure(deps, ip));
+      return inFlight.hold(ip, () =>
+        recordAuthFailure(deps, ip).catch((error: unknown) => {
+          deps.log.error("recording a failed sign-in failed", {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }),
+      );
     },
   };
 }
 
-function recentFailures(deps: Deps, ip: string): number {
+async function recentFailures(deps: Deps, ip: string): Promise<number> {
   const since = deps.clock.now() - FAILURE_WINDOW_MS;
   return (
-    deps.db
-      .select({ n: count() })
-      .from(authFailures)
-      .where(and(eq(authFailures.ip, ip), gt(authFailures.createdAt, since)))
-      .get()?.n ?? 0
+    (
+      await deps.db
+        .select({ n: count() })
+        .from(authFailures)
+        .where(and(eq(authFailures.ip, ip), gt(authFailures.createdAt, since)))
+        .get()
+    )?.n ?? 0
   );
 }
 
@@ -78,30 +86,34 @@ function recentFailures(deps: Deps, ip: string): number {
  * address. Returns whether it did. The address's older failures are dropped as we go, so the
  * table stays small without waiting for the scheduler.
  */
-function recordAuthFailure(deps: Deps, ip: string): boolean {
+async function recordAuthFailure(deps: Deps, ip: string): Promise<boolean> {
   const threshold = deps.config.authBanThreshold;
   if (threshold === 0) return false;
   const now = deps.clock.now();
   const since = now - FAILURE_WINDOW_MS;
-  const banned = deps.db.transaction((tx) => {
-    tx.insert(authFailures).values({ ip, createdAt: now }).run();
-    tx.delete(authFailures)
+  const banned = await deps.sql.transaction(async () => {
+    await deps.db.insert(authFailures).values({ ip, createdAt: now }).run();
+    await deps.db
+      .delete(authFailures)
       .where(and(eq(authFailures.ip, ip), lte(authFailures.createdAt, since)))
       .run();
     const failures =
-      tx
-        .select({ n: count() })
-        .from(authFailures)
-        .where(and(eq(authFailures.ip, ip), gt(authFailures.createdAt, since)))
-        .get()?.n ?? 0;
+      (
+        await deps.db
+          .select({ n: count() })
+          .from(authFailures)
+          .where(and(eq(authFailures.ip, ip), gt(authFailures.createdAt, since)))
+          .get()
+      )?.n ?? 0;
     if (failures < threshold) return false;
     const ban = { reason: BAN_REASON, createdAt: now, expiresAt: now + BAN_DURATION_MS };
-    tx.insert(bans)
+    await deps.db
+      .insert(bans)
       .values({ ip, ...ban })
       .onConflictDoUpdate({ target: bans.ip, set: ban })
       .run();
     // A fresh start once the ban ends, rather than a re-ban on the next failure.
-    tx.delete(authFailures).where(eq(authFailures.ip, ip)).run();
+    await deps.db.delete(authFailures).where(eq(authFailures.ip, ip)).run();
     return true;
   });
   if (banned) deps.log.warn("address banned after failed sign-ins", { ip, failures: threshold });

@@ -19,8 +19,12 @@ export interface Refusal {
 
 export interface FailureBudget {
   readonly limit: number;
-  /** Holds one of the key's failures for an attempt in progress, or says why it cannot. */
-  reserve(key: string): Reservation | Refusal;
+  /**
+   * Holds one of the key's failures for an attempt in progress, or says why it cannot. A budget
+   * kept in the database answers asynchronously; its check and hold still happen in one step
+   * after the read, so attempts arriving together cannot both take the last place.
+   */
+  reserve(key: string): Reservation | Refusal | Promise<Reservation | Refusal>;
 }
 
 export function isRefusal(result: Reservation | Refusal): result is Refusal {
@@ -37,7 +41,7 @@ export function createInFlight() {
   return {
     count: (key: string) => counts.get(key) ?? 0,
     /** Takes a place for `key`; the returned settle gives it back and runs `onFailure` once. */
-    hold(key: string, onFailure: () => void): Reservation {
+    hold(key: string, onFailure: () => unknown): Reservation {
       counts.set(key, (counts.get(key) ?? 0) + 1);
       let settled = false;
       return {

@@ -1,6 +1,6 @@
 import { randomInt, timingSafeEqual } from "node:crypto";
 import { and, count, eq, gt, inArray, sql } from "drizzle-orm";
-import type { Tx } from "../../platform/db/client";
+import type { Db } from "../../platform/db/orm";
 import { type CodePurpose, JOB_STATUSES, jobs, oneTimeCodes } from "../../platform/db/tables";
 import { SEND_EMAIL_JOB } from "../jobs/handlers";
 
@@ -59,18 +59,18 @@ export interface EmailCap {
  * CODE_FAILURE_LIMIT; and with `cap`, also when a code went to the same address less than
  * RESEND_INTERVAL_MS ago or CODE_EMAILS_PER_DAY such emails went out in the last day.
  */
-export function issueCode(
-  tx: Tx,
+export async function issueCode(
+  tx: Db,
   now: number,
   user: { id: number; email: string },
   purpose: CodePurpose,
   cap: EmailCap | null,
-): string | null {
+): Promise<string | null> {
   // Drawn and hashed before deciding, so a refusal takes as long as a code.
   const code = generateCode();
   const codeHash = hashCode(user.id, purpose, code);
-  const existing = findCode(tx, user.id, purpose);
-  const emailed = cap ? countRecentEmails(tx, now, user.email, cap.subject) : 0;
+  const existing = await findCode(tx, user.id, purpose);
+  const emailed = cap ? await countRecentEmails(tx, now, user.email, cap.subject) : 0;
   // Wrong codes for another address (the account's old one) say nothing about this one.
   const remembered =
     existing && existing.expiresAt > now && existing.email === user.email ? existing : undefined;
@@ -87,7 +87,8 @@ export function issueCode(
     createdAt: now,
     expiresAt: Math.max(now + CODE_TTL_MS, remembered?.expiresAt ?? 0),
   };
-  tx.insert(oneTimeCodes)
+  await tx
+    .insert(oneTimeCodes)
     .values({ userId: user.id, purpose, ...values })
     .onConflictDoUpdate({ target: [oneTimeCodes.userId, oneTimeCodes.purpose], set: values })
     .run();
@@ -98,16 +99,16 @@ export function issueCode(
  * For an address with no account (or none that may get a code): the same reads and hashing as
  * issueCode, and nothing written, so the time taken does not tell the two apart.
  */
-export function issueNoCode(
-  tx: Tx,
+export async function issueNoCode(
+  tx: Db,
   now: number,
   email: string,
   purpose: CodePurpose,
   cap: EmailCap,
-): void {
+): Promise<void> {
   hashCode(NO_USER, purpose, generateCode());
-  findCode(tx, NO_USER, purpose);
-  countRecentEmails(tx, now, email, cap.subject);
+  await findCode(tx, NO_USER, purpose);
+  await countRecentEmails(tx, now, email, cap.subject);
 }
 
 export type CodeCheck = { ok: true; email: string } | { ok: false };
@@ -118,15 +119,15 @@ export type CodeCheck = { ok: true; email: string } | { ok: false };
  * lookup and hashing. Returns instead of throwing so that the caller's transaction commits the
  * counted try.
  */
-export function consumeCode(
-  tx: Tx,
+export async function consumeCode(
+  tx: Db,
   now: number,
   userId: number | null,
   purpose: CodePurpose,
   code: string,
-): CodeCheck {
+): Promise<CodeCheck> {
   const presented = Buffer.from(hashCode(userId ?? NO_USER, purpose, code));
-  const row = findCode(tx, userId ?? NO_USER, purpose);
+  const row = await findCode(tx, userId ?? NO_USER, purpose);
   const live =
     row &&
     row.codeHash !== SPENT &&
@@ -136,7 +137,8 @@ export function consumeCode(
   const stored = Buffer.from(row.codeHash);
   if (stored.length !== presented.length || !timingSafeEqual(presented, stored)) {
     const failures = row.failedAttempts + 1;
-    tx.update(oneTimeCodes)
+    await tx
+      .update(oneTimeCodes)
       .set({
         failedAttempts: failures,
         // Counted across codes, so a code issued after some wrong tries gets only the rest.
@@ -147,18 +149,19 @@ export function consumeCode(
       .run();
     return { ok: false };
   }
-  tx.delete(oneTimeCodes).where(eq(oneTimeCodes.id, row.id)).run();
+  await tx.delete(oneTimeCodes).where(eq(oneTimeCodes.id, row.id)).run();
   return { ok: true, email: row.email };
 }
 
-export function deleteCodes(tx: Tx, userId: number, purpose: CodePurpose): void {
-  tx.delete(oneTimeCodes)
+export async function deleteCodes(tx: Db, userId: number, purpose: CodePurpose): Promise<void> {
+  await tx
+    .delete(oneTimeCodes)
     .where(and(eq(oneTimeCodes.userId, userId), eq(oneTimeCodes.purpose, purpose)))
     .run();
 }
 
-export function findCode(tx: Tx, userId: number, purpose: CodePurpose) {
-  return tx
+export async function findCode(tx: Db, userId: number, purpose: CodePurpose) {
+  return await tx
     .select()
     .from(oneTimeCodes)
     .where(and(eq(oneTimeCodes.userId, userId), eq(oneTimeCodes.purpose, purpose)))
@@ -170,22 +173,29 @@ export function findCode(tx: Tx, userId: number, purpose: CodePurpose) {
  * read from the jobs table (finished jobs are kept for a day, and keep `to` and `subject`).
  * A job never runs before it is created, so `run_at` bounds the scan through its index.
  */
-function countRecentEmails(tx: Tx, now: number, to: string, subject: string): number {
+async function countRecentEmails(
+  tx: Db,
+  now: number,
+  to: string,
+  subject: string,
+): Promise<number> {
   const since = now - CODE_EMAIL_WINDOW_MS;
   return (
-    tx
-      .select({ n: count() })
-      .from(jobs)
-      .where(
-        and(
-          inArray(jobs.status, [...JOB_STATUSES]),
-          gt(jobs.runAt, since),
-          gt(jobs.createdAt, since),
-          eq(jobs.type, SEND_EMAIL_JOB),
-          sql`json_extract(${jobs.payload}, '$.to') = ${to}`,
-          sql`json_extract(${jobs.payload}, '$.subject') = ${subject}`,
-        ),
-      )
-      .get()?.n ?? 0
+    (
+      await tx
+        .select({ n: count() })
+        .from(jobs)
+        .where(
+          and(
+            inArray(jobs.status, [...JOB_STATUSES]),
+            gt(jobs.runAt, since),
+            gt(jobs.createdAt, since),
+            eq(jobs.type, SEND_EMAIL_JOB),
+            sql`json_extract(${jobs.payload}, '$.to') = ${to}`,
+            sql`json_extract(${jobs.payload}, '$.subject') = ${subject}`,
+          ),
+        )
+        .get()
+    )?.n ?? 0
   );
 }

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { PublicContext } from "../../platform/context";
-import type { Tx } from "../../platform/db/client";
+import type { Db } from "../../platform/db/orm";
 import { passwordResetTokens, sessions, users } from "../../platform/db/tables";
 import { BadRequest } from "../../platform/errors";
 import { enqueueEmail } from "../jobs/handlers";
@@ -30,35 +30,40 @@ const RESET_EMAIL: EmailCap = {
  * the address has an account, and the email is sent later by a job, so neither body nor timing
  * tells.
  */
-export function requestPasswordReset({ deps }: PublicContext, input: { email: string }) {
+export async function requestPasswordReset({ deps }: PublicContext, input: { email: string }) {
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
-  deps.db.transaction((tx) => {
-    const user = tx.select().from(users).where(eq(users.email, email)).get();
+  await deps.sql.transaction(async () => {
+    const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
     if (!user?.isActive) {
-      issueNoCode(tx, now, email, "password_reset", RESET_EMAIL);
+      await issueNoCode(deps.db, now, email, "password_reset", RESET_EMAIL);
       return;
     }
-    const code = issueCode(tx, now, user, "password_reset", RESET_EMAIL);
-    if (code !== null) enqueueEmail(tx, deps, passwordResetEmail(deps.config.appUrl, user, code));
+    const code = await issueCode(deps.db, now, user, "password_reset", RESET_EMAIL);
+    if (code !== null)
+      await enqueueEmail(deps.db, deps, passwordResetEmail(deps.config.appUrl, user, code));
   });
   return RESET_CODE_SENT;
 }
 
 /** Trades a correct code for a single-use reset token. */
-export function verifyResetCode({ deps }: PublicContext, input: { email: string; otp: string }) {
+export async function verifyResetCode(
+  { deps }: PublicContext,
+  input: { email: string; otp: string },
+) {
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
   const reset = newOpaqueToken();
-  const ok = deps.db.transaction((tx) => {
-    const user = tx.select().from(users).where(eq(users.email, email)).get();
+  const ok = await deps.sql.transaction(async () => {
+    const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
     // An unknown address gets the same lookup and hashing, and the same answer.
-    const check = consumeCode(tx, now, user?.id ?? null, "password_reset", input.otp);
+    const check = await consumeCode(deps.db, now, user?.id ?? null, "password_reset", input.otp);
     // A code mailed to an address the account no longer uses proves nothing.
     if (!user || !check.ok || check.email !== user.email) return false;
     // One live reset token per user: an older, unused one stops working.
-    tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, user.id)).run();
-    tx.insert(passwordResetTokens)
+    await deps.db.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, user.id)).run();
+    await deps.db
+      .insert(passwordResetTokens)
       .values({
         userId: user.id,
         tokenHash: reset.hash,
@@ -87,14 +92,20 @@ export async function resetPassword(
     gt(passwordResetTokens.expiresAt, deps.clock.now()),
   );
   // Checked before the slow hash, and again in the transaction, which is what spends it.
-  if (!deps.db.select({ id: passwordResetTokens.id }).from(passwordResetTokens).where(live).get()) {
+  if (
+    !(await deps.db
+      .select({ id: passwordResetTokens.id })
+      .from(passwordResetTokens)
+      .where(live)
+      .get())
+  ) {
     throw new BadRequest(BAD_RESET_TOKEN);
   }
   assertAcceptablePassword(input.new_password, "/new_password");
   const passwordHash = await deps.passwords.hash(input.new_password);
   const now = deps.clock.now();
-  const done = deps.db.transaction((tx) => {
-    const spent = tx
+  const done = await deps.sql.transaction(async () => {
+    const spent = await deps.db
       .update(passwordResetTokens)
       .set({ usedAt: now })
       .where(
@@ -108,17 +119,17 @@ export async function resetPassword(
       .get();
     if (!spent) return false;
     // Receiving the code proved control of the address, so it counts as verified too.
-    const user = tx
+    const user = await deps.db
       .update(users)
       .set({ passwordHash, emailVerified: true, updatedAt: now })
       .where(eq(users.id, spent.userId))
       .returning()
       .get();
     if (!user) return false;
-    revokeSessions(tx, deps.sqlite, now, eq(sessions.userId, user.id));
-    cancelPasswordResets(tx, user.id);
-    enqueuePasswordChangedEmail(tx, deps, user);
-    raisePasswordChangedNotice(deps, now, user.id);
+    await revokeSessions(deps.db, deps.sql, now, eq(sessions.userId, user.id));
+    await cancelPasswordResets(deps.db, user.id);
+    await enqueuePasswordChangedEmail(deps.db, deps, user);
+    await raisePasswordChangedNotice(deps, now, user.id);
     return true;
   });
   if (!done) throw new BadRequest(BAD_RESET_TOKEN);
@@ -131,7 +142,7 @@ export async function resetPassword(
  * a reset already under way (another token from an earlier code) could otherwise still override
  * the new password.
  */
-export function cancelPasswordResets(tx: Tx, userId: number): void {
-  tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, userId)).run();
-  deleteCodes(tx, userId, "password_reset");
+export async function cancelPasswordResets(tx: Db, userId: number): Promise<void> {
+  await tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, userId)).run();
+  await deleteCodes(tx, userId, "password_reset");
 }

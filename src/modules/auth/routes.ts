@@ -128,9 +128,9 @@ export function authRoutes(deps: Deps) {
     )
     .post(
       "/token",
-      ({ body, request, server, set }) => {
+      async ({ body, request, server, set }) => {
         Object.assign(set.headers, NO_STORE);
-        return grantToken({ deps }, body, client(request, server));
+        return await grantToken({ deps }, body, client(request, server));
       },
       {
         body: TokenFormBody,
@@ -177,8 +177,11 @@ export function authRoutes(deps: Deps) {
     )
     .post(
       "/logout",
-      ({ actor, body, cookie, set }) => {
-        logout({ deps, actor }, heldRefreshTokens(body?.refresh_token, cookie.kanbun_refresh));
+      async ({ actor, body, cookie, set }) => {
+        await logout(
+          { deps, actor },
+          heldRefreshTokens(body?.refresh_token, cookie.kanbun_refresh),
+        );
         clearRefreshCookie(cookie.kanbun_refresh, deps.config);
         set.status = 204;
       },
@@ -200,8 +203,8 @@ export function authRoutes(deps: Deps) {
     )
     .post(
       "/logout-all",
-      ({ actor, set }) => {
-        logoutAll({ deps, actor });
+      async ({ actor, set }) => {
+        await logoutAll({ deps, actor });
         set.status = 204;
       },
       {
@@ -210,15 +213,15 @@ export function authRoutes(deps: Deps) {
         response: { 204: t.Void(), ...problemResponses(401), 403: BannedProblem },
       },
     )
-    .get("/sessions", ({ actor }) => listSessions({ deps, actor }), {
+    .get("/sessions", async ({ actor }) => await listSessions({ deps, actor }), {
       auth: true,
       detail: { summary: "The signed-in user's live sessions" },
       response: { 200: t.Array(SessionResponse), ...problemResponses(401), 403: BannedProblem },
     })
     .delete(
       "/sessions/:id",
-      ({ actor, params, set }) => {
-        revokeSession({ deps, actor }, params.id);
+      async ({ actor, params, set }) => {
+        await revokeSession({ deps, actor }, params.id);
         set.status = 204;
       },
       {
@@ -230,9 +233,9 @@ export function authRoutes(deps: Deps) {
     )
     .post(
       "/forgot-password",
-      ({ body, set }) => {
+      async ({ body, set }) => {
         set.status = 202;
-        return requestPasswordReset({ deps }, body);
+        return await requestPasswordReset({ deps }, body);
       },
       {
         body: EmailBody,
@@ -246,9 +249,9 @@ export function authRoutes(deps: Deps) {
     )
     .post(
       "/verify-otp",
-      ({ body, set }) => {
+      async ({ body, set }) => {
         Object.assign(set.headers, NO_STORE);
-        return verifyResetCode({ deps }, body);
+        return await verifyResetCode({ deps }, body);
       },
       {
         body: EmailCodeBody,
@@ -263,7 +266,7 @@ export function authRoutes(deps: Deps) {
         },
       },
     )
-    .post("/reset-password", ({ body }) => resetPassword({ deps }, body), {
+    .post("/reset-password", async ({ body }) => await resetPassword({ deps }, body), {
       body: ResetPasswordBody,
       detail: {
         summary: "Set a new password with a reset token",
@@ -277,7 +280,7 @@ export function authRoutes(deps: Deps) {
         503: HasherBusyProblem,
       },
     })
-    .post("/verify-email", ({ body }) => verifyEmail({ deps }, body), {
+    .post("/verify-email", async ({ body }) => await verifyEmail({ deps }, body), {
       body: EmailCodeBody,
       detail: {
         summary: "Verify your email address with the emailed code",
@@ -291,9 +294,9 @@ export function authRoutes(deps: Deps) {
     })
     .post(
       "/resend-verification",
-      ({ body, set }) => {
+      async ({ body, set }) => {
         set.status = 202;
-        return resendVerification({ deps }, body);
+        return await resendVerification({ deps }, body);
       },
       {
         body: EmailBody,

@@ -2,8 +2,8 @@ import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { StoreDeps } from "../../deps";
 import { toIso } from "../../platform/clock";
 import type { ActorContext, ClientInfo, PublicContext } from "../../platform/context";
-import type { Db, Tx } from "../../platform/db/client";
 import { isUniqueViolation } from "../../platform/db/errors";
+import type { Db } from "../../platform/db/orm";
 import { type Role, sessions, type UserRow, users } from "../../platform/db/tables";
 import {
   AppError,
@@ -51,7 +51,7 @@ export function assertAcceptablePassword(password: string, field = "/password"):
 }
 
 /** What creating an account needs; commands build no more than this. */
-export type AccountDeps = Pick<StoreDeps, "db" | "clock" | "passwords">;
+export type AccountDeps = Pick<StoreDeps, "db" | "sql" | "clock" | "passwords">;
 
 export interface AccountOptions {
   /** The operator or an admin vouches for the address: no verification email goes out. */
@@ -59,7 +59,7 @@ export interface AccountOptions {
   /** Written in the same insert, so no crash can leave a plain user behind. */
   role?: Role;
   /** Runs in the insert's transaction, so what it writes exists exactly when the account does. */
-  afterInsert?: (tx: Tx, user: UserRow) => void;
+  afterInsert?: (db: Db, user: UserRow) => Promise<unknown>;
 }
 
 /** Creates an account from input the route or command has validated. */
@@ -71,14 +71,14 @@ export async function createAccount(
   assertAcceptablePassword(input.password);
   const email = input.email.trim().toLowerCase();
   const username = input.username.trim();
-  if (findUserByLogin(deps.db, email) || findUserByLogin(deps.db, username)) {
+  if ((await findUserByLogin(deps.db, email)) || (await findUserByLogin(deps.db, username))) {
     throw new BadRequest(DUPLICATE_ACCOUNT);
   }
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
   try {
-    return deps.db.transaction((tx) => {
-      const created = tx
+    return await deps.sql.transaction(async () => {
+      const created = await deps.db
         .insert(users)
         .values({
           username,
@@ -92,7 +92,7 @@ export async function createAccount(
         })
         .returning()
         .get();
-      options.afterInsert?.(tx, created);
+      await options.afterInsert?.(deps.db, created);
       return created;
     });
   } catch (error) {
@@ -105,7 +105,7 @@ export async function createAccount(
 /** Public sign-up: a plain user whose address is verified by the code emailed to it. */
 export async function signup({ deps }: PublicContext, input: SignupInput) {
   const user = await createAccount(deps, input, {
-    afterInsert: (tx, created) => enqueueEmailVerification(tx, deps, created),
+    afterInsert: async (tx, created) => await enqueueEmailVerification(tx, deps, created),
   });
   deps.log.info("user signed up", { user_id: user.id });
   return { message: "User created successfully", user: presentUser(user) };
@@ -120,7 +120,7 @@ export async function login(
   credentials: Credentials,
   client: ClientInfo,
 ): Promise<TokenPair> {
-  const user = findUserByLogin(deps.db, credentials.login.trim());
+  const user = await findUserByLogin(deps.db, credentials.login.trim());
   if (!user) {
     await deps.passwords.verifyAgainstDummy(credentials.password);
     throw new Unauthenticated(BAD_CREDENTIALS);
@@ -138,31 +138,35 @@ export async function login(
   return openSession(deps, user.id, client);
 }
 
-export function refresh({ deps }: PublicContext, refreshToken: string): Promise<TokenPair> {
-  return rotateRefreshToken(deps, refreshToken);
+export async function refresh({ deps }: PublicContext, refreshToken: string): Promise<TokenPair> {
+  return await rotateRefreshToken(deps, refreshToken);
 }
 
 /**
  * Ends the caller's session and the sessions of the refresh tokens the caller holds (in the body,
  * in the browser's cookie), each only if it is the caller's own.
  */
-export function logout({ deps, actor }: ActorContext, refreshTokens: readonly string[] = []): void {
+export async function logout(
+  { deps, actor }: ActorContext,
+  refreshTokens: readonly string[] = [],
+): Promise<void> {
   const now = deps.clock.now();
-  const others = refreshTokens.map((token) =>
-    sessionOfRefreshToken(deps.db, actor.userId, token, now),
-  );
-  revokeSessions(deps.db, deps.sqlite, now, eq(sessions.id, actor.sessionId));
+  const others: (number | null)[] = [];
+  for (const token of refreshTokens) {
+    others.push(await sessionOfRefreshToken(deps.db, actor.userId, token, now));
+  }
+  await revokeSessions(deps.db, deps.sql, now, eq(sessions.id, actor.sessionId));
   for (const other of others) {
-    if (other !== null) revokeSessions(deps.db, deps.sqlite, now, eq(sessions.id, other));
+    if (other !== null) await revokeSessions(deps.db, deps.sql, now, eq(sessions.id, other));
   }
 }
 
-export function logoutAll({ deps, actor }: ActorContext): void {
-  revokeSessions(deps.db, deps.sqlite, deps.clock.now(), eq(sessions.userId, actor.userId));
+export async function logoutAll({ deps, actor }: ActorContext): Promise<void> {
+  await revokeSessions(deps.db, deps.sql, deps.clock.now(), eq(sessions.userId, actor.userId));
 }
 
-export function listSessions({ deps, actor }: ActorContext) {
-  const rows = deps.db
+export async function listSessions({ deps, actor }: ActorContext) {
+  const rows = await deps.db
     .select()
     .from(sessions)
     .where(
@@ -185,19 +189,22 @@ export function listSessions({ deps, actor }: ActorContext) {
 }
 
 /** Revokes one of the caller's own sessions; anyone else's is "not found". */
-export function revokeSession({ deps, actor }: ActorContext, sessionId: number): void {
-  const revoked = revokeSessions(
+export async function revokeSession(
+  { deps, actor }: ActorContext,
+  sessionId: number,
+): Promise<void> {
+  const revoked = await revokeSessions(
     deps.db,
-    deps.sqlite,
+    deps.sql,
     deps.clock.now(),
     and(eq(sessions.id, sessionId), eq(sessions.userId, actor.userId)),
   );
   if (revoked === 0) throw new NotFound("Session not found");
 }
 
-export function findUserByLogin(db: Db | Tx, login: string): UserRow | undefined {
+export async function findUserByLogin(db: Db, login: string): Promise<UserRow | undefined> {
   const key = login.toLowerCase();
-  return db
+  return await db
     .select()
     .from(users)
     .where(or(eq(users.email, key), eq(sql`lower(${users.username})`, key)))

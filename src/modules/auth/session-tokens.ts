@@ -1,8 +1,8 @@
-import type { Database } from "bun:sqlite";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { ClientInfo } from "../../platform/context";
-import type { Db, Tx } from "../../platform/db/client";
+import type { Db } from "../../platform/db/orm";
+import type { Sql } from "../../platform/db/sql";
 import { refreshTokens, sessions, users } from "../../platform/db/tables";
 import { Unauthenticated } from "../../platform/errors";
 import { recordSessionsEnded } from "../realtime/events";
@@ -23,8 +23,8 @@ export async function openSession(
 ): Promise<TokenPair> {
   const now = deps.clock.now();
   const refresh = newOpaqueToken();
-  const sessionId = deps.db.transaction((tx) => {
-    const session = tx
+  const sessionId = await deps.sql.transaction(async () => {
+    const session = await deps.db
       .insert(sessions)
       .values({
         userId,
@@ -36,10 +36,11 @@ export async function openSession(
       })
       .returning({ id: sessions.id })
       .get();
-    tx.insert(refreshTokens)
+    await deps.db
+      .insert(refreshTokens)
       .values({ sessionId: session.id, tokenHash: refresh.hash, createdAt: now })
       .run();
-    tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, userId)).run();
+    await deps.db.update(users).set({ lastLoginAt: now }).where(eq(users.id, userId)).run();
     return session.id;
   });
   return tokenPair(deps, userId, sessionId, refresh.token);
@@ -53,33 +54,42 @@ export async function openSession(
 export async function rotateRefreshToken(deps: Deps, presented: string): Promise<TokenPair> {
   const now = deps.clock.now();
   const next = newOpaqueToken();
-  const outcome = deps.db.transaction((tx) => {
-    const found = tx
-      .select({
-        tokenId: refreshTokens.id,
-        spentAt: refreshTokens.spentAt,
-        sessionId: sessions.id,
-        userId: sessions.userId,
-        revokedAt: sessions.revokedAt,
-        expiresAt: sessions.expiresAt,
-        isActive: users.isActive,
-      })
-      .from(refreshTokens)
-      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(refreshTokens.tokenHash, hashOpaqueToken(presented)))
-      .get();
-    if (!found || found.revokedAt !== null || found.expiresAt <= now || !found.isActive)
+  const outcome = await deps.sql.transaction(async () => {
+    // SQL text: drizzle over `Sql` maps columns by position, and this join selects two `id`s.
+    const found = await deps.sql.get<{
+      tokenId: number;
+      spentAt: number | null;
+      sessionId: number;
+      userId: number;
+      revokedAt: number | null;
+      expiresAt: number;
+      isActive: number;
+    }>(
+      `SELECT rt.id AS tokenId, rt.spent_at AS spentAt, s.id AS sessionId, s.user_id AS userId,
+         s.revoked_at AS revokedAt, s.expires_at AS expiresAt, u.is_active AS isActive
+       FROM refresh_tokens rt
+       JOIN sessions s ON s.id = rt.session_id
+       JOIN users u ON u.id = s.user_id
+       WHERE rt.token_hash = ?`,
+      [hashOpaqueToken(presented)],
+    );
+    if (!found || found.revokedAt !== null || found.expiresAt <= now || found.isActive !== 1)
       return null;
     if (found.spentAt !== null) {
-      revokeSessions(tx, deps.sqlite, now, eq(sessions.id, found.sessionId));
+      await revokeSessions(deps.db, deps.sql, now, eq(sessions.id, found.sessionId));
       return "reused" as const;
     }
-    tx.update(refreshTokens).set({ spentAt: now }).where(eq(refreshTokens.id, found.tokenId)).run();
-    tx.insert(refreshTokens)
+    await deps.db
+      .update(refreshTokens)
+      .set({ spentAt: now })
+      .where(eq(refreshTokens.id, found.tokenId))
+      .run();
+    await deps.db
+      .insert(refreshTokens)
       .values({ sessionId: found.sessionId, tokenHash: next.hash, createdAt: now })
       .run();
-    tx.update(sessions)
+    await deps.db
+      .update(sessions)
       .set({ lastUsedAt: now, expiresAt: now + deps.config.refreshTokenTtlSeconds * 1000 })
       .where(eq(sessions.id, found.sessionId))
       .run();
@@ -97,15 +107,15 @@ export async function rotateRefreshToken(deps: Deps, presented: string): Promise
  * Ends the live sessions that match `where` and records that they ended, so the sockets opened
  * with them close once this commits, on every server. Returns how many ended.
  */
-export function revokeSessions(
-  tx: Tx | Db,
-  sqlite: Database,
+export async function revokeSessions(
+  tx: Db,
+  sql: Sql,
   now: number,
   where: ReturnType<typeof eq> | ReturnType<typeof and>,
-): number {
+): Promise<number> {
   // Both writes or neither (a savepoint when the caller's transaction is already open).
-  return sqlite.transaction(() => {
-    const ended = tx
+  return await sql.transaction(async () => {
+    const ended = await tx
       .update(sessions)
       .set({ revokedAt: now })
       .where(and(where, isNull(sessions.revokedAt)))
@@ -114,20 +124,20 @@ export function revokeSessions(
     const byUser = Map.groupBy(ended, (session) => session.userId);
     for (const [userId, ofUser] of byUser) {
       const sessionIds = ofUser.map((session) => session.id);
-      recordSessionsEnded(sqlite, now, { userId, sessionIds });
+      await recordSessionsEnded(sql, now, { userId, sessionIds });
     }
     return ended.length;
-  })();
+  });
 }
 
 /** The session a refresh token belongs to, if it is live and belongs to this user. */
-export function sessionOfRefreshToken(
+export async function sessionOfRefreshToken(
   db: Db,
   userId: number,
   token: string,
   now: number,
-): number | null {
-  const row = db
+): Promise<number | null> {
+  const row = await db
     .select({ sessionId: sessions.id })
     .from(refreshTokens)
     .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))

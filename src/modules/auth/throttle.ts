@@ -96,12 +96,12 @@ export function authThrottle(deps: Deps) {
   };
 
   return new Elysia()
-    .onRequest(({ request, server }) => {
+    .onRequest(async ({ request, server }) => {
       if (bansOn && pathOf(request.url).startsWith(AUTH_PREFIX)) {
-        assertNotBanned(deps, addressOf(request, server));
+        await assertNotBanned(deps, addressOf(request, server));
       }
     })
-    .onTransform({ as: "global" }, ({ request, route, server, body, set }) => {
+    .onTransform({ as: "global" }, async ({ request, route, server, body, set }) => {
       if (request.method !== "POST" || !THROTTLED_ROUTES.has(route)) return;
       const address = addressOf(request, server);
       if (perAddress)
@@ -109,14 +109,16 @@ export function authThrottle(deps: Deps) {
       if (!FAILURE_ROUTES.has(route)) return;
       const reservations: Reservation[] = [];
       try {
-        const account = perAccount && accountKey(deps, body);
+        const account = perAccount && (await accountKey(deps, body));
         if (perAccount && account) {
-          reservations.push(reserve(perAccount, account, set.headers, "for this account"));
+          reservations.push(await reserve(perAccount, account, set.headers, "for this account"));
         }
         if (perBanAddress) {
           // A ban may have landed since onRequest, while this request's body was read.
-          assertNotBanned(deps, address);
-          reservations.push(reserve(perBanAddress, address, set.headers, "from your address"));
+          await assertNotBanned(deps, address);
+          reservations.push(
+            await reserve(perBanAddress, address, set.headers, "from your address"),
+          );
         }
       } catch (error) {
         for (const reservation of reservations) reservation.settle(false);
@@ -135,13 +137,13 @@ export function authThrottle(deps: Deps) {
 }
 
 /** Takes one place in a budget, or throws the 429 that says why there is none. */
-function reserve(
+async function reserve(
   budget: FailureBudget,
   key: string,
   headers: Record<string, unknown>,
   whose: string,
-): Reservation {
-  const result = budget.reserve(key);
+): Promise<Reservation> {
+  const result = await budget.reserve(key);
   if (!isRefusal(result)) return result;
   headers["ratelimit-limit"] = String(budget.limit);
   headers["ratelimit-remaining"] = "0";
@@ -166,12 +168,12 @@ export function accountFailureLimit(config: Pick<Config, "authRateLimitMax">): n
  * exactly as an account's are, so the limit does not tell which accounts exist. (The same query
  * runs either way.)
  */
-function accountKey(deps: Deps, body: unknown): string | null {
+async function accountKey(deps: Deps, body: unknown): Promise<string | null> {
   if (typeof body !== "object" || body === null) return null;
   const { email, username } = body as { email?: unknown; username?: unknown };
   const value = typeof email === "string" ? email : typeof username === "string" ? username : null;
   const name = value?.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY_LENGTH);
   if (!name) return null;
-  const user = findUserByLogin(deps.db, name);
+  const user = await findUserByLogin(deps.db, name);
   return user ? `user:${user.id}` : `name:${name}`;
 }

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { PublicContext } from "../../platform/context";
-import type { Tx } from "../../platform/db/client";
+import type { Db } from "../../platform/db/orm";
 import { users } from "../../platform/db/tables";
 import { BadRequest } from "../../platform/errors";
 import { enqueueEmail } from "../jobs/handlers";
@@ -29,27 +29,43 @@ const VERIFICATION_EMAIL: EmailCap = {
  * For sign-up and address changes, so neither the resend interval nor the daily email cap
  * applies; too many recent wrong codes for the same address still stop it.
  */
-export function enqueueEmailVerification(tx: Tx, deps: Deps, user: EmailRecipient): void {
-  const code = issueCode(tx, deps.clock.now(), user, "email_verification", null);
-  if (code !== null) enqueueEmail(tx, deps, verificationEmail(deps.config.appUrl, user, code));
+export async function enqueueEmailVerification(
+  tx: Db,
+  deps: Deps,
+  user: EmailRecipient,
+): Promise<void> {
+  const code = await issueCode(tx, deps.clock.now(), user, "email_verification", null);
+  if (code !== null)
+    await enqueueEmail(tx, deps, verificationEmail(deps.config.appUrl, user, code));
 }
 
 /** Tells the account owner that the password changed, so an unexpected change gets noticed. */
-export function enqueuePasswordChangedEmail(tx: Tx, deps: Deps, user: EmailRecipient): void {
-  enqueueEmail(tx, deps, passwordChangedEmail(deps.config.appUrl, user));
+export async function enqueuePasswordChangedEmail(
+  tx: Db,
+  deps: Deps,
+  user: EmailRecipient,
+): Promise<void> {
+  await enqueueEmail(tx, deps, passwordChangedEmail(deps.config.appUrl, user));
 }
 
 /** Marks the address verified when the code emailed to that very address is presented. */
-export function verifyEmail({ deps }: PublicContext, input: { email: string; otp: string }) {
+export async function verifyEmail({ deps }: PublicContext, input: { email: string; otp: string }) {
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
-  const verified = deps.db.transaction((tx) => {
-    const user = tx.select().from(users).where(eq(users.email, email)).get();
+  const verified = await deps.sql.transaction(async () => {
+    const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
     // An unknown address gets the same lookup and hashing, and the same answer.
-    const check = consumeCode(tx, now, user?.id ?? null, "email_verification", input.otp);
+    const check = await consumeCode(
+      deps.db,
+      now,
+      user?.id ?? null,
+      "email_verification",
+      input.otp,
+    );
     // A code sent before an address change proves nothing about the new address.
     if (!user || !check.ok || check.email !== user.email) return false;
-    tx.update(users)
+    await deps.db
+      .update(users)
       .set({ emailVerified: true, updatedAt: now })
       .where(eq(users.id, user.id))
       .run();
@@ -65,17 +81,18 @@ export function verifyEmail({ deps }: PublicContext, input: { email: string; otp
  * addresses have accounts. Sends nothing within the resend interval, past the daily email cap,
  * or after too many recent wrong codes.
  */
-export function resendVerification({ deps }: PublicContext, input: { email: string }) {
+export async function resendVerification({ deps }: PublicContext, input: { email: string }) {
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
-  deps.db.transaction((tx) => {
-    const user = tx.select().from(users).where(eq(users.email, email)).get();
+  await deps.sql.transaction(async () => {
+    const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
     if (!user || user.emailVerified || !user.isActive) {
-      issueNoCode(tx, now, email, "email_verification", VERIFICATION_EMAIL);
+      await issueNoCode(deps.db, now, email, "email_verification", VERIFICATION_EMAIL);
       return;
     }
-    const code = issueCode(tx, now, user, "email_verification", VERIFICATION_EMAIL);
-    if (code !== null) enqueueEmail(tx, deps, verificationEmail(deps.config.appUrl, user, code));
+    const code = await issueCode(deps.db, now, user, "email_verification", VERIFICATION_EMAIL);
+    if (code !== null)
+      await enqueueEmail(deps.db, deps, verificationEmail(deps.config.appUrl, user, code));
   });
   return VERIFICATION_SENT;
 }

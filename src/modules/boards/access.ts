@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import type { BoardRole } from "../../platform/db/tables";
 import { Forbidden, NotFound } from "../../platform/errors";
 
@@ -72,12 +72,15 @@ export const NOT_FOUND = {
 export type Hidden = keyof typeof NOT_FOUND;
 
 /** The user's role on the board, or null when they are not a member (or there is no board). */
-export function findRole(sqlite: Database, boardId: number, userId: number): BoardRole | null {
-  const row = sqlite
-    .query<{ role: BoardRole }, [number, number]>(
-      "SELECT role FROM board_members WHERE user_id = ? AND board_id = ?",
-    )
-    .get(userId, boardId);
+export async function findRole(
+  sql: Sql,
+  boardId: number,
+  userId: number,
+): Promise<BoardRole | null> {
+  const row = await sql.get<{ role: BoardRole }>(
+    "SELECT role FROM board_members WHERE user_id = ? AND board_id = ?",
+    [userId, boardId],
+  );
   return row?.role ?? null;
 }
 
@@ -86,14 +89,14 @@ export function findRole(sqlite: Database, boardId: number, userId: number): Boa
  * caller asked about (`hidden`: the board, a list, a task or a comment). A member whose role is
  * too low: 403.
  */
-export function authorizeBoard(
-  sqlite: Database,
+export async function authorizeBoard(
+  sql: Sql,
   userId: number,
   boardId: number,
   action: BoardAction,
   hidden: Hidden = "board",
-): BoardRole {
-  const role = findRole(sqlite, boardId, userId);
+): Promise<BoardRole> {
+  const role = await findRole(sql, boardId, userId);
   if (role === null) throw new NotFound(NOT_FOUND[hidden]);
   if (!allows(role, action)) throw new Forbidden(forbiddenDetail(action));
   return role;
@@ -111,18 +114,18 @@ export type TaskAction = Extract<BoardAction, `card.${string}` | `comment.${stri
  * May the user do `action` on this task? A personal task is its owner's alone: everyone else
  * gets 404. A card follows the caller's role on its board.
  */
-export function authorizeTask(
-  sqlite: Database,
+export async function authorizeTask(
+  sql: Sql,
   userId: number,
   task: TaskScope,
   action: TaskAction,
   hidden: Hidden = "task",
-): BoardRole | "personal" {
+): Promise<BoardRole | "personal"> {
   if (task.boardId === null) {
     if (task.ownerId !== userId) throw new NotFound(NOT_FOUND[hidden]);
     return "personal";
   }
-  return authorizeBoard(sqlite, userId, task.boardId, action, hidden);
+  return await authorizeBoard(sql, userId, task.boardId, action, hidden);
 }
 
 /**
@@ -130,14 +133,14 @@ export function authorizeTask(
  * also need a role that may write comments: a viewer changes nothing, even their own words from
  * before they were made a viewer.
  */
-export function authorizeComment(
-  sqlite: Database,
+export async function authorizeComment(
+  sql: Sql,
   userId: number,
   comment: { authorId: number },
   task: TaskScope,
   action: "comment.update" | "comment.delete",
-): void {
-  const role = authorizeTask(sqlite, userId, task, action, "comment");
+): Promise<void> {
+  const role = await authorizeTask(sql, userId, task, action, "comment");
   if (comment.authorId === userId) return;
   if (action === "comment.delete" && role === "owner") return;
   throw new Forbidden(

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import { recordCommentGone } from "../comments/events";
 import {
   type StoredComment,
@@ -30,20 +30,20 @@ import {
  * other people's boards stay there, handed to each board's owner; its memberships end (which
  * clears its assignments) and its comments go. Each change on a board that stays is recorded.
  */
-export function releaseBoardsOf(sqlite: Database, now: number, userId: number): void {
-  for (const boardId of selectOwnedBoardIds(sqlite, userId)) {
-    const board = selectBoard(sqlite, boardId);
-    if (board) recordBoardDeleted(sqlite, now, board);
-    deleteBoardRows(sqlite, boardId);
+export async function releaseBoardsOf(sql: Sql, now: number, userId: number): Promise<void> {
+  for (const boardId of await selectOwnedBoardIds(sql, userId)) {
+    const board = await selectBoard(sql, boardId);
+    if (board) await recordBoardDeleted(sql, now, board);
+    await deleteBoardRows(sql, boardId);
   }
-  const reassigned = reassignCardsOf(sqlite, userId, now);
-  recordTasksChanged(
-    sqlite,
+  const reassigned = await reassignCardsOf(sql, userId, now);
+  await recordTasksChanged(
+    sql,
     now,
     reassigned.map((card) => card.id),
   );
   for (const card of reassigned) {
-    recordBoardChange(sqlite, now, {
+    await recordBoardChange(sql, now, {
       boardId: card.board_id,
       actorId: userId,
       action: "card.updated",
@@ -52,10 +52,10 @@ export function releaseBoardsOf(sqlite: Database, now: number, userId: number): 
       data: { fields: ["owner_id"] },
     });
   }
-  for (const comment of selectCommentsByAuthor(sqlite, userId)) {
+  for (const comment of await selectCommentsByAuthor(sql, userId)) {
     if (comment.board_id === null) continue;
-    recordCommentGone(sqlite, now, comment, { boardId: comment.board_id, ownerId: userId });
-    recordBoardChange(sqlite, now, {
+    await recordCommentGone(sql, now, comment, { boardId: comment.board_id, ownerId: userId });
+    await recordBoardChange(sql, now, {
       boardId: comment.board_id,
       actorId: userId,
       action: "comment.deleted",
@@ -64,9 +64,9 @@ export function releaseBoardsOf(sqlite: Database, now: number, userId: number): 
       data: { task_id: comment.task_id },
     });
   }
-  const member = { user_id: userId, username: usernameOf(sqlite, userId) };
-  for (const board of selectBoardsOf(sqlite, userId, Number.MAX_SAFE_INTEGER, 0).rows) {
-    removeMembership(sqlite, now, board.id, member, userId);
+  const member = { user_id: userId, username: await usernameOf(sql, userId) };
+  for (const board of (await selectBoardsOf(sql, userId, Number.MAX_SAFE_INTEGER, 0)).rows) {
+    await removeMembership(sql, now, board.id, member, userId);
   }
 }
 
@@ -74,17 +74,17 @@ export function releaseBoardsOf(sqlite: Database, now: number, userId: number): 
  * The board side of an account export: the boards it owns with their lists, cards (each with
  * its comments) and members; every membership; every comment it wrote.
  */
-export function exportBoardsOf(sqlite: Database, userId: number) {
-  const memberships = selectBoardsOf(sqlite, userId, Number.MAX_SAFE_INTEGER, 0).rows;
+export async function exportBoardsOf(sql: Sql, userId: number) {
+  const memberships = (await selectBoardsOf(sql, userId, Number.MAX_SAFE_INTEGER, 0)).rows;
   const owned = memberships
     .filter((board) => board.role === "owner")
-    .map((board) => {
-      const tags = selectBoardTags(sqlite, board.id);
-      const comments = groupByTask(selectCommentsOnBoard(sqlite, board.id));
-      const cards = selectBoardCardRows(sqlite, board.id);
+    .map(async (board) => {
+      const tags = await selectBoardTags(sql, board.id);
+      const comments = groupByTask(await selectCommentsOnBoard(sql, board.id));
+      const cards = await selectBoardCardRows(sql, board.id);
       return {
         ...presentBoard(board, board.role),
-        lists: selectListsOf(sqlite, board.id).map((list) => ({
+        lists: (await selectListsOf(sql, board.id)).map((list) => ({
           ...presentList(list),
           cards: cards
             .filter((card) => card.listId === list.id)
@@ -93,17 +93,17 @@ export function exportBoardsOf(sqlite: Database, userId: number) {
               comments: (comments.get(card.id) ?? []).map(presentComment),
             })),
         })),
-        members: selectMembers(sqlite, board.id).map(presentMember),
+        members: (await selectMembers(sql, board.id)).map(presentMember),
       };
     });
   return {
-    boards: owned,
+    boards: await Promise.all(owned),
     memberships: memberships.map((board) => ({
       board_id: board.id,
       board_name: board.name,
       role: board.role,
     })),
-    comments: selectCommentsByAuthor(sqlite, userId).map(presentComment),
+    comments: (await selectCommentsByAuthor(sql, userId)).map(presentComment),
   };
 }
 

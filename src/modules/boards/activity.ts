@@ -25,14 +25,14 @@ export function presentActivity(entry: StoredActivity) {
 export type ActivityView = ReturnType<typeof presentActivity>;
 
 /** Who did what on the board, newest first; every member may read it. */
-export function listActivity(
+export async function listActivity(
   { deps, actor }: ActorContext,
   boardId: number,
   input: { limit?: number; offset?: number },
 ) {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
-  authorizeBoard(deps.sqlite, actor.userId, boardId, "activity.read");
-  const { rows, total } = selectActivity(deps.sqlite, boardId, limit, offset);
+  await authorizeBoard(deps.sql, actor.userId, boardId, "activity.read");
+  const { rows, total } = await selectActivity(deps.sql, boardId, limit, offset);
   return { items: rows.map(presentActivity), total, limit, offset };
 }

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import { touchBoard } from "./rows";
 
 export const ACTIVITY_ACTIONS = [
@@ -43,13 +43,11 @@ export interface BoardChange {
  * Changes to what GET /boards/{id} returns (everything but comments) also move the board's
  * revision, so its ETag tells a reader that the board has changed; a new board starts at 1.
  */
-export function recordBoardChange(sqlite: Database, now: number, change: BoardChange): void {
-  sqlite
-    .query(
-      `INSERT INTO activity (board_id, actor_id, action, subject_type, subject_id, data, created_at)
+export async function recordBoardChange(sql: Sql, now: number, change: BoardChange): Promise<void> {
+  await sql.run(
+    `INSERT INTO activity (board_id, actor_id, action, subject_type, subject_id, data, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
+    [
       change.boardId,
       change.actorId,
       change.action,
@@ -57,8 +55,9 @@ export function recordBoardChange(sqlite: Database, now: number, change: BoardCh
       change.subjectId,
       JSON.stringify(change.data ?? {}),
       now,
-    );
+    ],
+  );
   if (change.subjectType !== "comment" && change.action !== "board.created") {
-    touchBoard(sqlite, change.boardId, now);
+    await touchBoard(sql, change.boardId, now);
   }
 }

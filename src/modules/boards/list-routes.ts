@@ -9,26 +9,30 @@ import { DeleteListQuery, ListResponse, UpdateListBody } from "./schema";
 export function listRoutes(deps: Deps) {
   return createRouter("/lists", "Boards")
     .use(authGuard(deps))
-    .get("/:id", ({ actor, params }) => getList({ deps, actor }, params.id), {
+    .get("/:id", async ({ actor, params }) => await getList({ deps, actor }, params.id), {
       auth: true,
       params: IdParam,
       detail: { summary: "One list (its cards are in GET /boards/{id} or GET /tasks?list_id=)" },
       response: { 200: ListResponse, ...problemResponses(401, 404) },
     })
-    .patch("/:id", ({ actor, params, body }) => updateList({ deps, actor }, params.id, body), {
-      auth: true,
-      params: IdParam,
-      body: UpdateListBody,
-      detail: {
-        summary: "Rename a list or move it to another index on its board (editor)",
-        description: "The lists in between move along; positions stay 0-based and dense.",
+    .patch(
+      "/:id",
+      async ({ actor, params, body }) => await updateList({ deps, actor }, params.id, body),
+      {
+        auth: true,
+        params: IdParam,
+        body: UpdateListBody,
+        detail: {
+          summary: "Rename a list or move it to another index on its board (editor)",
+          description: "The lists in between move along; positions stay 0-based and dense.",
+        },
+        response: { 200: ListResponse, ...problemResponses(401, 403, 404, 422) },
       },
-      response: { 200: ListResponse, ...problemResponses(401, 403, 404, 422) },
-    })
+    )
     .delete(
       "/:id",
-      ({ actor, params, query, set }) => {
-        deleteList({ deps, actor }, params.id, query);
+      async ({ actor, params, query, set }) => {
+        await deleteList({ deps, actor }, params.id, query);
         set.status = 204;
       },
       {

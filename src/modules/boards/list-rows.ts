@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 
-/** SQL for lists, on bun:sqlite's cached statements; positions move through positions.ts. */
+/** SQL for lists, on `Sql`; positions move through positions.ts. */
 
 export interface StoredList {
   id: number;
@@ -11,55 +11,54 @@ export interface StoredList {
   updated_at: number;
 }
 
-export function selectList(sqlite: Database, listId: number): StoredList | null {
-  return sqlite.query<StoredList, [number]>("SELECT * FROM lists WHERE id = ?").get(listId) ?? null;
+export async function selectList(sql: Sql, listId: number): Promise<StoredList | null> {
+  return (await sql.get<StoredList>("SELECT * FROM lists WHERE id = ?", [listId])) ?? null;
 }
 
 /** The board's lists in order. */
-export function selectListsOf(sqlite: Database, boardId: number): StoredList[] {
-  return sqlite
-    .query<StoredList, [number]>("SELECT * FROM lists WHERE board_id = ? ORDER BY position, id")
-    .all(boardId);
+export async function selectListsOf(sql: Sql, boardId: number): Promise<StoredList[]> {
+  return await sql.all<StoredList>("SELECT * FROM lists WHERE board_id = ? ORDER BY position, id", [
+    boardId,
+  ]);
 }
 
-export function insertList(
-  sqlite: Database,
+export async function insertList(
+  sql: Sql,
   list: { boardId: number; name: string; position: number; now: number },
-): StoredList {
-  const stored = sqlite
-    .query<StoredList, [number, string, number, number, number]>(
-      `INSERT INTO lists (board_id, name, position, created_at, updated_at)
+): Promise<StoredList> {
+  const stored = await sql.get<StoredList>(
+    `INSERT INTO lists (board_id, name, position, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?) RETURNING *`,
-    )
-    .get(list.boardId, list.name, list.position, list.now, list.now);
+    [list.boardId, list.name, list.position, list.now, list.now],
+  );
   if (!stored) throw new Error("INSERT … RETURNING gave no row");
   return stored;
 }
 
-export function updateListRow(
-  sqlite: Database,
+export async function updateListRow(
+  sql: Sql,
   listId: number,
   fields: { name: string; position: number; now: number },
-): StoredList {
-  const stored = sqlite
-    .query<StoredList, [string, number, number, number]>(
-      "UPDATE lists SET name = ?, position = ?, updated_at = ? WHERE id = ? RETURNING *",
-    )
-    .get(fields.name, fields.position, fields.now, listId);
+): Promise<StoredList> {
+  const stored = await sql.get<StoredList>(
+    "UPDATE lists SET name = ?, position = ?, updated_at = ? WHERE id = ? RETURNING *",
+    [fields.name, fields.position, fields.now, listId],
+  );
   if (!stored) throw new Error("UPDATE … RETURNING gave no row");
   return stored;
 }
 
 /** Ids of the cards on a list, in order. */
-export function selectCardIdsOf(sqlite: Database, listId: number): number[] {
-  return sqlite
-    .query<{ id: number }, [number]>("SELECT id FROM tasks WHERE list_id = ? ORDER BY position, id")
-    .all(listId)
-    .map((row) => row.id);
+export async function selectCardIdsOf(sql: Sql, listId: number): Promise<number[]> {
+  return (
+    await sql.all<{ id: number }>("SELECT id FROM tasks WHERE list_id = ? ORDER BY position, id", [
+      listId,
+    ])
+  ).map((row) => row.id);
 }
 
 /** Deletes a list and its cards (their tags and comments follow by cascade). */
-export function deleteListRows(sqlite: Database, listId: number): void {
-  sqlite.query("DELETE FROM tasks WHERE list_id = ?").run(listId);
-  sqlite.query("DELETE FROM lists WHERE id = ?").run(listId);
+export async function deleteListRows(sql: Sql, listId: number): Promise<void> {
+  await sql.run("DELETE FROM tasks WHERE list_id = ?", [listId]);
+  await sql.run("DELETE FROM lists WHERE id = ?", [listId]);
 }

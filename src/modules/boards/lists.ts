@@ -1,6 +1,5 @@
-import type { Database } from "bun:sqlite";
 import type { ActorContext } from "../../platform/context";
-import { writeTransaction } from "../../platform/db/tx";
+import type { Sql } from "../../platform/db/sql";
 import { Conflict, NotFound } from "../../platform/errors";
 import { recordTaskGone } from "../tasks/events";
 import { authorizeBoard, NOT_FOUND } from "./access";
@@ -23,18 +22,18 @@ export interface ListFields {
 }
 
 /** Adds a list to the board, appended or at `position` (the lists after it move down one). */
-export function createList(
+export async function createList(
   { deps, actor }: ActorContext,
   boardId: number,
   input: ListFields & { name: string },
-): ListView {
+): Promise<ListView> {
   const name = input.name.trim();
   const now = deps.clock.now();
-  return writeTransaction(deps.sqlite, () => {
-    authorizeBoard(deps.sqlite, actor.userId, boardId, "list.create");
-    const position = openSlot(deps.sqlite, LISTS_OF_BOARD, boardId, input.position);
-    const list = insertList(deps.sqlite, { boardId, name, position, now });
-    recordBoardChange(deps.sqlite, now, {
+  return await deps.sql.transaction(async () => {
+    await authorizeBoard(deps.sql, actor.userId, boardId, "list.create");
+    const position = await openSlot(deps.sql, LISTS_OF_BOARD, boardId, input.position);
+    const list = await insertList(deps.sql, { boardId, name, position, now });
+    await recordBoardChange(deps.sql, now, {
       boardId,
       actorId: actor.userId,
       action: "list.created",
@@ -43,41 +42,47 @@ export function createList(
       data: { name, position },
     });
     const created = presentList(list);
-    recordListSaved(deps.sqlite, now, "list.created", created);
+    await recordListSaved(deps.sql, now, "list.created", created);
     return created;
   });
 }
 
-export function getList({ deps, actor }: ActorContext, listId: number): ListView {
-  const list = findListFor(deps.sqlite, actor.userId, listId, "board.read");
+export async function getList({ deps, actor }: ActorContext, listId: number): Promise<ListView> {
+  const list = await findListFor(deps.sql, actor.userId, listId, "board.read");
   return presentList(list);
 }
 
 /** Renames the list and/or moves it to index `position` within its board. */
-export function updateList(
+export async function updateList(
   { deps, actor }: ActorContext,
   listId: number,
   input: ListFields,
-): ListView {
+): Promise<ListView> {
   const name = input.name === undefined ? undefined : input.name.trim();
   const now = deps.clock.now();
-  return writeTransaction(deps.sqlite, () => {
-    const list = findListFor(deps.sqlite, actor.userId, listId, "list.update");
+  return await deps.sql.transaction(async () => {
+    const list = await findListFor(deps.sql, actor.userId, listId, "list.update");
     const renamed = name !== undefined && name !== list.name;
     const position =
       input.position === undefined
         ? list.position
-        : shiftForMove(deps.sqlite, LISTS_OF_BOARD, list.board_id, list.position, input.position);
+        : await shiftForMove(
+            deps.sql,
+            LISTS_OF_BOARD,
+            list.board_id,
+            list.position,
+            input.position,
+          );
     const moved = position !== list.position;
     if (!renamed && !moved) return presentList(list);
-    const updated = updateListRow(deps.sqlite, list.id, {
+    const updated = await updateListRow(deps.sql, list.id, {
       name: name ?? list.name,
       position,
       now,
     });
     const change = { boardId: list.board_id, actorId: actor.userId, subjectType: "list" } as const;
     if (renamed) {
-      recordBoardChange(deps.sqlite, now, {
+      await recordBoardChange(deps.sql, now, {
         ...change,
         action: "list.renamed",
         subjectId: list.id,
@@ -85,7 +90,7 @@ export function updateList(
       });
     }
     if (moved) {
-      recordBoardChange(deps.sqlite, now, {
+      await recordBoardChange(deps.sql, now, {
         ...change,
         action: "list.moved",
         subjectId: list.id,
@@ -93,21 +98,21 @@ export function updateList(
       });
     }
     const saved = presentList(updated);
-    recordListSaved(deps.sqlite, now, "list.updated", saved);
+    await recordListSaved(deps.sql, now, "list.updated", saved);
     return saved;
   });
 }
 
 /** Deletes a list; one that still holds cards only with `cascade`, which deletes them too. */
-export function deleteList(
+export async function deleteList(
   { deps, actor }: ActorContext,
   listId: number,
   input: { cascade?: boolean },
-): void {
+): Promise<void> {
   const now = deps.clock.now();
-  writeTransaction(deps.sqlite, () => {
-    const list = findListFor(deps.sqlite, actor.userId, listId, "list.delete");
-    const cardIds = selectCardIdsOf(deps.sqlite, list.id);
+  await deps.sql.transaction(async () => {
+    const list = await findListFor(deps.sql, actor.userId, listId, "list.delete");
+    const cardIds = await selectCardIdsOf(deps.sql, list.id);
     if (cardIds.length > 0 && input.cascade !== true) {
       throw new Conflict(
         `The list holds ${cardIds.length} card(s); move them first or delete with ?cascade=true`,
@@ -115,13 +120,13 @@ export function deleteList(
     }
     const change = { boardId: list.board_id, actorId: actor.userId } as const;
     for (const cardId of cardIds) {
-      recordTaskGone(deps.sqlite, now, {
+      await recordTaskGone(deps.sql, now, {
         id: cardId,
         boardId: list.board_id,
         listId: list.id,
         ownerId: actor.userId,
       });
-      recordBoardChange(deps.sqlite, now, {
+      await recordBoardChange(deps.sql, now, {
         ...change,
         action: "card.deleted",
         subjectType: "card",
@@ -129,28 +134,28 @@ export function deleteList(
         data: { list_id: list.id },
       });
     }
-    deleteListRows(deps.sqlite, list.id);
-    closeSlot(deps.sqlite, LISTS_OF_BOARD, list.board_id, list.position);
-    recordBoardChange(deps.sqlite, now, {
+    await deleteListRows(deps.sql, list.id);
+    await closeSlot(deps.sql, LISTS_OF_BOARD, list.board_id, list.position);
+    await recordBoardChange(deps.sql, now, {
       ...change,
       action: "list.deleted",
       subjectType: "list",
       subjectId: list.id,
       data: { name: list.name, cards: cardIds.length },
     });
-    recordListDeleted(deps.sqlite, now, list);
+    await recordListDeleted(deps.sql, now, list);
   });
 }
 
 /** The list if the user may do `action` on its board; 404 alike for no list and no access. */
-function findListFor(
-  sqlite: Database,
+async function findListFor(
+  sql: Sql,
   userId: number,
   listId: number,
   action: "board.read" | "list.update" | "list.delete",
-): StoredList {
-  const list = selectList(sqlite, listId);
+): Promise<StoredList> {
+  const list = await selectList(sql, listId);
   if (!list) throw new NotFound(NOT_FOUND.list);
-  authorizeBoard(sqlite, userId, list.board_id, action, "list");
+  await authorizeBoard(sql, userId, list.board_id, action, "list");
   return list;
 }

@@ -1,7 +1,6 @@
-import type { Database } from "bun:sqlite";
 import type { ActorContext } from "../../platform/context";
+import type { Sql } from "../../platform/db/sql";
 import type { BoardRole } from "../../platform/db/tables";
-import { writeTransaction } from "../../platform/db/tx";
 import { Conflict, NotFound } from "../../platform/errors";
 import { raiseMemberAddedNotice } from "../notifications/raise";
 import { recordTasksChanged } from "../tasks/events";
@@ -25,28 +24,31 @@ const MEMBER_NOT_FOUND = "Member not found";
 const OWNER_MUST_HAND_OVER =
   "The owner cannot leave or step down; hand the board over first with role owner";
 
-export function listMembers({ deps, actor }: ActorContext, boardId: number): MemberView[] {
-  authorizeBoard(deps.sqlite, actor.userId, boardId, "board.read");
-  return selectMembers(deps.sqlite, boardId).map(presentMember);
+export async function listMembers(
+  { deps, actor }: ActorContext,
+  boardId: number,
+): Promise<MemberView[]> {
+  await authorizeBoard(deps.sql, actor.userId, boardId, "board.read");
+  return (await selectMembers(deps.sql, boardId)).map(presentMember);
 }
 
 /** Adds an account, named by username or email, as editor or viewer (owner only). */
-export function addMember(
+export async function addMember(
   { deps, actor }: ActorContext,
   boardId: number,
   input: { user: string; role: "editor" | "viewer" },
-): MemberView {
+): Promise<MemberView> {
   const now = deps.clock.now();
-  return writeTransaction(deps.sqlite, () => {
-    authorizeBoard(deps.sqlite, actor.userId, boardId, "member.add");
-    const user = findUserByLogin(deps.sqlite, input.user.trim());
+  return await deps.sql.transaction(async () => {
+    await authorizeBoard(deps.sql, actor.userId, boardId, "member.add");
+    const user = await findUserByLogin(deps.sql, input.user.trim());
     if (!user) throw new NotFound("User not found");
-    if (selectMember(deps.sqlite, boardId, user.id)) {
+    if (await selectMember(deps.sql, boardId, user.id)) {
       throw new Conflict("This user is already a member of the board");
     }
-    insertMember(deps.sqlite, { boardId, userId: user.id, role: input.role, now });
-    const member = mustFindMember(deps.sqlite, boardId, user.id);
-    recordBoardChange(deps.sqlite, now, {
+    await insertMember(deps.sql, { boardId, userId: user.id, role: input.role, now });
+    const member = await mustFindMember(deps.sql, boardId, user.id);
+    await recordBoardChange(deps.sql, now, {
       boardId,
       actorId: actor.userId,
       action: "member.added",
@@ -54,8 +56,11 @@ export function addMember(
       subjectId: user.id,
       data: { username: member.username, role: member.role },
     });
-    recordMemberSaved(deps.sqlite, now, "member.added", boardId, member);
-    raiseMemberAddedNotice(deps, now, actor.userId, boardId, { userId: user.id, role: input.role });
+    await recordMemberSaved(deps.sql, now, "member.added", boardId, member);
+    await raiseMemberAddedNotice(deps, now, actor.userId, boardId, {
+      userId: user.id,
+      role: input.role,
+    });
     return presentMember(member);
   });
 }
@@ -65,16 +70,16 @@ export function addMember(
  * they become its owner and the caller an editor. The owner cannot simply step down: a board
  * always has exactly one owner.
  */
-export function updateMember(
+export async function updateMember(
   { deps, actor }: ActorContext,
   boardId: number,
   userId: number,
   input: { role: BoardRole },
-): MemberView {
+): Promise<MemberView> {
   const now = deps.clock.now();
-  return writeTransaction(deps.sqlite, () => {
-    authorizeBoard(deps.sqlite, actor.userId, boardId, "member.update");
-    const target = mustFindMember(deps.sqlite, boardId, userId);
+  return await deps.sql.transaction(async () => {
+    await authorizeBoard(deps.sql, actor.userId, boardId, "member.update");
+    const target = await mustFindMember(deps.sql, boardId, userId);
     if (target.role === input.role) return presentMember(target);
     if (target.role === "owner") throw new Conflict(OWNER_MUST_HAND_OVER);
     const change = {
@@ -85,22 +90,22 @@ export function updateMember(
       data: { from: target.role, to: input.role },
     } as const;
     if (input.role === "owner") {
-      updateMemberRole(deps.sqlite, boardId, actor.userId, "editor");
-      updateBoardOwner(deps.sqlite, boardId, userId);
-      recordBoardChange(deps.sqlite, now, {
+      await updateMemberRole(deps.sql, boardId, actor.userId, "editor");
+      await updateBoardOwner(deps.sql, boardId, userId);
+      await recordBoardChange(deps.sql, now, {
         ...change,
         subjectId: actor.userId,
         data: { from: "owner", to: "editor" },
       });
     }
-    updateMemberRole(deps.sqlite, boardId, userId, input.role);
-    recordBoardChange(deps.sqlite, now, { ...change, subjectId: userId });
-    const updated = mustFindMember(deps.sqlite, boardId, userId);
-    recordMemberSaved(deps.sqlite, now, "member.updated", boardId, updated);
+    await updateMemberRole(deps.sql, boardId, userId, input.role);
+    await recordBoardChange(deps.sql, now, { ...change, subjectId: userId });
+    const updated = await mustFindMember(deps.sql, boardId, userId);
+    await recordMemberSaved(deps.sql, now, "member.updated", boardId, updated);
     if (input.role === "owner") {
-      const former = mustFindMember(deps.sqlite, boardId, actor.userId);
-      recordMemberSaved(deps.sqlite, now, "member.updated", boardId, former);
-      recordBoardUpdated(deps.sqlite, now, boardId);
+      const former = await mustFindMember(deps.sql, boardId, actor.userId);
+      await recordMemberSaved(deps.sql, now, "member.updated", boardId, former);
+      await recordBoardUpdated(deps.sql, now, boardId);
     }
     return presentMember(updated);
   });
@@ -111,30 +116,39 @@ export function updateMember(
  * board over first). Their assignments on the board's cards are cleared: an assignee is always
  * a member. The cards they created stay on the board.
  */
-export function removeMember({ deps, actor }: ActorContext, boardId: number, userId: number): void {
+export async function removeMember(
+  { deps, actor }: ActorContext,
+  boardId: number,
+  userId: number,
+): Promise<void> {
   const now = deps.clock.now();
   const leaving = userId === actor.userId;
-  writeTransaction(deps.sqlite, () => {
-    authorizeBoard(deps.sqlite, actor.userId, boardId, leaving ? "member.leave" : "member.remove");
-    const target = mustFindMember(deps.sqlite, boardId, userId);
+  await deps.sql.transaction(async () => {
+    await authorizeBoard(
+      deps.sql,
+      actor.userId,
+      boardId,
+      leaving ? "member.leave" : "member.remove",
+    );
+    const target = await mustFindMember(deps.sql, boardId, userId);
     if (target.role === "owner") throw new Conflict(OWNER_MUST_HAND_OVER);
-    removeMembership(deps.sqlite, now, boardId, target, actor.userId);
+    await removeMembership(deps.sql, now, boardId, target, actor.userId);
   });
 }
 
 /** Ends one membership with everything that goes with it; inside the caller's transaction. */
-export function removeMembership(
-  sqlite: Database,
+export async function removeMembership(
+  sql: Sql,
   now: number,
   boardId: number,
   member: Pick<StoredMember, "user_id" | "username">,
   actorId: number,
-): void {
-  deleteMember(sqlite, boardId, member.user_id);
-  const unassigned = clearAssignments(sqlite, boardId, member.user_id, now);
-  recordMemberRemoved(sqlite, now, boardId, member.user_id);
-  recordTasksChanged(sqlite, now, unassigned);
-  recordBoardChange(sqlite, now, {
+): Promise<void> {
+  await deleteMember(sql, boardId, member.user_id);
+  const unassigned = await clearAssignments(sql, boardId, member.user_id, now);
+  await recordMemberRemoved(sql, now, boardId, member.user_id);
+  await recordTasksChanged(sql, now, unassigned);
+  await recordBoardChange(sql, now, {
     boardId,
     actorId,
     action: "member.removed",
@@ -148,8 +162,8 @@ export function removeMembership(
   });
 }
 
-function mustFindMember(sqlite: Database, boardId: number, userId: number): StoredMember {
-  const member = selectMember(sqlite, boardId, userId);
+async function mustFindMember(sql: Sql, boardId: number, userId: number): Promise<StoredMember> {
+  const member = await selectMember(sql, boardId, userId);
   if (!member) throw new NotFound(MEMBER_NOT_FOUND);
   return member;
 }

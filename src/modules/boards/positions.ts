@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 
 /**
  * Dense 0-based ordering: lists within a board, cards within a list. Every function runs inside
@@ -33,13 +33,14 @@ function shift(scope: OrderedScope, by: "+ 1" | "- 1", range: string): string {
 }
 
 /** How many items the scope holds. */
-export function countIn(sqlite: Database, scope: OrderedScope, scopeId: number): number {
+export async function countIn(sql: Sql, scope: OrderedScope, scopeId: number): Promise<number> {
   return (
-    sqlite
-      .query<{ n: number }, [number]>(
+    (
+      await sql.get<{ n: number }>(
         `SELECT count(*) AS n FROM ${scope.table} WHERE ${scope.column} = ?`,
+        [scopeId],
       )
-      .get(scopeId)?.n ?? 0
+    )?.n ?? 0
   );
 }
 
@@ -53,44 +54,44 @@ export function clampPosition(requested: number | undefined, count: number): num
  * Makes room at `requested` (appending when it is left out) for an item about to enter the
  * scope, and returns the index it must take.
  */
-export function openSlot(
-  sqlite: Database,
+export async function openSlot(
+  sql: Sql,
   scope: OrderedScope,
   scopeId: number,
   requested: number | undefined,
-): number {
-  const count = countIn(sqlite, scope, scopeId);
+): Promise<number> {
+  const count = await countIn(sql, scope, scopeId);
   const at = clampPosition(requested, count);
-  if (at < count) sqlite.query(shift(scope, "+ 1", "position >= ?")).run(scopeId, at);
+  if (at < count) await sql.run(shift(scope, "+ 1", "position >= ?"), [scopeId, at]);
   return at;
 }
 
 /** Closes the gap an item leaving the scope from `position` leaves behind. */
-export function closeSlot(
-  sqlite: Database,
+export async function closeSlot(
+  sql: Sql,
   scope: OrderedScope,
   scopeId: number,
   position: number,
-): void {
-  sqlite.query(shift(scope, "- 1", "position > ?")).run(scopeId, position);
+): Promise<void> {
+  await sql.run(shift(scope, "- 1", "position > ?"), [scopeId, position]);
 }
 
 /**
  * Moves an item of the scope from `from` to the requested index (clamped), shifting the items
  * in between; returns the index it ends on. The caller writes the item's own new position.
  */
-export function shiftForMove(
-  sqlite: Database,
+export async function shiftForMove(
+  sql: Sql,
   scope: OrderedScope,
   scopeId: number,
   from: number,
   requested: number,
-): number {
-  const to = clampPosition(requested, countIn(sqlite, scope, scopeId) - 1);
+): Promise<number> {
+  const to = clampPosition(requested, (await countIn(sql, scope, scopeId)) - 1);
   if (to > from) {
-    sqlite.query(shift(scope, "- 1", "position > ? AND position <= ?")).run(scopeId, from, to);
+    await sql.run(shift(scope, "- 1", "position > ? AND position <= ?"), [scopeId, from, to]);
   } else if (to < from) {
-    sqlite.query(shift(scope, "+ 1", "position >= ? AND position < ?")).run(scopeId, to, from);
+    await sql.run(shift(scope, "+ 1", "position >= ? AND position < ?"), [scopeId, to, from]);
   }
   return to;
 }

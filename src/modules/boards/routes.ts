@@ -40,8 +40,8 @@ export function boardRoutes(deps: Deps) {
     .use(authGuard(deps))
     .post(
       "",
-      ({ actor, body, set, request }) => {
-        const board = createBoard({ deps, actor }, body);
+      async ({ actor, body, set, request }) => {
+        const board = await createBoard({ deps, actor }, body);
         set.status = 201;
         set.headers.location = `${new URL(request.url).pathname}/${board.id}`;
         set.headers.etag = boardEtag(board);
@@ -59,8 +59,8 @@ export function boardRoutes(deps: Deps) {
     )
     .get(
       "",
-      ({ actor, query, set, request }) => {
-        const page = listBoards({ deps, actor }, query);
+      async ({ actor, query, set, request }) => {
+        const page = await listBoards({ deps, actor }, query);
         setPageHeaders(set, request.url, page);
         return page.items;
       },
@@ -78,8 +78,8 @@ export function boardRoutes(deps: Deps) {
     )
     .get(
       "/:id",
-      ({ actor, params, headers, set }) => {
-        const board = getBoard({ deps, actor }, params.id);
+      async ({ actor, params, headers, set }) => {
+        const board = await getBoard({ deps, actor }, params.id);
         const etag = boardEtag(board);
         set.headers.etag = etag;
         if (matchesNoneOf(headers["if-none-match"], etag)) {
@@ -110,8 +110,8 @@ export function boardRoutes(deps: Deps) {
     )
     .patch(
       "/:id",
-      ({ actor, params, body, headers, set }) => {
-        const board = updateBoard({ deps, actor }, params.id, body, {
+      async ({ actor, params, body, headers, set }) => {
+        const board = await updateBoard({ deps, actor }, params.id, body, {
           ifMatch: headers["if-match"],
         });
         set.headers.etag = boardEtag(board);
@@ -135,8 +135,8 @@ export function boardRoutes(deps: Deps) {
     )
     .delete(
       "/:id",
-      ({ actor, params, headers, set }) => {
-        deleteBoard({ deps, actor }, params.id, { ifMatch: headers["if-match"] });
+      async ({ actor, params, headers, set }) => {
+        await deleteBoard({ deps, actor }, params.id, { ifMatch: headers["if-match"] });
         set.status = 204;
       },
       {
@@ -149,22 +149,26 @@ export function boardRoutes(deps: Deps) {
         response: { 204: t.Void(), ...problemResponses(401, 403, 404, 412) },
       },
     )
-    .get("/:id/members", ({ actor, params }) => listMembers({ deps, actor }, params.id), {
-      auth: true,
-      params: IdParam,
-      detail: { summary: "The board's members and their roles" },
-      response: { 200: t.Array(MemberResponse), ...problemResponses(401, 404) },
-    })
+    .get(
+      "/:id/members",
+      async ({ actor, params }) => await listMembers({ deps, actor }, params.id),
+      {
+        auth: true,
+        params: IdParam,
+        detail: { summary: "The board's members and their roles" },
+        response: { 200: t.Array(MemberResponse), ...problemResponses(401, 404) },
+      },
+    )
     .post(
       "/:id/members",
-      ({ actor, params, body, set }) => {
+      async ({ actor, params, body, set }) => {
         enforceWindow(
           additions,
           String(actor.userId),
           set.headers,
           "Too many member additions, slow down",
         );
-        const member = addMember({ deps, actor }, params.id, body);
+        const member = await addMember({ deps, actor }, params.id, body);
         set.status = 201;
         return member;
       },
@@ -181,7 +185,8 @@ export function boardRoutes(deps: Deps) {
     )
     .patch(
       "/:id/members/:user_id",
-      ({ actor, params, body }) => updateMember({ deps, actor }, params.id, params.user_id, body),
+      async ({ actor, params, body }) =>
+        await updateMember({ deps, actor }, params.id, params.user_id, body),
       {
         auth: true,
         params: MemberParams,
@@ -195,8 +200,8 @@ export function boardRoutes(deps: Deps) {
     )
     .delete(
       "/:id/members/:user_id",
-      ({ actor, params, set }) => {
-        removeMember({ deps, actor }, params.id, params.user_id);
+      async ({ actor, params, set }) => {
+        await removeMember({ deps, actor }, params.id, params.user_id);
         set.status = 204;
       },
       {
@@ -212,8 +217,8 @@ export function boardRoutes(deps: Deps) {
     )
     .post(
       "/:id/lists",
-      ({ actor, params, body, set }) => {
-        const list = createList({ deps, actor }, params.id, body);
+      async ({ actor, params, body, set }) => {
+        const list = await createList({ deps, actor }, params.id, body);
         set.status = 201;
         set.headers.location = `/api/v1/lists/${list.id}`;
         return list;
@@ -234,8 +239,8 @@ export function boardRoutes(deps: Deps) {
     )
     .get(
       "/:id/activity",
-      ({ actor, params, query, set, request }) => {
-        const page = listActivity({ deps, actor }, params.id, query);
+      async ({ actor, params, query, set, request }) => {
+        const page = await listActivity({ deps, actor }, params.id, query);
         setPageHeaders(set, request.url, page);
         return page.items;
       },

@@ -1,8 +1,8 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import type { BoardRole } from "../../platform/db/tables";
 
 /**
- * SQL for boards and their members, on bun:sqlite's cached statements. Writes are called inside
+ * SQL for boards and their members, on `Sql`. Writes are called inside
  * the service's transaction; nothing here checks permissions.
  */
 
@@ -24,45 +24,45 @@ export interface StoredMember {
   created_at: number;
 }
 
-export function selectBoard(sqlite: Database, boardId: number): StoredBoard | null {
-  return (
-    sqlite.query<StoredBoard, [number]>("SELECT * FROM boards WHERE id = ?").get(boardId) ?? null
-  );
+export async function selectBoard(sql: Sql, boardId: number): Promise<StoredBoard | null> {
+  return (await sql.get<StoredBoard>("SELECT * FROM boards WHERE id = ?", [boardId])) ?? null;
 }
 
-export function insertBoard(
-  sqlite: Database,
+export async function insertBoard(
+  sql: Sql,
   board: { ownerId: number; name: string; description: string; now: number },
-): StoredBoard {
-  const stored = sqlite
-    .query<StoredBoard, [number, string, string, number, number]>(
-      `INSERT INTO boards (owner_id, name, description, created_at, updated_at)
+): Promise<StoredBoard> {
+  const stored = await sql.get<StoredBoard>(
+    `INSERT INTO boards (owner_id, name, description, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?) RETURNING *`,
-    )
-    .get(board.ownerId, board.name, board.description, board.now, board.now);
+    [board.ownerId, board.name, board.description, board.now, board.now],
+  );
   if (!stored) throw new Error("INSERT … RETURNING gave no row");
   return stored;
 }
 
-export function updateBoardFields(
-  sqlite: Database,
+export async function updateBoardFields(
+  sql: Sql,
   boardId: number,
   fields: { name: string; description: string },
-): void {
-  sqlite
-    .query("UPDATE boards SET name = ?, description = ? WHERE id = ?")
-    .run(fields.name, fields.description, boardId);
+): Promise<void> {
+  await sql.run("UPDATE boards SET name = ?, description = ? WHERE id = ?", [
+    fields.name,
+    fields.description,
+    boardId,
+  ]);
 }
 
-export function updateBoardOwner(sqlite: Database, boardId: number, ownerId: number): void {
-  sqlite.query("UPDATE boards SET owner_id = ? WHERE id = ?").run(ownerId, boardId);
+export async function updateBoardOwner(sql: Sql, boardId: number, ownerId: number): Promise<void> {
+  await sql.run("UPDATE boards SET owner_id = ? WHERE id = ?", [ownerId, boardId]);
 }
 
 /** A new revision of what GET /boards/{id} returns: its ETag moves on. */
-export function touchBoard(sqlite: Database, boardId: number, now: number): void {
-  sqlite
-    .query("UPDATE boards SET version = version + 1, updated_at = ? WHERE id = ?")
-    .run(now, boardId);
+export async function touchBoard(sql: Sql, boardId: number, now: number): Promise<void> {
+  await sql.run("UPDATE boards SET version = version + 1, updated_at = ? WHERE id = ?", [
+    now,
+    boardId,
+  ]);
 }
 
 /**
@@ -70,9 +70,9 @@ export function touchBoard(sqlite: Database, boardId: number, now: number): void
  * so they go first (their tags and comments follow by cascade); lists, members and activity
  * cascade from the board.
  */
-export function deleteBoardRows(sqlite: Database, boardId: number): void {
-  sqlite.query("DELETE FROM tasks WHERE board_id = ?").run(boardId);
-  sqlite.query("DELETE FROM boards WHERE id = ?").run(boardId);
+export async function deleteBoardRows(sql: Sql, boardId: number): Promise<void> {
+  await sql.run("DELETE FROM tasks WHERE board_id = ?", [boardId]);
+  await sql.run("DELETE FROM boards WHERE id = ?", [boardId]);
 }
 
 export interface BoardWithRole extends StoredBoard {
@@ -80,141 +80,141 @@ export interface BoardWithRole extends StoredBoard {
 }
 
 /** One page of the boards the user belongs to, newest first, with their role on each. */
-export function selectBoardsOf(
-  sqlite: Database,
+export async function selectBoardsOf(
+  sql: Sql,
   userId: number,
   limit: number,
   offset: number,
-): { rows: BoardWithRole[]; total: number } {
+): Promise<{ rows: BoardWithRole[]; total: number }> {
   const total =
-    sqlite
-      .query<{ n: number }, [number]>("SELECT count(*) AS n FROM board_members WHERE user_id = ?")
-      .get(userId)?.n ?? 0;
+    (
+      await sql.get<{ n: number }>("SELECT count(*) AS n FROM board_members WHERE user_id = ?", [
+        userId,
+      ])
+    )?.n ?? 0;
   if (total <= offset) return { rows: [], total };
-  const rows = sqlite
-    .query<BoardWithRole, [number, number, number]>(
-      `SELECT b.*, m.role AS role FROM board_members m JOIN boards b ON b.id = m.board_id
+  const rows = await sql.all<BoardWithRole>(
+    `SELECT b.*, m.role AS role FROM board_members m JOIN boards b ON b.id = m.board_id
        WHERE m.user_id = ? ORDER BY b.created_at DESC, b.id DESC LIMIT ? OFFSET ?`,
-    )
-    .all(userId, limit, offset);
+    [userId, limit, offset],
+  );
   return { rows, total };
 }
 
 /** Ids of every board the user belongs to: what task visibility reads on every list and search. */
-export function selectMemberBoardIds(sqlite: Database, userId: number): number[] {
-  return sqlite
-    .query<{ board_id: number }, [number]>(
+export async function selectMemberBoardIds(sql: Sql, userId: number): Promise<number[]> {
+  return (
+    await sql.all<{ board_id: number }>(
       "SELECT board_id FROM board_members WHERE user_id = ? ORDER BY board_id",
+      [userId],
     )
-    .all(userId)
-    .map((row) => row.board_id);
+  ).map((row) => row.board_id);
 }
 
 /** Ids of every board the user owns. */
-export function selectOwnedBoardIds(sqlite: Database, userId: number): number[] {
-  return sqlite
-    .query<{ id: number }, [number]>("SELECT id FROM boards WHERE owner_id = ? ORDER BY id")
-    .all(userId)
-    .map((row) => row.id);
+export async function selectOwnedBoardIds(sql: Sql, userId: number): Promise<number[]> {
+  return (
+    await sql.all<{ id: number }>("SELECT id FROM boards WHERE owner_id = ? ORDER BY id", [userId])
+  ).map((row) => row.id);
 }
 
-export function selectMembers(sqlite: Database, boardId: number): StoredMember[] {
-  return sqlite
-    .query<StoredMember, [number]>(
-      `SELECT m.user_id, u.username, u.full_name, m.role, m.created_at
+export async function selectMembers(sql: Sql, boardId: number): Promise<StoredMember[]> {
+  return await sql.all<StoredMember>(
+    `SELECT m.user_id, u.username, u.full_name, m.role, m.created_at
        FROM board_members m JOIN users u ON u.id = m.user_id
        WHERE m.board_id = ? ORDER BY m.created_at, m.user_id`,
-    )
-    .all(boardId);
-}
-
-export function selectMember(
-  sqlite: Database,
-  boardId: number,
-  userId: number,
-): StoredMember | null {
-  return (
-    sqlite
-      .query<StoredMember, [number, number]>(
-        `SELECT m.user_id, u.username, u.full_name, m.role, m.created_at
-         FROM board_members m JOIN users u ON u.id = m.user_id
-         WHERE m.board_id = ? AND m.user_id = ?`,
-      )
-      .get(boardId, userId) ?? null
+    [boardId],
   );
 }
 
-export function insertMember(
-  sqlite: Database,
-  member: { boardId: number; userId: number; role: BoardRole; now: number },
-): void {
-  sqlite
-    .query("INSERT INTO board_members (board_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
-    .run(member.boardId, member.userId, member.role, member.now);
+export async function selectMember(
+  sql: Sql,
+  boardId: number,
+  userId: number,
+): Promise<StoredMember | null> {
+  return (
+    (await sql.get<StoredMember>(
+      `SELECT m.user_id, u.username, u.full_name, m.role, m.created_at
+         FROM board_members m JOIN users u ON u.id = m.user_id
+         WHERE m.board_id = ? AND m.user_id = ?`,
+      [boardId, userId],
+    )) ?? null
+  );
 }
 
-export function updateMemberRole(
-  sqlite: Database,
+export async function insertMember(
+  sql: Sql,
+  member: { boardId: number; userId: number; role: BoardRole; now: number },
+): Promise<void> {
+  await sql.run(
+    "INSERT INTO board_members (board_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
+    [member.boardId, member.userId, member.role, member.now],
+  );
+}
+
+export async function updateMemberRole(
+  sql: Sql,
   boardId: number,
   userId: number,
   role: BoardRole,
-): void {
-  sqlite
-    .query("UPDATE board_members SET role = ? WHERE board_id = ? AND user_id = ?")
-    .run(role, boardId, userId);
+): Promise<void> {
+  await sql.run("UPDATE board_members SET role = ? WHERE board_id = ? AND user_id = ?", [
+    role,
+    boardId,
+    userId,
+  ]);
 }
 
-export function deleteMember(sqlite: Database, boardId: number, userId: number): void {
-  sqlite.query("DELETE FROM board_members WHERE board_id = ? AND user_id = ?").run(boardId, userId);
+export async function deleteMember(sql: Sql, boardId: number, userId: number): Promise<void> {
+  await sql.run("DELETE FROM board_members WHERE board_id = ? AND user_id = ?", [boardId, userId]);
 }
 
 /** Cards of the board assigned to the user; an assignee must be a member, so these are cleared. */
-export function clearAssignments(
-  sqlite: Database,
+export async function clearAssignments(
+  sql: Sql,
   boardId: number,
   userId: number,
   now: number,
-): number[] {
-  return sqlite
-    .query<{ id: number }, [number, number, number]>(
+): Promise<number[]> {
+  return (
+    await sql.all<{ id: number }>(
       `UPDATE tasks SET assignee_id = NULL, updated_at = ?, version = version + 1
        WHERE board_id = ? AND assignee_id = ? RETURNING id`,
+      [now, boardId, userId],
     )
-    .all(now, boardId, userId)
-    .map((row) => row.id);
+  ).map((row) => row.id);
 }
 
 /**
  * Hands the user's cards on other people's boards to each board's owner (their own boards are
  * deleted first); returns the cards with their boards.
  */
-export function reassignCardsOf(
-  sqlite: Database,
+export async function reassignCardsOf(
+  sql: Sql,
   userId: number,
   now: number,
-): { id: number; board_id: number }[] {
-  return sqlite
-    .query<{ id: number; board_id: number }, [number, number]>(
-      `UPDATE tasks SET owner_id = (SELECT b.owner_id FROM boards b WHERE b.id = tasks.board_id),
+): Promise<{ id: number; board_id: number }[]> {
+  return await sql.all<{ id: number; board_id: number }>(
+    `UPDATE tasks SET owner_id = (SELECT b.owner_id FROM boards b WHERE b.id = tasks.board_id),
          updated_at = ?, version = version + 1
        WHERE owner_id = ? AND board_id IS NOT NULL RETURNING id, board_id`,
-    )
-    .all(now, userId);
+    [now, userId],
+  );
 }
 
-export function usernameOf(sqlite: Database, userId: number): string {
-  const row = sqlite
-    .query<{ username: string }, [number]>("SELECT username FROM users WHERE id = ?")
-    .get(userId);
+export async function usernameOf(sql: Sql, userId: number): Promise<string> {
+  const row = await sql.get<{ username: string }>("SELECT username FROM users WHERE id = ?", [
+    userId,
+  ]);
   return row?.username ?? "";
 }
 
 /** The account a member is added by: a username (any case) or an email address. */
-export function findUserByLogin(sqlite: Database, login: string): { id: number } | null {
+export async function findUserByLogin(sql: Sql, login: string): Promise<{ id: number } | null> {
   const text = login.includes("@")
     ? "SELECT id FROM users WHERE email = ?"
     : "SELECT id FROM users WHERE lower(username) = ?";
-  return sqlite.query<{ id: number }, [string]>(text).get(login.toLowerCase()) ?? null;
+  return (await sql.get<{ id: number }>(text, [login.toLowerCase()])) ?? null;
 }
 
 export interface StoredActivity {
@@ -230,23 +230,24 @@ export interface StoredActivity {
 }
 
 /** One page of a board's activity, newest first, with each actor's current username. */
-export function selectActivity(
-  sqlite: Database,
+export async function selectActivity(
+  sql: Sql,
   boardId: number,
   limit: number,
   offset: number,
-): { rows: StoredActivity[]; total: number } {
+): Promise<{ rows: StoredActivity[]; total: number }> {
   const total =
-    sqlite
-      .query<{ n: number }, [number]>("SELECT count(*) AS n FROM activity WHERE board_id = ?")
-      .get(boardId)?.n ?? 0;
+    (
+      await sql.get<{ n: number }>("SELECT count(*) AS n FROM activity WHERE board_id = ?", [
+        boardId,
+      ])
+    )?.n ?? 0;
   if (total <= offset) return { rows: [], total };
-  const rows = sqlite
-    .query<StoredActivity, [number, number, number]>(
-      `SELECT a.*, u.username AS actor_username FROM activity a
+  const rows = await sql.all<StoredActivity>(
+    `SELECT a.*, u.username AS actor_username FROM activity a
        LEFT JOIN users u ON u.id = a.actor_id
        WHERE a.board_id = ? ORDER BY a.id DESC LIMIT ? OFFSET ?`,
-    )
-    .all(boardId, limit, offset);
+    [boardId, limit, offset],
+  );
   return { rows, total };
 }

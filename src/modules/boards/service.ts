@@ -1,5 +1,4 @@
 import type { ActorContext } from "../../platform/context";
-import { writeTransaction } from "../../platform/db/tx";
 import { NotFound } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { assertIfMatch, type Preconditions } from "../../platform/preconditions";
@@ -34,24 +33,24 @@ export interface BoardFields {
   description?: string;
 }
 
-export function createBoard(
+export async function createBoard(
   { deps, actor }: ActorContext,
   input: BoardFields & { name: string },
-): BoardView {
+): Promise<BoardView> {
   const name = input.name.trim();
   const now = deps.clock.now();
-  return writeTransaction(deps.sqlite, () => {
-    const board = insertBoard(deps.sqlite, {
+  return await deps.sql.transaction(async () => {
+    const board = await insertBoard(deps.sql, {
       ownerId: actor.userId,
       name,
       description: input.description ?? "",
       now,
     });
-    insertMember(deps.sqlite, { boardId: board.id, userId: actor.userId, role: "owner", now });
+    await insertMember(deps.sql, { boardId: board.id, userId: actor.userId, role: "owner", now });
     // There is no board.created: the owner's other devices learn of it as their membership.
-    const owner = selectMember(deps.sqlite, board.id, actor.userId);
-    if (owner) recordMemberSaved(deps.sqlite, now, "member.added", board.id, owner);
-    recordBoardChange(deps.sqlite, now, {
+    const owner = await selectMember(deps.sql, board.id, actor.userId);
+    if (owner) await recordMemberSaved(deps.sql, now, "member.added", board.id, owner);
+    await recordBoardChange(deps.sql, now, {
       boardId: board.id,
       actorId: actor.userId,
       action: "board.created",
@@ -71,46 +70,49 @@ export interface BoardPage {
 }
 
 /** The boards the caller owns or belongs to, newest first, with their role on each. */
-export function listBoards(
+export async function listBoards(
   { deps, actor }: ActorContext,
   input: { limit?: number; offset?: number },
-): BoardPage {
+): Promise<BoardPage> {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
-  const { rows, total } = selectBoardsOf(deps.sqlite, actor.userId, limit, offset);
+  const { rows, total } = await selectBoardsOf(deps.sql, actor.userId, limit, offset);
   return { items: rows.map((row) => presentBoard(row, row.role)), total, limit, offset };
 }
 
 /** The board with its lists in order, each with its cards in order, and its members. */
-export function getBoard({ deps, actor }: ActorContext, boardId: number): BoardDetailView {
+export async function getBoard(
+  { deps, actor }: ActorContext,
+  boardId: number,
+): Promise<BoardDetailView> {
   // One read transaction, so the parts agree with each other.
-  return deps.sqlite.transaction(() => {
-    const role = authorizeBoard(deps.sqlite, actor.userId, boardId, "board.read");
-    const board = mustFindBoard(deps.sqlite, boardId);
-    const cardsByList = selectCardsByList(deps.sqlite, boardId);
+  return await deps.sql.transaction(async () => {
+    const role = await authorizeBoard(deps.sql, actor.userId, boardId, "board.read");
+    const board = await mustFindBoard(deps.sql, boardId);
+    const cardsByList = await selectCardsByList(deps.sql, boardId);
     return {
       ...presentBoard(board, role),
-      lists: selectListsOf(deps.sqlite, boardId).map((list) => ({
+      lists: (await selectListsOf(deps.sql, boardId)).map((list) => ({
         ...presentList(list),
         cards: cardsByList.get(list.id) ?? [],
       })),
-      members: selectMembers(deps.sqlite, boardId).map(presentMember),
+      members: (await selectMembers(deps.sql, boardId)).map(presentMember),
     };
-  })();
+  });
 }
 
 /** Renames or re-describes the board (owner only); a no-op changes nothing, not even the ETag. */
-export function updateBoard(
+export async function updateBoard(
   { deps, actor }: ActorContext,
   boardId: number,
   input: BoardFields,
   preconditions: Preconditions = {},
-): BoardView {
+): Promise<BoardView> {
   const name = input.name?.trim();
   const now = deps.clock.now();
-  return writeTransaction(deps.sqlite, () => {
-    const role = authorizeBoard(deps.sqlite, actor.userId, boardId, "board.update");
-    const current = mustFindBoard(deps.sqlite, boardId);
+  return await deps.sql.transaction(async () => {
+    const role = await authorizeBoard(deps.sql, actor.userId, boardId, "board.update");
+    const current = await mustFindBoard(deps.sql, boardId);
     assertIfMatch(boardEtag(current), preconditions);
     const next = {
       name: name ?? current.name,
@@ -118,8 +120,8 @@ export function updateBoard(
     };
     const changed = (["name", "description"] as const).filter((key) => next[key] !== current[key]);
     if (changed.length === 0) return presentBoard(current, role);
-    updateBoardFields(deps.sqlite, boardId, next);
-    recordBoardChange(deps.sqlite, now, {
+    await updateBoardFields(deps.sql, boardId, next);
+    await recordBoardChange(deps.sql, now, {
       boardId,
       actorId: actor.userId,
       action: "board.updated",
@@ -130,31 +132,31 @@ export function updateBoard(
         ...(changed.includes("name") ? { name: next.name, previous_name: current.name } : {}),
       },
     });
-    recordBoardUpdated(deps.sqlite, now, boardId);
-    return presentBoard(mustFindBoard(deps.sqlite, boardId), role);
+    await recordBoardUpdated(deps.sql, now, boardId);
+    return presentBoard(await mustFindBoard(deps.sql, boardId), role);
   });
 }
 
 /** Deletes the board with its lists, cards, comments and activity (owner only). */
-export function deleteBoard(
+export async function deleteBoard(
   { deps, actor }: ActorContext,
   boardId: number,
   preconditions: Preconditions = {},
-): void {
+): Promise<void> {
   const now = deps.clock.now();
-  writeTransaction(deps.sqlite, () => {
-    authorizeBoard(deps.sqlite, actor.userId, boardId, "board.delete");
-    const current = mustFindBoard(deps.sqlite, boardId);
+  await deps.sql.transaction(async () => {
+    await authorizeBoard(deps.sql, actor.userId, boardId, "board.delete");
+    const current = await mustFindBoard(deps.sql, boardId);
     assertIfMatch(boardEtag(current), preconditions);
-    recordBoardDeleted(deps.sqlite, now, current);
-    deleteBoardRows(deps.sqlite, boardId);
+    await recordBoardDeleted(deps.sql, now, current);
+    await deleteBoardRows(deps.sql, boardId);
   });
 }
 
-function selectCardsByList(sqlite: ActorContext["deps"]["sqlite"], boardId: number) {
-  const tags = selectBoardTags(sqlite, boardId);
+async function selectCardsByList(sql: ActorContext["deps"]["sql"], boardId: number) {
+  const tags = await selectBoardTags(sql, boardId);
   const byList = new Map<number, TaskView[]>();
-  for (const row of selectBoardCardRows(sqlite, boardId)) {
+  for (const row of await selectBoardCardRows(sql, boardId)) {
     const card = presentTask(row, tags.get(row.id) ?? []);
     const list = byList.get(row.listId ?? 0);
     if (list) list.push(card);
@@ -163,8 +165,11 @@ function selectCardsByList(sqlite: ActorContext["deps"]["sqlite"], boardId: numb
   return byList;
 }
 
-function mustFindBoard(sqlite: ActorContext["deps"]["sqlite"], boardId: number): StoredBoard {
-  const board = selectBoard(sqlite, boardId);
+async function mustFindBoard(
+  sql: ActorContext["deps"]["sql"],
+  boardId: number,
+): Promise<StoredBoard> {
+  const board = await selectBoard(sql, boardId);
   // A member row always has its board (the foreign key cascades), so this is only a safeguard.
   if (!board) throw new NotFound(NOT_FOUND.board);
   return board;

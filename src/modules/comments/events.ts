@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import { recordEvent } from "../realtime/events";
 import type { CommentView } from "./service";
 
@@ -13,24 +13,24 @@ const to = (audience: CommentAudience) => ({
   userId: audience.boardId === null ? audience.ownerId : null,
 });
 
-export function recordCommentSaved(
-  sqlite: Database,
+export async function recordCommentSaved(
+  sql: Sql,
   now: number,
   type: "comment.created" | "comment.updated",
   comment: CommentView,
   audience: CommentAudience,
-): void {
-  recordEvent(sqlite, now, { type, ...to(audience), data: comment });
+): Promise<void> {
+  await recordEvent(sql, now, { type, ...to(audience), data: comment });
 }
 
 /** A comment deleted: its ids only. */
-export function recordCommentGone(
-  sqlite: Database,
+export async function recordCommentGone(
+  sql: Sql,
   now: number,
   comment: { id: number; task_id: number },
   audience: CommentAudience,
-): void {
-  recordEvent(sqlite, now, {
+): Promise<void> {
+  await recordEvent(sql, now, {
     type: "comment.deleted",
     ...to(audience),
     data: { id: comment.id, task_id: comment.task_id },

@@ -19,8 +19,8 @@ export function commentRoutes(deps: Deps) {
     .use(authGuard(deps))
     .get(
       "/tasks/:id/comments",
-      ({ actor, params, query, set, request }) => {
-        const page = listComments({ deps, actor }, params.id, query);
+      async ({ actor, params, query, set, request }) => {
+        const page = await listComments({ deps, actor }, params.id, query);
         setPageHeaders(set, request.url, page);
         return page.items;
       },
@@ -37,8 +37,8 @@ export function commentRoutes(deps: Deps) {
     )
     .post(
       "/tasks/:id/comments",
-      ({ actor, params, body, set }) => {
-        const comment = createComment({ deps, actor }, params.id, body);
+      async ({ actor, params, body, set }) => {
+        const comment = await createComment({ deps, actor }, params.id, body);
         set.status = 201;
         set.headers.location = `/api/v1/comments/${comment.id}`;
         return comment;
@@ -56,15 +56,19 @@ export function commentRoutes(deps: Deps) {
         },
       },
     )
-    .get("/comments/:id", ({ actor, params }) => getComment({ deps, actor }, params.id), {
-      auth: true,
-      params: IdParam,
-      detail: { summary: "One comment" },
-      response: { 200: CommentResponse, ...problemResponses(401, 404) },
-    })
+    .get(
+      "/comments/:id",
+      async ({ actor, params }) => await getComment({ deps, actor }, params.id),
+      {
+        auth: true,
+        params: IdParam,
+        detail: { summary: "One comment" },
+        response: { 200: CommentResponse, ...problemResponses(401, 404) },
+      },
+    )
     .patch(
       "/comments/:id",
-      ({ actor, params, body }) => updateComment({ deps, actor }, params.id, body),
+      async ({ actor, params, body }) => await updateComment({ deps, actor }, params.id, body),
       {
         auth: true,
         params: IdParam,
@@ -75,8 +79,8 @@ export function commentRoutes(deps: Deps) {
     )
     .delete(
       "/comments/:id",
-      ({ actor, params, set }) => {
-        deleteComment({ deps, actor }, params.id);
+      async ({ actor, params, set }) => {
+        await deleteComment({ deps, actor }, params.id);
         set.status = 204;
       },
       {

@@ -41,20 +41,22 @@ export async function runIdempotent<T>(
   const requestHash = hashRequest(call);
   const scope = and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, call.key));
 
-  const claimed = deps.db.transaction((tx) => {
+  const claimed = await deps.sql.transaction(async () => {
     // Expired records are dead: clear them here so a scheduler is not required for correctness.
-    tx.delete(idempotencyKeys)
+    await deps.db
+      .delete(idempotencyKeys)
       .where(and(scope, lte(idempotencyKeys.expiresAt, now)))
       .run();
-    const existing = tx.select().from(idempotencyKeys).where(scope).get();
+    const existing = await deps.db.select().from(idempotencyKeys).where(scope).get();
     const abandoned =
       existing?.responseStatus === null &&
       existing.requestHash === requestHash &&
       existing.createdAt <= now - ABANDONED_AFTER_MS;
     if (existing && !abandoned) return existing;
     // A first attempt that never recorded its answer (the process died mid-request) is retried.
-    if (abandoned) tx.delete(idempotencyKeys).where(scope).run();
-    tx.insert(idempotencyKeys)
+    if (abandoned) await deps.db.delete(idempotencyKeys).where(scope).run();
+    await deps.db
+      .insert(idempotencyKeys)
       .values({
         userId: actor.userId,
         key: call.key,
@@ -92,7 +94,7 @@ export async function runIdempotent<T>(
     result = await handle();
   } catch (error) {
     // A failed attempt is not remembered: the client may retry it with the same key.
-    deps.db.delete(idempotencyKeys).where(scope).run();
+    await deps.db.delete(idempotencyKeys).where(scope).run();
     throw error;
   }
   const status = typeof set.status === "number" ? set.status : 200;
@@ -101,7 +103,7 @@ export async function runIdempotent<T>(
       set.headers[name] === undefined ? [] : [[name, String(set.headers[name])]],
     ),
   );
-  deps.db
+  await deps.db
     .update(idempotencyKeys)
     .set({
       responseStatus: status,

@@ -1,4 +1,4 @@
-import type { Db, Tx } from "../../platform/db/client";
+import type { Db } from "../../platform/db/orm";
 import type { Mailer, MailMessage } from "../../platform/mailer";
 import { type EnqueueContext, type EnqueueOptions, enqueueJob } from "./queue";
 
@@ -42,11 +42,11 @@ function isMailMessage(payload: unknown): payload is MailMessage {
 }
 
 /** Sends an email after the caller's transaction commits, retrying if the mail server fails. */
-export function enqueueEmail(
-  tx: Tx | Db,
+export async function enqueueEmail(
+  tx: Db,
   context: EnqueueContext,
   message: MailMessage,
   options?: EnqueueOptions,
-): number {
-  return enqueueJob(tx, context, SEND_EMAIL_JOB, message, options);
+): Promise<number> {
+  return await enqueueJob(tx, context, SEND_EMAIL_JOB, message, options);
 }

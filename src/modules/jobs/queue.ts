@@ -1,5 +1,5 @@
 import type { Clock } from "../../platform/clock";
-import type { Db, Tx } from "../../platform/db/client";
+import type { Db } from "../../platform/db/orm";
 import { jobs } from "../../platform/db/tables";
 
 /** What enqueueing needs: a clock, and optionally the worker to wake once the caller commits. */
@@ -18,21 +18,21 @@ export interface EnqueueOptions {
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**
- * Records a job inside the caller's synchronous transaction, so the job exists exactly when the
- * change that caused it does (`tx` may be the database itself when the caller's transaction was
- * begun on bun:sqlite directly: it is the same connection). The worker is woken on a later tick: transactions on bun:sqlite are
- * synchronous, so by then the caller has committed (or rolled back, leaving nothing to run).
+ * Records a job inside the caller's transaction, so the job exists exactly when the change that
+ * caused it does. The worker is woken on a later tick; if the caller's transaction is still
+ * open then, the worker's claim waits for it to end (one transaction at a time), and a rollback
+ * leaves nothing to run.
  */
-export function enqueueJob(
-  tx: Tx | Db,
+export async function enqueueJob(
+  tx: Db,
   context: EnqueueContext | Clock,
   type: string,
   payload: unknown,
   options: EnqueueOptions = {},
-): number {
+): Promise<number> {
   const clock = "clock" in context ? context.clock : context;
   const now = clock.now();
-  const row = tx
+  const row = await tx
     .insert(jobs)
     .values({
       type,

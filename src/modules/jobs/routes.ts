@@ -13,8 +13,8 @@ export function jobRoutes(deps: Deps) {
     .use(authGuard(deps))
     .get(
       "",
-      ({ actor, query, request, set }) => {
-        const page = listJobs({ deps, actor }, query);
+      async ({ actor, query, request, set }) => {
+        const page = await listJobs({ deps, actor }, query);
         setPageHeaders(set, request.url, page);
         return page.items;
       },

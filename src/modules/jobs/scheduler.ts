@@ -1,9 +1,9 @@
-import type { Database } from "bun:sqlite";
 import { and, eq, isNotNull, lte, or } from "drizzle-orm";
 import type { Clock } from "../../platform/clock";
 import type { Config } from "../../platform/config";
-import type { Db } from "../../platform/db/client";
-import { mergeSearchIndexes } from "../../platform/db/search-index";
+import type { Db } from "../../platform/db/orm";
+import { mergeSearchIndexesInTurn, type SearchIndexStore } from "../../platform/db/search-index";
+import type { Sql } from "../../platform/db/sql";
 import {
   authFailures,
   bans,
@@ -39,12 +39,15 @@ const SEARCH_INDEX_MERGE_BUDGET_MS = 50;
 export type PurgeCounts = Record<string, number>;
 
 /** Deletes every row whose life is over. Refresh tokens go with their sessions (ON DELETE CASCADE). */
-export function purgeExpired(db: Db, now: number): PurgeCounts {
-  return db.transaction((tx) => {
+export async function purgeExpired(
+  { db, sql }: { db: Db; sql: Sql },
+  now: number,
+): Promise<PurgeCounts> {
+  return await sql.transaction(async () => {
     const count = (rows: unknown[]) => rows.length;
     return {
       sessions: count(
-        tx
+        await db
           .delete(sessions)
           .where(
             or(
@@ -59,22 +62,24 @@ export function purgeExpired(db: Db, now: number): PurgeCounts {
           .all(),
       ),
       one_time_codes: count(
-        tx
+        await db
           .delete(oneTimeCodes)
           .where(lte(oneTimeCodes.expiresAt, now))
           .returning({ id: oneTimeCodes.id })
           .all(),
       ),
       password_reset_tokens: count(
-        tx
+        await db
           .delete(passwordResetTokens)
           .where(lte(passwordResetTokens.expiresAt, now))
           .returning({ id: passwordResetTokens.id })
           .all(),
       ),
-      bans: count(tx.delete(bans).where(lte(bans.expiresAt, now)).returning({ id: bans.id }).all()),
+      bans: count(
+        await db.delete(bans).where(lte(bans.expiresAt, now)).returning({ id: bans.id }).all(),
+      ),
       auth_failures: count(
-        tx
+        await db
           .delete(authFailures)
           // Failures older than the ban window no longer count towards a ban.
           .where(lte(authFailures.createdAt, now - FAILURE_WINDOW_MS))
@@ -82,14 +87,14 @@ export function purgeExpired(db: Db, now: number): PurgeCounts {
           .all(),
       ),
       idempotency_keys: count(
-        tx
+        await db
           .delete(idempotencyKeys)
           .where(lte(idempotencyKeys.expiresAt, now))
           .returning({ id: idempotencyKeys.id })
           .all(),
       ),
       jobs: count(
-        tx
+        await db
           .delete(jobs)
           .where(
             or(
@@ -102,14 +107,14 @@ export function purgeExpired(db: Db, now: number): PurgeCounts {
       ),
       // A reminder's due date has passed: the reminder job looks at later due dates only.
       due_reminders: count(
-        tx
+        await db
           .delete(dueReminders)
           .where(lte(dueReminders.dueDate, now))
           .returning({ taskId: dueReminders.taskId })
           .all(),
       ),
       unsubscribe_tokens: count(
-        tx
+        await db
           .delete(unsubscribeTokens)
           .where(lte(unsubscribeTokens.createdAt, now - UNSUBSCRIBE_TOKEN_RETENTION_MS))
           .returning({ tokenHash: unsubscribeTokens.tokenHash })
@@ -123,9 +128,9 @@ export interface Scheduler {
   start(): void;
   stop(): void;
   /** Purges expired rows once, now. */
-  runOnce(): PurgeCounts;
+  runOnce(): Promise<PurgeCounts>;
   /** Raises the due-date reminders not raised yet, now; returns how many. */
-  remindDue(): number;
+  remindDue(): Promise<number>;
 }
 
 /**
@@ -134,21 +139,22 @@ export interface Scheduler {
  * raised once even when several servers run this (see notifications/due.ts).
  */
 export function createScheduler(
-  services: NoticeContext & {
-    db: Db;
-    sqlite: Database;
-    clock: Clock;
-    log: Logger;
-    config: Pick<Config, "eventRetentionSeconds">;
-  },
+  services: NoticeContext &
+    SearchIndexStore & {
+      db: Db;
+      sql: Sql;
+      clock: Clock;
+      log: Logger;
+      config: Pick<Config, "eventRetentionSeconds">;
+    },
   intervalMs = 5 * MINUTE,
 ): Scheduler {
   let timer: ReturnType<typeof setInterval> | null = null;
-  const runOnce = () => {
+  const runOnce = async () => {
     const now = services.clock.now();
-    const counts = purgeExpired(services.db, now);
-    counts.events = pruneEvents(
-      services.sqlite,
+    const counts = await purgeExpired(services, now);
+    counts.events = await pruneEvents(
+      services.sql,
       now - services.config.eventRetentionSeconds * 1000,
     );
     const purged = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
@@ -156,9 +162,9 @@ export function createScheduler(
     return counts;
   };
   // A failed round is logged and tried again at the next tick; it must never stop the timer.
-  const guarded = (what: string, work: () => unknown) => () => {
+  const guarded = (what: string, work: () => unknown) => async () => {
     try {
-      work();
+      await work();
     } catch (error) {
       services.log.error(`${what} failed`, {
         error: error instanceof Error ? error.message : String(error),
@@ -166,25 +172,25 @@ export function createScheduler(
     }
   };
   const purge = guarded("scheduled purge", runOnce);
-  const remindDue = () => remindDueTasks(services, services.clock.now());
-  const remind = guarded("due-date reminders", () => {
-    const raised = remindDue();
+  const remindDue = async () => await remindDueTasks(services, services.clock.now());
+  const remind = guarded("due-date reminders", async () => {
+    const raised = await remindDue();
     if (raised > 0) services.log.info("raised due-date reminders", { count: raised });
   });
-  const mergeIndexes = guarded("search index merge", () => {
-    const steps = mergeSearchIndexes(services.sqlite, SEARCH_INDEX_MERGE_BUDGET_MS);
+  const mergeIndexes = guarded("search index merge", async () => {
+    const steps = await mergeSearchIndexesInTurn(services, SEARCH_INDEX_MERGE_BUDGET_MS);
     if (steps > 0) services.log.debug("merged search index segments", { steps });
   });
   return {
     start() {
       if (timer) return;
-      purge();
-      remind();
+      void purge();
+      void remind();
       // Merging waits for the first interval: at start it would delay the first answers.
-      timer = setInterval(() => {
-        purge();
-        remind();
-        mergeIndexes();
+      timer = setInterval(async () => {
+        await purge();
+        await remind();
+        await mergeIndexes();
       }, intervalMs);
       timer.unref?.();
     },

@@ -11,12 +11,12 @@ export interface ListJobsInput {
 }
 
 /** Jobs newest first, optionally of one status (admins look for `failed` ones). */
-export function listJobs({ deps }: ActorContext, input: ListJobsInput) {
+export async function listJobs({ deps }: ActorContext, input: ListJobsInput) {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
   const where = input.status ? eq(jobs.status, input.status) : undefined;
-  const total = deps.db.select({ n: count() }).from(jobs).where(where).get()?.n ?? 0;
-  const rows = deps.db
+  const total = (await deps.db.select({ n: count() }).from(jobs).where(where).get())?.n ?? 0;
+  const rows = await deps.db
     .select()
     .from(jobs)
     .where(where)

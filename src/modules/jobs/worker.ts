@@ -1,11 +1,14 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Clock } from "../../platform/clock";
-import type { Db } from "../../platform/db/client";
+import type { Db } from "../../platform/db/orm";
+import type { Sql } from "../../platform/db/sql";
 import { type JobRow, jobs } from "../../platform/db/tables";
 import type { Logger } from "../../platform/logging";
 import type { JobHandlers } from "./handlers";
 
 export interface JobWorkerOptions {
+  /** The database, for the transactions around claims (statements go through `db`). */
+  sql: Sql;
   db: Db;
   clock: Clock;
   log: Logger;
@@ -30,7 +33,7 @@ export interface JobWorker {
   /** Runs every job that is due now, to completion; returns how many ran. */
   runDueJobs(): Promise<number>;
   /** Puts `running` jobs back to `pending`; returns how many. */
-  recoverInterrupted(): number;
+  recoverInterrupted(): Promise<number>;
 }
 
 const MAX_ERROR_LENGTH = 500;
@@ -51,10 +54,10 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
   let current: Promise<number> | null = null;
   let again = false;
 
-  const claimDue = (): JobRow[] => {
+  const claimDue = async (): Promise<JobRow[]> => {
     const now = clock.now();
-    return db.transaction((tx) => {
-      const due = tx
+    return await options.sql.transaction(async () => {
+      const due = await db
         .select()
         .from(jobs)
         .where(and(eq(jobs.status, "pending"), lte(jobs.runAt, now)))
@@ -62,7 +65,8 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
         .limit(batchSize)
         .all();
       if (due.length === 0) return [];
-      tx.update(jobs)
+      await db
+        .update(jobs)
         .set({ status: "running", attempts: sql`${jobs.attempts} + 1`, updatedAt: now })
         .where(
           inArray(
@@ -76,9 +80,10 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
   };
 
   /** Hands claimed jobs that were not started back to the queue, as if never claimed. */
-  const release = (unstarted: JobRow[]) => {
+  const release = async (unstarted: JobRow[]) => {
     if (unstarted.length === 0) return;
-    db.update(jobs)
+    await db
+      .update(jobs)
       .set({ status: "pending", attempts: sql`${jobs.attempts} - 1`, updatedAt: clock.now() })
       .where(
         and(
@@ -92,8 +97,9 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
       .run();
   };
 
-  const settle = (job: JobRow, changes: Partial<JobRow>) => {
-    db.update(jobs)
+  const settle = async (job: JobRow, changes: Partial<JobRow>) => {
+    await db
+      .update(jobs)
       .set({ ...changes, updatedAt: clock.now() })
       .where(eq(jobs.id, job.id))
       .run();
@@ -120,16 +126,16 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
         throw new PermanentJobError(`Invalid payload for job type "${job.type}"`);
       }
       await withTimeout(handler.run(payload), jobTimeoutMs);
-      settle(job, { status: "done", lastError: null, payload: redacted(job) });
+      await settle(job, { status: "done", lastError: null, payload: redacted(job) });
       log.info("job done", fields);
     } catch (error) {
       const lastError = describeError(error);
       if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) {
-        settle(job, { status: "failed", lastError, payload: redacted(job) });
+        await settle(job, { status: "failed", lastError, payload: redacted(job) });
         log.error("job failed", { ...fields, error: lastError });
       } else {
         const delay = Math.min(backoffCapMs, backoffBaseMs * 2 ** job.attempts);
-        settle(job, { status: "pending", lastError, runAt: clock.now() + delay });
+        await settle(job, { status: "pending", lastError, runAt: clock.now() + delay });
         log.warn("job attempt failed; will retry", {
           ...fields,
           error: lastError,
@@ -145,12 +151,12 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
       again = false;
       for (;;) {
         if (stopped) return total;
-        const batch = claimDue();
+        const batch = await claimDue();
         if (batch.length === 0) break;
         for (const [index, job] of batch.entries()) {
           // Checked before every job: after stop() the database is about to close.
           if (stopped) {
-            release(batch.slice(index));
+            await release(batch.slice(index));
             return total;
           }
           await runOne(job);
@@ -177,22 +183,24 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
     runDueJobs().catch((error) => log.error("job worker error", { error: describeError(error) }));
   };
 
-  const recoverInterrupted = (): number => {
-    const recovered = db
-      .update(jobs)
-      .set({ status: "pending", updatedAt: clock.now() })
-      .where(eq(jobs.status, "running"))
-      .returning({ id: jobs.id })
-      .all().length;
+  const recoverInterrupted = async (): Promise<number> => {
+    const recovered = (
+      await db
+        .update(jobs)
+        .set({ status: "pending", updatedAt: clock.now() })
+        .where(eq(jobs.status, "running"))
+        .returning({ id: jobs.id })
+        .all()
+    ).length;
     if (recovered > 0) log.warn("requeued jobs interrupted by a restart", { jobs: recovered });
     return recovered;
   };
 
   return {
-    start() {
+    async start() {
       if (started) return;
       started = true;
-      recoverInterrupted();
+      await recoverInterrupted();
       timer = setInterval(runInBackground, pollIntervalMs);
       timer.unref?.();
       runInBackground();

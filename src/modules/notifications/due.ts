@@ -1,6 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { toIso } from "../../platform/clock";
-import { writeTransaction } from "../../platform/db/tx";
+import type { Sql } from "../../platform/db/sql";
 import { selectTaskRows } from "../tasks/rows";
 import { type NoticeContext, raiseNotice } from "./raise";
 
@@ -18,10 +17,9 @@ interface ClaimedReminder {
  * recipient and due date: a second run, here or on another server, claims nothing, and a new
  * due date is a new claim. `completed = 0` is spelled as the partial index on tasks has it.
  */
-function claimDueReminders(sqlite: Database, now: number): ClaimedReminder[] {
-  return sqlite
-    .query<ClaimedReminder, [number, number]>(
-      `WITH due AS (
+async function claimDueReminders(sql: Sql, now: number): Promise<ClaimedReminder[]> {
+  return await sql.all<ClaimedReminder>(
+    `WITH due AS (
          SELECT id, owner_id, assignee_id, board_id, due_date FROM tasks
          WHERE due_date > ?1 AND due_date <= ?2 AND completed = 0
        ), recipients AS (
@@ -36,24 +34,24 @@ function claimDueReminders(sqlite: Database, now: number): ClaimedReminder[] {
        )
        ON CONFLICT DO NOTHING
        RETURNING task_id, user_id`,
-    )
-    .all(now, now + DUE_SOON_MS);
+    [now, now + DUE_SOON_MS],
+  );
 }
 
 /** Raises the due-soon reminders not raised yet, in one transaction; returns how many. */
-export function remindDueTasks(ctx: NoticeContext, now: number): number {
-  return writeTransaction(ctx.sqlite, () => {
-    const claimed = claimDueReminders(ctx.sqlite, now);
+export async function remindDueTasks(ctx: NoticeContext, now: number): Promise<number> {
+  return await ctx.sql.transaction(async () => {
+    const claimed = await claimDueReminders(ctx.sql, now);
     if (claimed.length === 0) return 0;
     const tasks = new Map(
-      selectTaskRows(ctx.sqlite, [...new Set(claimed.map((reminder) => reminder.task_id))]).map(
-        (task) => [task.id, task],
-      ),
+      (
+        await selectTaskRows(ctx.sql, [...new Set(claimed.map((reminder) => reminder.task_id))])
+      ).map((task) => [task.id, task]),
     );
     for (const reminder of claimed) {
       const task = tasks.get(reminder.task_id);
       if (!task || task.dueDate === null) continue;
-      raiseNotice(ctx, now, {
+      await raiseNotice(ctx, now, {
         userId: reminder.user_id,
         type: "task_due",
         actorId: null,

@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import type { Clock } from "../../platform/clock";
-import type { Db } from "../../platform/db/client";
+import type { Db } from "../../platform/db/orm";
+import type { Sql } from "../../platform/db/sql";
 import type { BoardRole, TaskRow } from "../../platform/db/tables";
 import { newOpaqueToken } from "../auth/opaque-tokens";
 import { findRole } from "../boards/access";
@@ -26,7 +26,7 @@ import {
 
 /** What raising needs; the server's Deps has it all, the CLI's store all but the job worker. */
 export interface NoticeContext {
-  sqlite: Database;
+  sql: Sql;
   db: Db;
   clock: Clock;
   config: { appUrl: string };
@@ -37,20 +37,20 @@ export interface NoticeContext {
 const EXCERPT_LENGTH = 280;
 
 /** Stores one notification, records its event for the recipient and, if wanted, emails it. */
-export function raiseNotice(
+export async function raiseNotice(
   ctx: NoticeContext,
   now: number,
   notice: NewNotification,
   options: { email: boolean } = { email: true },
-): NotificationView {
-  const notification = presentNotification(insertNotification(ctx.sqlite, notice, now));
-  recordEvent(ctx.sqlite, now, {
+): Promise<NotificationView> {
+  const notification = presentNotification(await insertNotification(ctx.sql, notice, now));
+  await recordEvent(ctx.sql, now, {
     type: "notification.created",
     boardId: notification.board_id,
     userId: notice.userId,
     data: notification,
   });
-  if (options.email) enqueueNoticeEmail(ctx, now, notice.userId, notification);
+  if (options.email) await enqueueNoticeEmail(ctx, now, notice.userId, notification);
   return notification;
 }
 
@@ -58,36 +58,36 @@ export function raiseNotice(
  * Emails go only to users who want them, at an address they have proved is theirs: otherwise an
  * account signed up with someone else's address would send that person mail at others' will.
  */
-function enqueueNoticeEmail(
+async function enqueueNoticeEmail(
   ctx: NoticeContext,
   now: number,
   userId: number,
   notification: NotificationView,
-): void {
-  const recipient = selectRecipient(ctx.sqlite, userId);
+): Promise<void> {
+  const recipient = await selectRecipient(ctx.sql, userId);
   if (!recipient?.email_notifications || !recipient.email_verified) return;
   const unsubscribe = newOpaqueToken();
-  insertUnsubscribeToken(ctx.sqlite, unsubscribe.hash, userId, now);
+  await insertUnsubscribeToken(ctx.sql, unsubscribe.hash, userId, now);
   const message = notificationEmail(ctx.config.appUrl, recipient, notification, unsubscribe.token);
-  enqueueEmail(ctx.db, ctx, message);
+  await enqueueEmail(ctx.db, ctx, message);
 }
 
 /** A task's new assignee hears of it, unless they assigned it to themselves. */
-export function raiseAssignmentNotice(
+export async function raiseAssignmentNotice(
   ctx: NoticeContext,
   now: number,
   actorId: number,
   before: TaskRow | null,
   after: TaskRow,
-): void {
+): Promise<void> {
   const assigneeId = after.assigneeId;
   if (assigneeId === null || assigneeId === actorId || assigneeId === before?.assigneeId) return;
-  raiseNotice(ctx, now, {
+  await raiseNotice(ctx, now, {
     userId: assigneeId,
     type: "task_assigned",
     actorId,
     taskId: after.id,
-    title: `${usernameOf(ctx.sqlite, actorId)} assigned you “${after.title}”`,
+    title: `${await usernameOf(ctx.sql, actorId)} assigned you “${after.title}”`,
   });
 }
 
@@ -95,26 +95,25 @@ export function raiseAssignmentNotice(
  * A new comment concerns the task's owner and assignee and everyone it mentions, if they can see
  * the task; never its author. Each hears of it once, as a mention when they are mentioned.
  */
-export function raiseCommentNotices(
+export async function raiseCommentNotices(
   ctx: NoticeContext,
   now: number,
   authorId: number,
   task: TaskRow,
   commentId: number,
   body: string,
-): void {
-  const mentioned = new Set(selectUserIdsByName(ctx.sqlite, mentionedNames(body)));
-  const recipients = new Set(
-    [task.ownerId, task.assigneeId, ...mentioned].filter(
-      (userId): userId is number =>
-        userId !== null && userId !== authorId && canSee(ctx.sqlite, task, userId),
-    ),
-  );
+): Promise<void> {
+  const mentioned = new Set(await selectUserIdsByName(ctx.sql, mentionedNames(body)));
+  const recipients = new Set<number>();
+  for (const userId of [task.ownerId, task.assigneeId, ...mentioned]) {
+    if (userId === null || userId === authorId || recipients.has(userId)) continue;
+    if (await canSee(ctx.sql, task, userId)) recipients.add(userId);
+  }
   if (recipients.size === 0) return;
-  const author = usernameOf(ctx.sqlite, authorId);
+  const author = await usernameOf(ctx.sql, authorId);
   for (const userId of recipients) {
     const mention = mentioned.has(userId);
-    raiseNotice(ctx, now, {
+    await raiseNotice(ctx, now, {
       userId,
       type: mention ? "comment_mention" : "task_comment",
       actorId: authorId,
@@ -129,21 +128,21 @@ export function raiseCommentNotices(
 }
 
 /** Someone added the user to a board. */
-export function raiseMemberAddedNotice(
+export async function raiseMemberAddedNotice(
   ctx: NoticeContext,
   now: number,
   actorId: number,
   boardId: number,
   member: { userId: number; role: BoardRole },
-): void {
+): Promise<void> {
   if (member.userId === actorId) return;
-  const board = selectBoard(ctx.sqlite, boardId);
-  raiseNotice(ctx, now, {
+  const board = await selectBoard(ctx.sql, boardId);
+  await raiseNotice(ctx, now, {
     userId: member.userId,
     type: "board_member_added",
     actorId,
     boardId,
-    title: `${usernameOf(ctx.sqlite, actorId)} added you to the board “${board?.name ?? ""}” as ${member.role}`,
+    title: `${await usernameOf(ctx.sql, actorId)} added you to the board “${board?.name ?? ""}” as ${member.role}`,
   });
 }
 
@@ -151,8 +150,12 @@ export function raiseMemberAddedNotice(
  * The user's password changed. Not emailed as a notification: the security notice about it is
  * always emailed, whatever the user's preference, and one change is worth one email.
  */
-export function raisePasswordChangedNotice(ctx: NoticeContext, now: number, userId: number): void {
-  raiseNotice(
+export async function raisePasswordChangedNotice(
+  ctx: NoticeContext,
+  now: number,
+  userId: number,
+): Promise<void> {
+  await raiseNotice(
     ctx,
     now,
     {
@@ -167,9 +170,9 @@ export function raisePasswordChangedNotice(ctx: NoticeContext, now: number, user
 }
 
 /** Whether the user may see the task: a member of its board, or the owner of a personal task. */
-function canSee(sqlite: Database, task: TaskRow, userId: number): boolean {
+async function canSee(sql: Sql, task: TaskRow, userId: number): Promise<boolean> {
   if (task.boardId === null) return userId === task.ownerId;
-  return findRole(sqlite, task.boardId, userId) !== null;
+  return (await findRole(sql, task.boardId, userId)) !== null;
 }
 
 function excerpt(text: string): string {

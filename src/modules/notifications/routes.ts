@@ -28,8 +28,8 @@ export function notificationRoutes(deps: Deps) {
     .use(authGuard(deps))
     .get(
       "",
-      ({ actor, query, set, request }) => {
-        const page = listNotifications({ deps, actor }, query);
+      async ({ actor, query, set, request }) => {
+        const page = await listNotifications({ deps, actor }, query);
         setPageHeaders(set, request.url, page);
         set.headers["x-unread-count"] = String(page.unread);
         return page.items;
@@ -52,7 +52,7 @@ export function notificationRoutes(deps: Deps) {
         },
       },
     )
-    .post("/read-all", ({ actor }) => readAllNotifications({ deps, actor }), {
+    .post("/read-all", async ({ actor }) => await readAllNotifications({ deps, actor }), {
       auth: true,
       detail: {
         summary: "Mark all of your notifications read",
@@ -60,19 +60,24 @@ export function notificationRoutes(deps: Deps) {
       },
       response: { 200: ReadAllResponse, ...problemResponses(401) },
     })
-    .post("/:id/read", ({ actor, params }) => readNotification({ deps, actor }, params.id), {
-      auth: true,
-      params: IdParam,
-      detail: {
-        summary: "Mark a notification read",
-        description: "Idempotent: reading it again keeps the first read_at. Another user's is 404.",
+    .post(
+      "/:id/read",
+      async ({ actor, params }) => await readNotification({ deps, actor }, params.id),
+      {
+        auth: true,
+        params: IdParam,
+        detail: {
+          summary: "Mark a notification read",
+          description:
+            "Idempotent: reading it again keeps the first read_at. Another user's is 404.",
+        },
+        response: { 200: NotificationResponse, ...problemResponses(401, 404) },
       },
-      response: { 200: NotificationResponse, ...problemResponses(401, 404) },
-    })
+    )
     .delete(
       "/:id",
-      ({ actor, params, set }) => {
-        deleteNotification({ deps, actor }, params.id);
+      async ({ actor, params, set }) => {
+        await deleteNotification({ deps, actor }, params.id);
         set.status = 204;
       },
       {
@@ -84,8 +89,8 @@ export function notificationRoutes(deps: Deps) {
     )
     .get(
       "/unsubscribe",
-      ({ query, set }) => {
-        const { username } = findUnsubscriber({ deps }, query.token);
+      async ({ query, set }) => {
+        const { username } = await findUnsubscriber({ deps }, query.token);
         set.headers["content-type"] = "text/html; charset=utf-8";
         set.headers["cache-control"] = "no-store";
         return unsubscribePage(
@@ -108,9 +113,9 @@ export function notificationRoutes(deps: Deps) {
     )
     .post(
       "/unsubscribe",
-      ({ query, set }) => {
+      async ({ query, set }) => {
         set.headers["cache-control"] = "no-store";
-        return unsubscribe({ deps }, query.token);
+        return await unsubscribe({ deps }, query.token);
       },
       {
         query: UnsubscribeQuery,

@@ -1,8 +1,8 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import type { NotificationType } from "../../platform/db/tables";
 
 /**
- * SQL for notifications, on bun:sqlite's cached statements. Every read and change of a
+ * SQL for notifications, on `Sql`. Every read and change of a
  * notification names its recipient too: another user's notification is simply not found.
  */
 
@@ -40,18 +40,16 @@ export interface NewNotification {
   body?: string | null;
 }
 
-export function insertNotification(
-  sqlite: Database,
+export async function insertNotification(
+  sql: Sql,
   notice: NewNotification,
   now: number,
-): StoredNotification {
-  const row = sqlite
-    .query<{ id: number }, (string | number | null)[]>(
-      `INSERT INTO notifications
+): Promise<StoredNotification> {
+  const row = await sql.get<{ id: number }>(
+    `INSERT INTO notifications
          (user_id, type, actor_id, board_id, task_id, comment_id, title, body, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    )
-    .get(
+    [
       notice.userId,
       notice.type,
       notice.actorId,
@@ -61,23 +59,23 @@ export function insertNotification(
       notice.title,
       notice.body ?? null,
       now,
-    );
-  const stored = row && selectNotification(sqlite, notice.userId, row.id);
+    ],
+  );
+  const stored = row && (await selectNotification(sql, notice.userId, row.id));
   if (!stored) throw new Error("INSERT … RETURNING gave no row");
   return stored;
 }
 
-export function selectNotification(
-  sqlite: Database,
+export async function selectNotification(
+  sql: Sql,
   userId: number,
   id: number,
-): StoredNotification | null {
+): Promise<StoredNotification | null> {
   return (
-    sqlite
-      .query<StoredNotification, [number, number]>(
-        `${SELECT_NOTIFICATION} WHERE n.id = ? AND n.user_id = ?`,
-      )
-      .get(id, userId) ?? null
+    (await sql.get<StoredNotification>(`${SELECT_NOTIFICATION} WHERE n.id = ? AND n.user_id = ?`, [
+      id,
+      userId,
+    ])) ?? null
   );
 }
 
@@ -92,67 +90,80 @@ function readClause(filter: NotificationFilter): string {
 }
 
 /** One page of the user's notifications, newest first (ties: the later id first). */
-export function selectNotificationsOf(
-  sqlite: Database,
+export async function selectNotificationsOf(
+  sql: Sql,
   userId: number,
   filter: NotificationFilter,
   limit: number,
   offset: number,
-): { rows: StoredNotification[]; total: number } {
+): Promise<{ rows: StoredNotification[]; total: number }> {
   const where = `n.user_id = ?${readClause(filter)}`;
   const total =
-    sqlite
-      .query<{ n: number }, [number]>(`SELECT count(*) AS n FROM notifications n WHERE ${where}`)
-      .get(userId)?.n ?? 0;
+    (
+      await sql.get<{ n: number }>(`SELECT count(*) AS n FROM notifications n WHERE ${where}`, [
+        userId,
+      ])
+    )?.n ?? 0;
   if (total <= offset) return { rows: [], total };
-  const rows = sqlite
-    .query<StoredNotification, [number, number, number]>(
-      `${SELECT_NOTIFICATION} WHERE ${where}
+  const rows = await sql.all<StoredNotification>(
+    `${SELECT_NOTIFICATION} WHERE ${where}
        ORDER BY n.created_at DESC, n.id DESC LIMIT ? OFFSET ?`,
-    )
-    .all(userId, limit, offset);
+    [userId, limit, offset],
+  );
   return { rows, total };
 }
 
 /** Every notification of the user, oldest first (for the data export). */
-export function selectAllNotificationsOf(sqlite: Database, userId: number): StoredNotification[] {
-  return sqlite
-    .query<StoredNotification, [number]>(`${SELECT_NOTIFICATION} WHERE n.user_id = ? ORDER BY n.id`)
-    .all(userId);
+export async function selectAllNotificationsOf(
+  sql: Sql,
+  userId: number,
+): Promise<StoredNotification[]> {
+  return await sql.all<StoredNotification>(
+    `${SELECT_NOTIFICATION} WHERE n.user_id = ? ORDER BY n.id`,
+    [userId],
+  );
 }
 
-export function countUnread(sqlite: Database, userId: number): number {
+export async function countUnread(sql: Sql, userId: number): Promise<number> {
   return (
-    sqlite
-      .query<{ n: number }, [number]>(
+    (
+      await sql.get<{ n: number }>(
         "SELECT count(*) AS n FROM notifications WHERE user_id = ? AND read_at IS NULL",
+        [userId],
       )
-      .get(userId)?.n ?? 0
+    )?.n ?? 0
   );
 }
 
 /** Marks one notification read, keeping the first reading's time; false if it is not the user's. */
-export function markRead(sqlite: Database, userId: number, id: number, now: number): boolean {
-  const row = sqlite
-    .query<{ id: number }, [number, number, number]>(
-      `UPDATE notifications SET read_at = coalesce(read_at, ?)
+export async function markRead(
+  sql: Sql,
+  userId: number,
+  id: number,
+  now: number,
+): Promise<boolean> {
+  const row = await sql.get<{ id: number }>(
+    `UPDATE notifications SET read_at = coalesce(read_at, ?)
        WHERE id = ? AND user_id = ? RETURNING id`,
-    )
-    .get(now, id, userId);
+    [now, id, userId],
+  );
   return row !== null;
 }
 
 /** Marks every unread notification of the user read; returns how many. */
-export function markAllRead(sqlite: Database, userId: number, now: number): number {
-  return sqlite
-    .query("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL")
-    .run(now, userId).changes;
+export async function markAllRead(sql: Sql, userId: number, now: number): Promise<number> {
+  return (
+    await sql.run("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL", [
+      now,
+      userId,
+    ])
+  ).changes;
 }
 
-export function deleteNotification(sqlite: Database, userId: number, id: number): boolean {
+export async function deleteNotification(sql: Sql, userId: number, id: number): Promise<boolean> {
   return (
-    sqlite.query("DELETE FROM notifications WHERE id = ? AND user_id = ?").run(id, userId).changes >
-    0
+    (await sql.run("DELETE FROM notifications WHERE id = ? AND user_id = ?", [id, userId]))
+      .changes > 0
   );
 }
 
@@ -165,58 +176,60 @@ export interface Recipient {
   email_verified: number;
 }
 
-export function selectRecipient(sqlite: Database, userId: number): Recipient | null {
+export async function selectRecipient(sql: Sql, userId: number): Promise<Recipient | null> {
   return (
-    sqlite
-      .query<Recipient, [number]>(
-        "SELECT id, username, email, email_notifications, email_verified FROM users WHERE id = ?",
-      )
-      .get(userId) ?? null
+    (await sql.get<Recipient>(
+      "SELECT id, username, email, email_notifications, email_verified FROM users WHERE id = ?",
+      [userId],
+    )) ?? null
   );
 }
 
 /** The accounts with these usernames (compared lower-cased). */
-export function selectUserIdsByName(sqlite: Database, lowerNames: string[]): number[] {
+export async function selectUserIdsByName(sql: Sql, lowerNames: string[]): Promise<number[]> {
   if (lowerNames.length === 0) return [];
-  return sqlite
-    .query<{ id: number }, [string]>(
+  return (
+    await sql.all<{ id: number }>(
       "SELECT id FROM users WHERE lower(username) IN (SELECT value FROM json_each(?))",
+      [JSON.stringify(lowerNames)],
     )
-    .all(JSON.stringify(lowerNames))
-    .map((row) => row.id);
+  ).map((row) => row.id);
 }
 
-export function insertUnsubscribeToken(
-  sqlite: Database,
+export async function insertUnsubscribeToken(
+  sql: Sql,
   tokenHash: string,
   userId: number,
   now: number,
-): void {
-  sqlite
-    .query("INSERT INTO unsubscribe_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)")
-    .run(tokenHash, userId, now);
-}
-
-/** The user an unsubscribe token was issued to, if it is one and still kept. */
-export function selectUnsubscribeUser(
-  sqlite: Database,
-  tokenHash: string,
-): { id: number; username: string } | null {
-  return (
-    sqlite
-      .query<{ id: number; username: string }, [string]>(
-        `SELECT u.id, u.username FROM unsubscribe_tokens k JOIN users u ON u.id = k.user_id
-         WHERE k.token_hash = ?`,
-      )
-      .get(tokenHash) ?? null
+): Promise<void> {
+  await sql.run(
+    "INSERT INTO unsubscribe_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)",
+    [tokenHash, userId, now],
   );
 }
 
-export function turnOffEmailNotifications(sqlite: Database, userId: number, now: number): void {
-  sqlite
-    .query(
-      `UPDATE users SET email_notifications = 0, updated_at = ?
+/** The user an unsubscribe token was issued to, if it is one and still kept. */
+export async function selectUnsubscribeUser(
+  sql: Sql,
+  tokenHash: string,
+): Promise<{ id: number; username: string } | null> {
+  return (
+    (await sql.get<{ id: number; username: string }>(
+      `SELECT u.id, u.username FROM unsubscribe_tokens k JOIN users u ON u.id = k.user_id
+         WHERE k.token_hash = ?`,
+      [tokenHash],
+    )) ?? null
+  );
+}
+
+export async function turnOffEmailNotifications(
+  sql: Sql,
+  userId: number,
+  now: number,
+): Promise<void> {
+  await sql.run(
+    `UPDATE users SET email_notifications = 0, updated_at = ?
        WHERE id = ? AND email_notifications = 1`,
-    )
-    .run(now, userId);
+    [now, userId],
+  );
 }

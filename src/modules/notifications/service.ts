@@ -1,6 +1,5 @@
-import type { Database } from "bun:sqlite";
 import type { ActorContext, PublicContext } from "../../platform/context";
-import { writeTransaction } from "../../platform/db/tx";
+import type { Sql } from "../../platform/db/sql";
 import { BadRequest, NotFound, ValidationFailed } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { hashOpaqueToken } from "../auth/opaque-tokens";
@@ -22,63 +21,76 @@ const NOTIFICATION_NOT_FOUND = "Notification not found";
 const BAD_UNSUBSCRIBE_TOKEN = "This unsubscribe link is invalid or has expired";
 
 /** The caller's notifications, newest first, with how many are unread in all. */
-export function listNotifications(
+export async function listNotifications(
   { deps, actor }: ActorContext,
   input: NotificationFilter & { limit?: number; offset?: number },
 ) {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
   // One read transaction: the page, its total and the unread count agree with each other.
-  return deps.sqlite.transaction(() => {
-    const { rows, total } = selectNotificationsOf(deps.sqlite, actor.userId, input, limit, offset);
-    const unread = countUnread(deps.sqlite, actor.userId);
+  return await deps.sql.transaction(async () => {
+    const { rows, total } = await selectNotificationsOf(
+      deps.sql,
+      actor.userId,
+      input,
+      limit,
+      offset,
+    );
+    const unread = await countUnread(deps.sql, actor.userId);
     return { items: rows.map(presentNotification), total, limit, offset, unread };
-  })();
+  });
 }
 
 /** Marks a notification read; reading it again keeps the first time. */
-export function readNotification({ deps, actor }: ActorContext, id: number): NotificationView {
+export async function readNotification(
+  { deps, actor }: ActorContext,
+  id: number,
+): Promise<NotificationView> {
   const now = deps.clock.now();
-  return writeTransaction(deps.sqlite, () => {
-    if (!markRead(deps.sqlite, actor.userId, id, now)) throw new NotFound(NOTIFICATION_NOT_FOUND);
-    const row = selectNotification(deps.sqlite, actor.userId, id);
+  return await deps.sql.transaction(async () => {
+    if (!(await markRead(deps.sql, actor.userId, id, now)))
+      throw new NotFound(NOTIFICATION_NOT_FOUND);
+    const row = await selectNotification(deps.sql, actor.userId, id);
     if (!row) throw new NotFound(NOTIFICATION_NOT_FOUND);
     return presentNotification(row);
   });
 }
 
-export function readAllNotifications({ deps, actor }: ActorContext): { updated: number } {
-  return { updated: markAllRead(deps.sqlite, actor.userId, deps.clock.now()) };
+export async function readAllNotifications({
+  deps,
+  actor,
+}: ActorContext): Promise<{ updated: number }> {
+  return { updated: await markAllRead(deps.sql, actor.userId, deps.clock.now()) };
 }
 
-export function deleteNotification({ deps, actor }: ActorContext, id: number): void {
-  if (!deleteNotificationRow(deps.sqlite, actor.userId, id)) {
+export async function deleteNotification({ deps, actor }: ActorContext, id: number): Promise<void> {
+  if (!(await deleteNotificationRow(deps.sql, actor.userId, id))) {
     throw new NotFound(NOTIFICATION_NOT_FOUND);
   }
 }
 
 /** Every notification of the user, for the data export. */
-export function exportNotificationsOf(
+export async function exportNotificationsOf(
   deps: ActorContext["deps"],
   userId: number,
-): NotificationView[] {
-  return selectAllNotificationsOf(deps.sqlite, userId).map(presentNotification);
+): Promise<NotificationView[]> {
+  return (await selectAllNotificationsOf(deps.sql, userId)).map(presentNotification);
 }
 
 /** Who an unsubscribe link belongs to: what the confirmation page names. */
-export function findUnsubscriber(
+export async function findUnsubscriber(
   { deps }: PublicContext,
   token: string | undefined,
-): { username: string } {
-  return { username: mustFindUnsubscriber(deps.sqlite, token).username };
+): Promise<{ username: string }> {
+  return { username: (await mustFindUnsubscriber(deps.sql, token)).username };
 }
 
 /** Turns email notifications off for the user the link was sent to; doing it again is fine. */
-export function unsubscribe({ deps }: PublicContext, token: string | undefined) {
+export async function unsubscribe({ deps }: PublicContext, token: string | undefined) {
   const now = deps.clock.now();
-  writeTransaction(deps.sqlite, () => {
-    const user = mustFindUnsubscriber(deps.sqlite, token);
-    turnOffEmailNotifications(deps.sqlite, user.id, now);
+  await deps.sql.transaction(async () => {
+    const user = await mustFindUnsubscriber(deps.sql, token);
+    await turnOffEmailNotifications(deps.sql, user.id, now);
   });
   deps.log.info("email notifications turned off by an unsubscribe link");
   return {
@@ -87,13 +99,13 @@ export function unsubscribe({ deps }: PublicContext, token: string | undefined) 
   };
 }
 
-function mustFindUnsubscriber(sqlite: Database, token: string | undefined) {
+async function mustFindUnsubscriber(sql: Sql, token: string | undefined) {
   if (token === undefined) {
     throw new ValidationFailed("Invalid query parameter token: Required", [
       { path: "/token", message: "Required" },
     ]);
   }
-  const user = selectUnsubscribeUser(sqlite, hashOpaqueToken(token));
+  const user = await selectUnsubscribeUser(sql, hashOpaqueToken(token));
   if (!user) throw new BadRequest(BAD_UNSUBSCRIBE_TOKEN);
   return user;
 }

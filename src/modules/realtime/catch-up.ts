@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import { selectHeadSeq, selectPrunedThrough } from "./event-rows";
 
 /** Why a client cannot catch up from its `since`, and must refetch instead. */
@@ -9,8 +9,8 @@ export type Resync = "pruned" | "unknown";
  * retention removed events after it, nor when `since` is beyond any event handed out (a client
  * of another server, or of this one before a restore).
  */
-export function resyncReason(sqlite: Database, since: number): Resync | null {
-  if (since < selectPrunedThrough(sqlite)) return "pruned";
-  if (since > selectHeadSeq(sqlite)) return "unknown";
+export async function resyncReason(sql: Sql, since: number): Promise<Resync | null> {
+  if (since < (await selectPrunedThrough(sql))) return "pruned";
+  if (since > (await selectHeadSeq(sql))) return "unknown";
   return null;
 }

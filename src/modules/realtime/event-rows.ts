@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import { SIGNAL_TYPES } from "./event-types";
 
 /** An event as stored; `data` is JSON text, kept as text until a client needs it. */
@@ -15,27 +15,31 @@ const COLUMNS = "seq, type, board_id, user_id, data, created_at";
 const NOT_A_SIGNAL = `type NOT IN (${SIGNAL_TYPES.map((type) => `'${type}'`).join(", ")})`;
 
 /** Adds an event and returns it as stored, `seq` included. */
-export function insertEventRow(sqlite: Database, row: Omit<StoredEvent, "seq">): StoredEvent {
-  const { lastInsertRowid } = sqlite
-    .query("INSERT INTO events (type, board_id, user_id, data, created_at) VALUES (?, ?, ?, ?, ?)")
-    .run(row.type, row.board_id, row.user_id, row.data, row.created_at);
-  return { seq: Number(lastInsertRowid), ...row };
+export async function insertEventRow(
+  sql: Sql,
+  row: Omit<StoredEvent, "seq">,
+): Promise<StoredEvent> {
+  const inserted = await sql.get<{ seq: number }>(
+    "INSERT INTO events (type, board_id, user_id, data, created_at) VALUES (?, ?, ?, ?, ?) RETURNING seq",
+    [row.type, row.board_id, row.user_id, row.data, row.created_at],
+  );
+  if (!inserted) throw new Error("INSERT … RETURNING gave no row");
+  return { seq: inserted.seq, ...row };
 }
 
 /**
  * Every event after `since` (up to `until`), signals included, in order: what a server delivers.
  */
-export function selectEventsAfter(
-  sqlite: Database,
+export async function selectEventsAfter(
+  sql: Sql,
   since: number,
   until: number,
   limit: number,
-): StoredEvent[] {
-  return sqlite
-    .query<StoredEvent, [number, number, number]>(
-      `SELECT ${COLUMNS} FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
-    )
-    .all(since, until, limit);
+): Promise<StoredEvent[]> {
+  return await sql.all<StoredEvent>(
+    `SELECT ${COLUMNS} FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+    [since, until, limit],
+  );
 }
 
 /**
@@ -43,42 +47,39 @@ export function selectEventsAfter(
  * addressed to them, and those of the boards they are a member of. Two index ranges, one per
  * kind, so other people's events cost nothing.
  */
-export function selectVisibleEvents(
-  sqlite: Database,
+export async function selectVisibleEvents(
+  sql: Sql,
   userId: number,
   since: number,
   until: number,
   limit: number,
-): StoredEvent[] {
-  return sqlite
-    .query<StoredEvent, { $user: number; $since: number; $until: number; $limit: number }>(
-      `SELECT ${COLUMNS} FROM events
-       WHERE user_id = $user AND seq > $since AND seq <= $until AND ${NOT_A_SIGNAL}
-       UNION ALL
-       SELECT ${COLUMNS} FROM events
-       WHERE board_id IN (SELECT board_id FROM board_members WHERE user_id = $user)
-         AND user_id IS NULL AND seq > $since AND seq <= $until
-       ORDER BY seq LIMIT $limit`,
-    )
-    .all({ $user: userId, $since: since, $until: until, $limit: limit });
+): Promise<StoredEvent[]> {
+  return await sql.all<StoredEvent>(
+    `SELECT ${COLUMNS} FROM events
+     WHERE user_id = ? AND seq > ? AND seq <= ? AND ${NOT_A_SIGNAL}
+     UNION ALL
+     SELECT ${COLUMNS} FROM events
+     WHERE board_id IN (SELECT board_id FROM board_members WHERE user_id = ?)
+       AND user_id IS NULL AND seq > ? AND seq <= ?
+     ORDER BY seq LIMIT ?`,
+    [userId, since, until, userId, since, until, limit],
+  );
 }
 
 /** The newest `seq` handed out (0 before the first event). */
-export function selectHeadSeq(sqlite: Database): number {
-  const row = sqlite
-    .query<{ head: number }, []>(
-      `SELECT max(coalesce((SELECT max(seq) FROM events), 0),
-                  (SELECT pruned_through FROM event_log WHERE id = 1)) AS head`,
-    )
-    .get();
+export async function selectHeadSeq(sql: Sql): Promise<number> {
+  const row = await sql.get<{
+    head: number;
+  }>(`SELECT max(coalesce((SELECT max(seq) FROM events), 0),
+                  (SELECT pruned_through FROM event_log WHERE id = 1)) AS head`);
   return row?.head ?? 0;
 }
 
 /** The newest `seq` retention has removed: a client that saw less has missed events. */
-export function selectPrunedThrough(sqlite: Database): number {
-  const row = sqlite
-    .query<{ pruned_through: number }, []>("SELECT pruned_through FROM event_log WHERE id = 1")
-    .get();
+export async function selectPrunedThrough(sql: Sql): Promise<number> {
+  const row = await sql.get<{ pruned_through: number }>(
+    "SELECT pruned_through FROM event_log WHERE id = 1",
+  );
   return row?.pruned_through ?? 0;
 }
 
@@ -86,28 +87,26 @@ export function selectPrunedThrough(sqlite: Database): number {
  * Removes events older than `before`, as a prefix of the feed, and remembers how far it went.
  * Returns how many were removed.
  */
-export function pruneEvents(sqlite: Database, before: number): number {
+export async function pruneEvents(sql: Sql, before: number): Promise<number> {
   // The first event young enough to keep, found by walking the feed from its oldest end: only
   // the rows about to go are read. `seq` and time advance together, so what comes before it is
   // the prefix to remove.
-  const firstKept = sqlite
-    .query<{ seq: number }, [number]>(
-      "SELECT seq FROM events WHERE created_at >= ? ORDER BY seq LIMIT 1",
-    )
-    .get(before);
+  const firstKept = await sql.get<{ seq: number }>(
+    "SELECT seq FROM events WHERE created_at >= ? ORDER BY seq LIMIT 1",
+    [before],
+  );
   const last = firstKept
     ? firstKept.seq - 1
-    : (sqlite.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM events").get()?.seq ??
-      0);
-  const removed = sqlite.query("DELETE FROM events WHERE seq <= ?").run(last).changes;
+    : ((await sql.get<{ seq: number | null }>("SELECT max(seq) AS seq FROM events"))?.seq ?? 0);
+  const removed = (await sql.run("DELETE FROM events WHERE seq <= ?", [last])).changes;
   if (removed === 0) return 0;
-  sqlite
-    .query("UPDATE event_log SET pruned_through = max(pruned_through, ?) WHERE id = 1")
-    .run(last);
+  await sql.run("UPDATE event_log SET pruned_through = max(pruned_through, ?) WHERE id = 1", [
+    last,
+  ]);
   return removed;
 }
 
 /** An account's own events go with the account. */
-export function deleteEventsOfUser(sqlite: Database, userId: number): void {
-  sqlite.query("DELETE FROM events WHERE user_id = ?").run(userId);
+export async function deleteEventsOfUser(sql: Sql, userId: number): Promise<void> {
+  await sql.run("DELETE FROM events WHERE user_id = ?", [userId]);
 }

@@ -1,5 +1,4 @@
-import type { Database } from "bun:sqlite";
-import { onWriteTransactionEnd } from "../../platform/db/tx";
+import type { Sql } from "../../platform/db/sql";
 import { deleteEventsOfUser, insertEventRow, type StoredEvent } from "./event-rows";
 import type { EventType, SignalType } from "./event-types";
 
@@ -20,10 +19,9 @@ export interface SessionsEnded {
 }
 
 /**
- * What a feed is handed after the transactions of one synchronous stretch have ended: the events
- * known to have committed, in order, and whether others were recorded in a transaction whose end
- * went unseen (one not opened by writeTransaction) or before a rollback, which the feed must then
- * read back.
+ * What a feed is handed when an outermost transaction has ended: the events known to have
+ * committed, in order, and whether others may have been recorded outside it (with no end seen)
+ * or dropped by a rollback, which the feed must then read back.
  */
 export interface Recorded {
   committed: StoredEvent[];
@@ -31,95 +29,83 @@ export interface Recorded {
 }
 
 interface Outbox {
-  wake(recorded: Recorded): void;
-  /** Recorded in the transaction still open (or one whose end was not seen). */
+  /** Recorded in the transaction still open (or outside any, whose end is never seen). */
   pending: StoredEvent[];
-  committed: StoredEvent[];
-  /** A rollback dropped pending events, some perhaps of an unseen transaction that committed. */
-  rolledBack: boolean;
-  scheduled: boolean;
 }
 
 // The feed that delivers each database's events, if one runs in this process (see feed.ts).
-const outboxes = new WeakMap<Database, Outbox>();
+const outboxes = new WeakMap<Sql, Outbox>();
 
-/** Called by the feed: `wake` runs after the transactions that recorded events have ended. */
-export function onEventsRecorded(
-  sqlite: Database,
-  wake: ((recorded: Recorded) => void) | null,
-): void {
+/** Called by the feed: `wake` runs right after each outermost transaction that recorded events. */
+export function onEventsRecorded(sql: Sql, wake: ((recorded: Recorded) => void) | null): void {
   if (!wake) {
-    outboxes.delete(sqlite);
-    onWriteTransactionEnd(sqlite, null);
+    outboxes.delete(sql);
+    sql.onTransactionEnd(null);
     return;
   }
-  const outbox: Outbox = { wake, pending: [], committed: [], rolledBack: false, scheduled: false };
-  outboxes.set(sqlite, outbox);
-  onWriteTransactionEnd(sqlite, {
+  const outbox: Outbox = { pending: [] };
+  outboxes.set(sql, outbox);
+  // Told synchronously after COMMIT or ROLLBACK, before anything else can use the connection:
+  // what is pending then belongs to the transaction that just ended.
+  sql.onTransactionEnd({
     committed() {
-      outbox.committed.push(...outbox.pending);
+      if (outbox.pending.length === 0) return;
+      const committed = outbox.pending;
       outbox.pending = [];
+      wake({ committed, unsure: false });
     },
     rolledBack() {
-      if (outbox.pending.length > 0) outbox.rolledBack = true;
+      if (outbox.pending.length === 0) return;
       outbox.pending = [];
+      // Some may have been recorded outside the transaction and committed: read them back.
+      wake({ committed: [], unsure: true });
     },
   });
 }
 
 /**
- * Adds an event to the feed, inside the caller's write transaction. Transactions on bun:sqlite
- * are synchronous, so a microtask queued here runs only once the outermost transaction has
- * committed or rolled back: the feed then delivers what committed, and nothing of a rollback.
+ * Adds an event to the feed, inside the caller's write transaction. The feed hears of it once the
+ * outermost transaction has committed, and nothing of a rollback.
  */
-export function recordEvent(sqlite: Database, now: number, event: NewEvent): void {
-  insertEvent(sqlite, now, event.type, event.boardId, event.userId ?? null, event.data);
+export async function recordEvent(sql: Sql, now: number, event: NewEvent): Promise<void> {
+  await insertEvent(sql, now, event.type, event.boardId, event.userId ?? null, event.data);
 }
 
 /**
  * An account is being deleted: the events only it could read go with it, and its sockets close
  * once the deletion commits.
  */
-export function forgetEventsOf(sqlite: Database, now: number, userId: number): void {
-  deleteEventsOfUser(sqlite, userId);
-  recordSessionsEnded(sqlite, now, { userId });
+export async function forgetEventsOf(sql: Sql, now: number, userId: number): Promise<void> {
+  await deleteEventsOfUser(sql, userId);
+  await recordSessionsEnded(sql, now, { userId });
 }
 
 /** Records that sessions ended, so every server closes their sockets once this commits. */
-export function recordSessionsEnded(sqlite: Database, now: number, ended: SessionsEnded): void {
+export async function recordSessionsEnded(
+  sql: Sql,
+  now: number,
+  ended: SessionsEnded,
+): Promise<void> {
   if (ended.sessionIds?.length === 0) return;
   const data = ended.sessionIds ? { session_ids: ended.sessionIds } : { all: true };
-  insertEvent(sqlite, now, "sessions.ended", null, ended.userId, data);
+  await insertEvent(sql, now, "sessions.ended", null, ended.userId, data);
 }
 
-function insertEvent(
-  sqlite: Database,
+async function insertEvent(
+  sql: Sql,
   now: number,
   type: EventType | SignalType,
   boardId: number | null,
   userId: number | null,
   data: object,
-): void {
-  const event = insertEventRow(sqlite, {
+): Promise<void> {
+  const event = await insertEventRow(sql, {
     type,
     board_id: boardId,
     user_id: userId,
     data: JSON.stringify(data),
     created_at: now,
   });
-  const outbox = outboxes.get(sqlite);
-  if (!outbox) return;
-  // Kept so that the feed need not read back what writeTransaction saw commit.
-  outbox.pending.push(event);
-  if (outbox.scheduled) return;
-  outbox.scheduled = true;
-  queueMicrotask(() => {
-    const unsure = outbox.rolledBack || outbox.pending.length > 0;
-    const recorded = { committed: outbox.committed, unsure };
-    outbox.scheduled = false;
-    outbox.rolledBack = false;
-    outbox.pending = [];
-    outbox.committed = [];
-    outbox.wake(recorded);
-  });
+  // Kept so that the feed need not read back what it sees commit.
+  outboxes.get(sql)?.pending.push(event);
 }

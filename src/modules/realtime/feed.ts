@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import type { Logger } from "../../platform/logging";
 import { type StoredEvent, selectEventsAfter, selectHeadSeq } from "./event-rows";
 import { onEventsRecorded, type Recorded } from "./events";
@@ -26,12 +26,19 @@ export interface Feed {
  * committed change to a socket. Nothing here needs another process's memory: a second server
  * runs its own feed over the same table, woken by the database's notifications (or Redis).
  */
-export function createFeed(sqlite: Database, hub: Hub, log: Logger): Feed {
+export function createFeed(sql: Sql, hub: Hub, log: Logger): Feed {
   // Set when the feed starts (after migrations): what was already recorded is nobody's news.
   let cursor = 0;
   let timer: ReturnType<typeof setInterval> | null = null;
 
+  // The read in progress, if any: never two at once, so events go out once and in order.
+  let reading: Promise<void> | null = null;
+  // Woken while reading: read again once this read is done.
+  let again = false;
+
   const send = (event: StoredEvent) => {
+    // Already delivered (a read and a commit can both hand over the same event).
+    if (event.seq <= cursor) return;
     // One bad event must not stop the ones after it.
     try {
       route(hub, event);
@@ -44,36 +51,63 @@ export function createFeed(sqlite: Database, hub: Hub, log: Logger): Feed {
     cursor = event.seq;
   };
 
+  const read = async (step: () => Promise<void>) => {
+    try {
+      await step();
+    } catch (error) {
+      log.error("reading the event feed failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      reading = null;
+    }
+    if (again) await deliver();
+  };
+
+  const readNewEvents = async () => {
+    do {
+      again = false;
+      for (;;) {
+        const batch = await selectEventsAfter(sql, cursor, Number.MAX_SAFE_INTEGER, BATCH);
+        for (const event of batch) send(event);
+        if (batch.length < BATCH) break;
+      }
+    } while (again);
+  };
+
   /**
    * Delivers every committed event after the cursor, in order. Events this process saw commit
-   * are sent as they were recorded when they are exactly the next ones: reading each back cost
-   * about as much as the rest of its delivery. Anything else (another process's events in
-   * between, a transaction whose end went unseen, the poll) is read from the table.
+   * are sent as they were recorded when they are exactly the next ones and no read is under way:
+   * reading each back cost about as much as the rest of its delivery. Anything else (another
+   * process's events in between, a transaction whose end went unseen, the poll) is read from
+   * the table, one read at a time; a wake during a read has it read once more.
    */
-  const deliver = (recorded?: Recorded) => {
+  const deliver = async (recorded?: Recorded): Promise<void> => {
+    if (reading) {
+      again = true;
+      return;
+    }
     if (recorded && !recorded.unsure && follows(recorded.committed, cursor)) {
       for (const event of recorded.committed) send(event);
       return;
     }
-    for (;;) {
-      const batch = selectEventsAfter(sqlite, cursor, Number.MAX_SAFE_INTEGER, BATCH);
-      for (const event of batch) send(event);
-      if (batch.length < BATCH) return;
-    }
+    reading = read(readNewEvents);
   };
 
   return {
     cursor: () => cursor,
     deliver,
-    start() {
+    async start() {
       if (timer) return;
-      cursor = selectHeadSeq(sqlite);
-      onEventsRecorded(sqlite, deliver);
-      timer = setInterval(() => deliver(), POLL_MS);
+      onEventsRecorded(sql, deliver);
+      timer = setInterval(async () => await deliver(), POLL_MS);
       timer.unref?.();
+      reading = read(async () => {
+        cursor = Math.max(cursor, await selectHeadSeq(sql));
+      });
     },
     stop() {
-      onEventsRecorded(sqlite, null);
+      onEventsRecorded(sql, null);
       if (timer) clearInterval(timer);
       timer = null;
     },

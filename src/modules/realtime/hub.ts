@@ -15,6 +15,8 @@ export type Socket = ServerWebSocket<{ state: SocketState }>;
 export const CLOSE = {
   /** The server is shutting down: reconnect later. */
   goingAway: 1001,
+  /** The server failed to set the socket up: reconnect later. */
+  serverError: 1011,
   /** The client sent something it must not. */
   unsupported: 1003,
   /** The session ended: that token will not work again. */

@@ -23,7 +23,7 @@ export function realtimeRoutes(deps: Deps, realtime: Realtime) {
         const token = query.access_token ?? offered;
         if (!token) throw new Unauthenticated("Missing access token");
         const claims = await deps.tokens.verifyAccess(token);
-        const actor = claims && findActor(deps, claims);
+        const actor = claims && (await findActor(deps, claims));
         if (!actor) throw new Unauthenticated("Invalid or expired access token");
         if (realtime.hub.countOf(actor.userId) >= deps.config.wsMaxPerUser) {
           throw new RateLimited(
@@ -61,17 +61,17 @@ export function realtimeRoutes(deps: Deps, realtime: Realtime) {
     )
     .get(
       "/events",
-      ({ actor, query, request, set }) => {
-        const head = selectHeadSeq(deps.sqlite);
+      async ({ actor, query, request, set }) => {
+        const head = await selectHeadSeq(deps.sql);
         set.headers["x-event-seq"] = String(head);
         if (query.since === undefined) return [];
-        if (resyncReason(deps.sqlite, query.since)) {
+        if (await resyncReason(deps.sql, query.since)) {
           throw new Gone(
             "Events after this seq are no longer kept: refetch, then continue from X-Event-Seq",
           );
         }
         const limit = query.limit ?? DEFAULT_EVENT_LIMIT;
-        const events = selectVisibleEvents(deps.sqlite, actor.userId, query.since, head, limit);
+        const events = await selectVisibleEvents(deps.sql, actor.userId, query.since, head, limit);
         const last = events[events.length - 1];
         if (events.length === limit && last) {
           set.headers["x-event-seq"] = String(last.seq);

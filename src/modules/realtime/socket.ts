@@ -37,7 +37,10 @@ export interface SocketData {
   state: SocketState;
   /** The last `seq` the client has; the replay continues from here. */
   since: number | null;
-  open(socket: Socket): void;
+  /** A replay step is under way (a drain must not start a second one). */
+  replayRunning: boolean;
+  /** Settles once the socket is live or closed (for tests; Bun does not wait). */
+  open(socket: Socket): Promise<void> | undefined;
   message(socket: Socket, message: string | Buffer): void;
   drain(socket: Socket): void;
   close(socket: Socket): void;
@@ -51,26 +54,31 @@ export function socketData(
   since: number | null,
 ): SocketData {
   const { hub } = realtime;
+  /** The checks that need the database, then the replay. */
+  const begin = async (socket: Socket) => {
+    // The session may have ended between the upgrade and now, unseen by the hub.
+    if (!(await findActor(deps, state))) {
+      socket.close(CLOSE.sessionEnded, "session ended");
+      return;
+    }
+    const data = socket.data as unknown as SocketData;
+    if (data.since !== null && (await resyncReason(deps.sql, data.since))) {
+      socket.send('{"type":"resync"}');
+      data.since = null;
+    }
+    await replay(deps, realtime, socket);
+  };
   return {
     state: { ...state, replaying: true },
     since,
+    replayRunning: false,
     open(socket) {
       hub.add(socket);
       if (hub.countOf(state.userId) > deps.config.wsMaxPerUser) {
         socket.close(CLOSE.tooMany, "too many sockets");
         return;
       }
-      // The session may have ended between the upgrade and now, unseen by the hub.
-      if (!findActor(deps, state)) {
-        socket.close(CLOSE.sessionEnded, "session ended");
-        return;
-      }
-      const data = socket.data as unknown as SocketData;
-      if (data.since !== null && resyncReason(deps.sqlite, data.since)) {
-        socket.send('{"type":"resync"}');
-        data.since = null;
-      }
-      replay(deps, realtime, socket);
+      return settleInBackground(deps, socket, begin(socket));
     },
     message(socket, message) {
       if (typeof message !== "string") {
@@ -80,8 +88,9 @@ export function socketData(
       // The one message a client may send: a heartbeat for browsers, which cannot send pings.
       if (message === '{"type":"ping"}') socket.send('{"type":"pong"}');
     },
-    drain(socket) {
-      if (socket.data.state.replaying) replay(deps, realtime, socket);
+    async drain(socket) {
+      if (socket.data.state.replaying)
+        settleInBackground(deps, socket, replay(deps, realtime, socket));
     },
     close(socket) {
       hub.remove(socket);
@@ -90,30 +99,64 @@ export function socketData(
 }
 
 /**
- * Sends the events the client missed, then goes live. The replay runs up to the feed's cursor and
- * the socket subscribes in the same synchronous step, so each event arrives exactly once: those
- * up to the cursor from the replay, those after it from the feed. A long replay pauses whenever
- * the send buffer fills and goes on when it drains, reading up to the cursor as it is then.
+ * Sends the events the client missed, then goes live. Each event must arrive exactly once: those
+ * up to the feed's cursor from the replay, those after it from the feed. Reads are asynchronous
+ * and the feed may deliver while one is under way, so a step reads up to the cursor as it was
+ * when the step began, then the boards to subscribe to, and subscribes only if the cursor has not
+ * moved meanwhile (the check and the subscriptions are one synchronous step, with no delivery in
+ * between); if it moved, the next step replays what was delivered in the meantime. A long replay
+ * pauses whenever the send buffer fills and goes on when it drains.
  */
-function replay(deps: Deps, { feed }: Realtime, socket: Socket): void {
+async function replay(deps: Deps, { feed }: Realtime, socket: Socket): Promise<void> {
   const data = socket.data as unknown as SocketData;
+  if (data.replayRunning) return;
+  data.replayRunning = true;
   const { userId } = data.state;
-  while (data.since !== null) {
-    const batch = selectVisibleEvents(deps.sqlite, userId, data.since, feed.cursor(), REPLAY_BATCH);
-    for (const event of batch) socket.send(toMessage(event));
-    if (batch.length < REPLAY_BATCH) break;
-    data.since = batch[batch.length - 1]?.seq ?? data.since;
-    if (socket.getBufferedAmount() > REPLAY_BUFFER_BYTES) return;
+  try {
+    for (;;) {
+      const until = feed.cursor();
+      if (data.since !== null) {
+        const batch = await selectVisibleEvents(deps.sql, userId, data.since, until, REPLAY_BATCH);
+        if (socket.readyState !== OPEN) return;
+        for (const event of batch) socket.send(toMessage(event));
+        const last = batch[batch.length - 1];
+        if (batch.length === REPLAY_BATCH && last) {
+          data.since = last.seq;
+          if (socket.getBufferedAmount() > REPLAY_BUFFER_BYTES) return;
+          continue;
+        }
+        data.since = until;
+      }
+      const boardIds = await selectMemberBoardIds(deps.sql, userId);
+      if (socket.readyState !== OPEN) return;
+      if (feed.cursor() === until) {
+        await goLive(socket, boardIds, until);
+        return;
+      }
+      // Events went out to the topics before this socket joined them: replay them next.
+      data.since = until;
+    }
+  } finally {
+    data.replayRunning = false;
   }
-  goLive(deps, feed, socket);
 }
 
-function goLive(deps: Deps, feed: Feed, socket: Socket): void {
+const OPEN = 1;
+
+/** A socket's asynchronous work fails alone: logged, and that socket closed. */
+function settleInBackground(deps: Deps, socket: Socket, work: Promise<void>): Promise<void> {
+  return work.catch((error: unknown) => {
+    deps.log.error("socket setup failed", {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    socket.close(CLOSE.serverError, "server error");
+  });
+}
+
+function goLive(socket: Socket, boardIds: readonly number[], seq: number): void {
   const state = socket.data.state;
   state.replaying = false;
   socket.subscribe(userTopic(state.userId));
-  for (const boardId of selectMemberBoardIds(deps.sqlite, state.userId)) {
-    socket.subscribe(boardTopic(boardId));
-  }
-  socket.send(`{"type":"ready","seq":${feed.cursor()}}`);
+  for (const boardId of boardIds) socket.subscribe(boardTopic(boardId));
+  socket.send(`{"type":"ready","seq":${seq}}`);
 }

@@ -40,7 +40,7 @@ const SearchResults = component(
 export function searchRoutes(deps: Deps) {
   return createRouter("/search", "Search")
     .use(authGuard(deps))
-    .get("", ({ actor, query }) => searchEverything({ deps, actor }, query), {
+    .get("", async ({ actor, query }) => await searchEverything({ deps, actor }, query), {
       auth: true,
       query: SearchQuery,
       detail: {

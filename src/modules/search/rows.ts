@@ -1,4 +1,4 @@
-import type { Database, SQLQueryBindings } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import type { BoardWithRole } from "../boards/rows";
 import type { StoredComment } from "../comments/rows";
 import { MEMBER_BOARDS, visibleTasksSql } from "../tasks/visibility";
@@ -13,35 +13,33 @@ import { MEMBER_BOARDS, visibleTasksSql } from "../tasks/visibility";
  * cannot see: its cost grows with everyone's matching comments, not only the caller's.
  */
 
-export function searchBoards(
-  sqlite: Database,
+export async function searchBoards(
+  sql: Sql,
   userId: number,
   ftsQuery: string,
   limit: number,
-): BoardWithRole[] {
-  return sqlite
-    .query<BoardWithRole, [string, number, number, number]>(
-      `SELECT b.*, m.role AS role FROM (
+): Promise<BoardWithRole[]> {
+  return await sql.all<BoardWithRole>(
+    `SELECT b.*, m.role AS role FROM (
          SELECT rowid AS id, bm25(boards_fts, 10.0, 1.0) AS score FROM boards_fts
          WHERE boards_fts MATCH ? AND +rowid IN (${MEMBER_BOARDS})
        ) f
        JOIN boards b ON b.id = f.id
        JOIN board_members m ON m.board_id = b.id AND m.user_id = ?
        ORDER BY f.score, b.id DESC LIMIT ?`,
-    )
-    .all(ftsQuery, userId, userId, limit);
+    [ftsQuery, userId, userId, limit],
+  );
 }
 
-export function searchComments(
-  sqlite: Database,
+export async function searchComments(
+  sql: Sql,
   userId: number,
   ftsQuery: string,
   limit: number,
-): StoredComment[] {
+): Promise<StoredComment[]> {
   const visible = visibleTasksSql(userId);
-  return sqlite
-    .query<StoredComment, SQLQueryBindings[]>(
-      `SELECT c.*, u.username AS author_username FROM (
+  return await sql.all<StoredComment>(
+    `SELECT c.*, u.username AS author_username FROM (
          SELECT rowid AS id, bm25(comments_fts) AS score FROM comments_fts
          WHERE comments_fts MATCH ?
        ) f
@@ -50,6 +48,6 @@ export function searchComments(
        JOIN users u ON u.id = c.author_id
        WHERE ${visible.sql}
        ORDER BY f.score, c.id DESC LIMIT ?`,
-    )
-    .all(ftsQuery, ...visible.params, limit);
+    [ftsQuery, ...visible.params, limit],
+  );
 }

@@ -15,7 +15,7 @@ const COMMENT_TEXT = "{body}";
  * (as GET /tasks?q= finds them), their boards, and the comments on those tasks; each kind
  * ranked by relevance and cut at `limit`.
  */
-export function searchEverything(
+export async function searchEverything(
   { deps, actor }: ActorContext,
   input: { q: string; limit?: number },
 ) {
@@ -25,13 +25,13 @@ export function searchEverything(
   const commentTerms = toSearchTerms(input.q, COMMENT_TEXT);
   if (boardTerms === null || commentTerms === null) return { tasks: [], boards: [], comments: [] };
   // One read transaction, so the three kinds agree with each other.
-  return deps.sqlite.transaction(() => ({
-    tasks: listTasks({ deps, actor }, { q: input.q, limit }).items,
-    boards: searchBoards(deps.sqlite, actor.userId, matchWords(boardTerms), limit).map((row) =>
+  return await deps.sql.transaction(async () => ({
+    tasks: (await listTasks({ deps, actor }, { q: input.q, limit })).items,
+    boards: (await searchBoards(deps.sql, actor.userId, matchWords(boardTerms), limit)).map((row) =>
       presentBoard(row, row.role),
     ),
-    comments: searchComments(deps.sqlite, actor.userId, matchWords(commentTerms), limit).map(
+    comments: (await searchComments(deps.sql, actor.userId, matchWords(commentTerms), limit)).map(
       presentComment,
     ),
-  }))();
+  }));
 }

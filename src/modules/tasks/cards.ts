@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import type { BoardRole, TaskRow } from "../../platform/db/tables";
 import { type FieldError, Forbidden, ValidationFailed } from "../../platform/errors";
 import { allows, findRole } from "../boards/access";
@@ -28,18 +28,18 @@ export interface Caller {
  * is refused exactly like one that does not exist; seeing it as a viewer is 403. `known`: the
  * caller's role on the board the task is on, so a move within that board reads it only once.
  */
-export function targetList(
-  sqlite: Database,
+export async function targetList(
+  sql: Sql,
   userId: number,
   listId: number,
   known?: { boardId: number | null; role: Caller["role"] },
-): StoredList {
-  const list = selectList(sqlite, listId);
+): Promise<StoredList> {
+  const list = await selectList(sql, listId);
   const role =
     list &&
     (list.board_id === known?.boardId && known.role !== "personal"
       ? known.role
-      : findRole(sqlite, list.board_id, userId));
+      : await findRole(sql, list.board_id, userId));
   if (!list || !role) invalid("/list_id", "No such list");
   if (!allows(role, "card.create")) {
     throw new Forbidden("Your role on the target board does not allow adding cards");
@@ -58,12 +58,12 @@ export function assertCardPosition(position: number | undefined): void {
  * A card's assignee must belong to its board; a personal task can be assigned to its owner
  * only. Each refusal is a 422 on `assignee_id`.
  */
-export function assertAssignable(
-  sqlite: Database,
+export async function assertAssignable(
+  sql: Sql,
   boardId: number | null,
   ownerId: number,
   assigneeId: number | null | undefined,
-): void {
+): Promise<void> {
   if (assigneeId === undefined || assigneeId === null) return;
   if (boardId === null) {
     if (assigneeId !== ownerId) {
@@ -71,14 +71,14 @@ export function assertAssignable(
     }
     return;
   }
-  if (findRole(sqlite, boardId, assigneeId) === null) {
+  if ((await findRole(sql, boardId, assigneeId)) === null) {
     invalid("/assignee_id", "Must be a member of the board");
   }
 }
 
 /** Where a new card lands on its list: appended, or at `position` with the rest moved down. */
-export function placeNewCard(sqlite: Database, listId: number, position?: number): number {
-  return openSlot(sqlite, CARDS_OF_LIST, listId, position);
+export async function placeNewCard(sql: Sql, listId: number, position?: number): Promise<number> {
+  return await openSlot(sql, CARDS_OF_LIST, listId, position);
 }
 
 export interface Placement {
@@ -92,30 +92,30 @@ export interface Placement {
  * (appended when left out on another list; unchanged when left out on its own list). The lists
  * it leaves and enters stay dense.
  */
-export function moveCard(
-  sqlite: Database,
+export async function moveCard(
+  sql: Sql,
   task: TaskRow,
   list: StoredList,
   requested: number | undefined,
-): Placement {
+): Promise<Placement> {
   if (task.listId === list.id) {
     const position =
       requested === undefined
         ? task.position
-        : shiftForMove(sqlite, CARDS_OF_LIST, list.id, task.position, requested);
+        : await shiftForMove(sql, CARDS_OF_LIST, list.id, task.position, requested);
     return { boardId: list.board_id, listId: list.id, position };
   }
-  if (task.listId !== null) closeSlot(sqlite, CARDS_OF_LIST, task.listId, task.position);
+  if (task.listId !== null) await closeSlot(sql, CARDS_OF_LIST, task.listId, task.position);
   return {
     boardId: list.board_id,
     listId: list.id,
-    position: openSlot(sqlite, CARDS_OF_LIST, list.id, requested),
+    position: await openSlot(sql, CARDS_OF_LIST, list.id, requested),
   };
 }
 
 /** A card leaving its list for good (deleted): the cards after it move up. */
-export function removeCard(sqlite: Database, task: TaskRow): void {
-  if (task.listId !== null) closeSlot(sqlite, CARDS_OF_LIST, task.listId, task.position);
+export async function removeCard(sql: Sql, task: TaskRow): Promise<void> {
+  if (task.listId !== null) await closeSlot(sql, CARDS_OF_LIST, task.listId, task.position);
 }
 
 /**
@@ -123,13 +123,13 @@ export function removeCard(sqlite: Database, task: TaskRow): void {
  * body's `list_id` (left out, null, or a list), `position` its `position`. Checks only; the move
  * itself is moveCard's.
  */
-export function chooseList(
-  sqlite: Database,
+export async function chooseList(
+  sql: Sql,
   caller: Caller,
   task: TaskRow,
   listId: number | null | undefined,
   position: number | undefined,
-): StoredList | null {
+): Promise<StoredList | null> {
   if (listId === null) {
     if (task.listId !== null) invalid("/list_id", "A card cannot become a personal task");
     return null;
@@ -137,12 +137,12 @@ export function chooseList(
   if (listId === undefined) {
     if (task.listId === null || position === undefined) return null;
     assertCardPosition(position);
-    const own = selectList(sqlite, task.listId);
+    const own = await selectList(sql, task.listId);
     // A card's list exists as long as the card does (they are deleted together).
     if (!own) throw new Error(`card ${task.id} has no list ${task.listId}`);
     return own;
   }
-  const list = targetList(sqlite, caller.userId, listId, {
+  const list = await targetList(sql, caller.userId, listId, {
     boardId: task.boardId,
     role: caller.role,
   });
@@ -154,18 +154,18 @@ export function chooseList(
  * The board's record of what happened to a card: created, its fields edited (`edited` names
  * them), moved (on the board it left too, when it changed boards). Personal tasks have none.
  */
-export function recordCardChanges(
-  sqlite: Database,
+export async function recordCardChanges(
+  sql: Sql,
   now: number,
   actorId: number,
   before: TaskRow | null,
   after: TaskRow,
   edited: string[],
-): void {
+): Promise<void> {
   if (after.boardId === null) return;
   const card = { actorId, subjectType: "card", subjectId: after.id } as const;
   if (before === null) {
-    recordBoardChange(sqlite, now, {
+    await recordBoardChange(sql, now, {
       ...card,
       boardId: after.boardId,
       action: "card.created",
@@ -174,7 +174,7 @@ export function recordCardChanges(
     return;
   }
   if (edited.length > 0) {
-    recordBoardChange(sqlite, now, {
+    await recordBoardChange(sql, now, {
       ...card,
       boardId: after.boardId,
       action: "card.updated",
@@ -190,9 +190,14 @@ export function recordCardChanges(
     to_list_id: after.listId,
     to_position: after.position,
   };
-  recordBoardChange(sqlite, now, { ...card, boardId: after.boardId, action: "card.moved", data });
+  await recordBoardChange(sql, now, {
+    ...card,
+    boardId: after.boardId,
+    action: "card.moved",
+    data,
+  });
   if (before.boardId !== null && before.boardId !== after.boardId) {
-    recordBoardChange(sqlite, now, {
+    await recordBoardChange(sql, now, {
       ...card,
       boardId: before.boardId,
       action: "card.moved",

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import type { TaskRow } from "../../platform/db/tables";
 import { recordEvent } from "../realtime/events";
 import { presentTask, type TaskView } from "./present";
@@ -10,16 +10,16 @@ import { selectTags, selectTaskRows } from "./rows";
  */
 
 /** A task created or changed. A card that left its board is gone from that board's view. */
-export function recordTaskSaved(
-  sqlite: Database,
+export async function recordTaskSaved(
+  sql: Sql,
   now: number,
   before: TaskRow | null,
   after: TaskView,
-): void {
+): Promise<void> {
   if (before && before.boardId !== null && before.boardId !== after.board_id) {
-    recordTaskGone(sqlite, now, before);
+    await recordTaskGone(sql, now, before);
   }
-  recordEvent(sqlite, now, {
+  await recordEvent(sql, now, {
     type: before ? "task.updated" : "task.created",
     boardId: after.board_id,
     userId: after.board_id === null ? after.owner_id : null,
@@ -28,12 +28,12 @@ export function recordTaskSaved(
 }
 
 /** A task deleted, or moved off the board it was on: its ids only. */
-export function recordTaskGone(
-  sqlite: Database,
+export async function recordTaskGone(
+  sql: Sql,
   now: number,
   task: Pick<TaskRow, "id" | "boardId" | "listId" | "ownerId">,
-): void {
-  recordEvent(sqlite, now, {
+): Promise<void> {
+  await recordEvent(sql, now, {
     type: "task.deleted",
     boardId: task.boardId,
     userId: task.boardId === null ? task.ownerId : null,
@@ -42,11 +42,11 @@ export function recordTaskGone(
 }
 
 /** Tasks changed in bulk by something else (a member's assignments cleared, say), as they are now. */
-export function recordTasksChanged(sqlite: Database, now: number, ids: number[]): void {
+export async function recordTasksChanged(sql: Sql, now: number, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  const tags = selectTags(sqlite, ids);
-  for (const row of selectTaskRows(sqlite, ids)) {
+  const tags = await selectTags(sql, ids);
+  for (const row of await selectTaskRows(sql, ids)) {
     const task = presentTask(row, tags.get(row.id) ?? []);
-    recordTaskSaved(sqlite, now, row, task);
+    await recordTaskSaved(sql, now, row, task);
   }
 }

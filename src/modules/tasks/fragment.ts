@@ -1,4 +1,4 @@
-import type { Database, SQLQueryBindings } from "bun:sqlite";
+import type { Sql, SqlValue } from "../../platform/db/sql";
 
 /**
  * SQL text with its bound parameters. The text is built only from constants; every value the
@@ -7,10 +7,10 @@ import type { Database, SQLQueryBindings } from "bun:sqlite";
  */
 export interface Fragment {
   text: string;
-  params: SQLQueryBindings[];
+  params: SqlValue[];
 }
 
-/** Runs a statement on bun:sqlite's statement cache. */
-export function all<Row>(sqlite: Database, text: string, params: SQLQueryBindings[]): Row[] {
-  return sqlite.query<Row, SQLQueryBindings[]>(text).all(...params);
+/** Runs a statement and returns its rows. */
+export async function all<Row>(sql: Sql, text: string, params: SqlValue[]): Promise<Row[]> {
+  return await sql.all<Row>(text, params);
 }

@@ -1,5 +1,5 @@
-import type { Database, SQLQueryBindings } from "bun:sqlite";
 import type { ActorContext } from "../../platform/context";
+import type { Sql, SqlValue } from "../../platform/db/sql";
 import { ValidationFailed } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { selectMemberBoardIds } from "../boards/rows";
@@ -50,21 +50,24 @@ const SORT_SQL: Record<SortField, string> = {
  * One page of the tasks the caller can see, filtered and sorted; `q` ranks by bm25 relevance
  * unless an explicit sort is given.
  *
- * This is the hottest query of the API, so it runs on cached bun:sqlite statements: first the
+ * This is the hottest query of the API, so it runs as plain SQL text: first the
  * page's ids and the total, then the rows and tags by id.
  */
-export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput): TaskPage {
+export async function listTasks(
+  { deps, actor }: ActorContext,
+  input: ListTasksInput,
+): Promise<TaskPage> {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
   const terms = input.q === undefined ? undefined : toSearchTerms(input.q);
   if (terms === null) return { items: [], total: 0, limit, offset };
 
-  const visibility = visibleTo(actor.userId, selectMemberBoardIds(deps.sqlite, actor.userId), {
+  const visibility = visibleTo(actor.userId, await selectMemberBoardIds(deps.sql, actor.userId), {
     cardsOnly: input.board_id !== undefined || input.list_id !== undefined,
   });
   const where = conditions(input, visibility, actor.userId, deps.clock.now());
   const { ids, total } = terms
-    ? searchPage(deps.sqlite, {
+    ? await searchPage(deps.sql, {
         visibility,
         terms,
         where,
@@ -72,11 +75,11 @@ export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput):
         limit,
         offset,
       })
-    : listPage(deps.sqlite, where, input.sort, limit, offset);
+    : await listPage(deps.sql, where, input.sort, limit, offset);
   if (ids.length === 0) return { items: [], total, limit, offset };
 
-  const byId = new Map(selectTaskRows(deps.sqlite, ids).map((row) => [row.id, row]));
-  const tags = selectTags(deps.sqlite, ids);
+  const byId = new Map((await selectTaskRows(deps.sql, ids)).map((row) => [row.id, row]));
+  const tags = await selectTags(deps.sql, ids);
   const items = ids.flatMap((id) => {
     const row = byId.get(id);
     return row ? [presentTask(row, tags.get(id) ?? [])] : [];
@@ -85,24 +88,28 @@ export function listTasks({ deps, actor }: ActorContext, input: ListTasksInput):
 }
 
 /** A plain listing: the count and the page each walk the owner's index (the page only its head). */
-function listPage(
-  sqlite: Database,
+async function listPage(
+  sql: Sql,
   where: Fragment,
   sort: ListTasksInput["sort"],
   limit: number,
   offset: number,
-): PageIds {
+): Promise<PageIds> {
   const total =
-    all<{ total: number }>(
-      sqlite,
-      `SELECT count(*) AS total FROM tasks t WHERE ${where.text}`,
-      where.params,
+    (
+      await all<{ total: number }>(
+        sql,
+        `SELECT count(*) AS total FROM tasks t WHERE ${where.text}`,
+        where.params,
+      )
     )[0]?.total ?? 0;
   if (total <= offset) return { ids: [], total };
-  const ids = all<{ id: number }>(
-    sqlite,
-    `SELECT t.id AS id FROM tasks t WHERE ${where.text} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?`,
-    [...where.params, limit, offset],
+  const ids = (
+    await all<{ id: number }>(
+      sql,
+      `SELECT t.id AS id FROM tasks t WHERE ${where.text} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?`,
+      [...where.params, limit, offset],
+    )
   ).map((row) => row.id);
   return { ids, total };
 }
@@ -115,8 +122,8 @@ function conditions(
   now: number,
 ): Fragment {
   const where = [visibility.sql];
-  const params: SQLQueryBindings[] = [...visibility.params];
-  const add = (text: string, ...values: SQLQueryBindings[]) => {
+  const params: SqlValue[] = [...visibility.params];
+  const add = (text: string, ...values: SqlValue[]) => {
     where.push(text);
     params.push(...values);
   };

@@ -33,7 +33,7 @@ export function taskRoutes(deps: Deps) {
       ...problemResponses(401, 404, 412, 422),
     },
   } as const;
-  const applyUpdate = ({
+  const applyUpdate = async ({
     actor,
     params,
     body,
@@ -46,7 +46,9 @@ export function taskRoutes(deps: Deps) {
     headers: { "if-match"?: string };
     set: { headers: Record<string, string | number> };
   }) => {
-    const task = updateTask({ deps, actor }, params.id, body, { ifMatch: headers["if-match"] });
+    const task = await updateTask({ deps, actor }, params.id, body, {
+      ifMatch: headers["if-match"],
+    });
     set.headers.etag = etagOf(task);
     return task;
   };
@@ -55,16 +57,16 @@ export function taskRoutes(deps: Deps) {
     .use(authGuard(deps))
     .post(
       "",
-      ({ actor, body, headers, set, request }) => {
-        const create = () => {
-          const task = createTask({ deps, actor }, body);
+      async ({ actor, body, headers, set, request }) => {
+        const create = async () => {
+          const task = await createTask({ deps, actor }, body);
           set.status = 201;
           set.headers.location = `${new URL(request.url).pathname}/${task.id}`;
           set.headers.etag = etagOf(task);
           return task;
         };
         const key = headers["idempotency-key"];
-        if (key === undefined) return create();
+        if (key === undefined) return await create();
         const call = { key, method: "POST", path: "/api/v1/tasks", body };
         return runIdempotent({ deps, actor }, call, set, create);
       },
@@ -85,8 +87,8 @@ export function taskRoutes(deps: Deps) {
     )
     .get(
       "",
-      ({ actor, query, set, request }) => {
-        const page = listTasks({ deps, actor }, query);
+      async ({ actor, query, set, request }) => {
+        const page = await listTasks({ deps, actor }, query);
         setPageHeaders(set, request.url, page);
         return page.items;
       },
@@ -103,15 +105,15 @@ export function taskRoutes(deps: Deps) {
         },
       },
     )
-    .delete("", ({ actor }) => deleteAllPersonalTasks({ deps, actor }), {
+    .delete("", async ({ actor }) => await deleteAllPersonalTasks({ deps, actor }), {
       auth: true,
       detail: { summary: "Delete all of your personal tasks (cards on shared boards stay)" },
       response: { 200: DeletedCount, ...problemResponses(401) },
     })
     .get(
       "/:id",
-      ({ actor, params, headers, set }) => {
-        const task = getTask({ deps, actor }, params.id);
+      async ({ actor, params, headers, set }) => {
+        const task = await getTask({ deps, actor }, params.id);
         const etag = etagOf(task);
         set.headers.etag = etag;
         if (matchesNoneOf(headers["if-none-match"], etag)) {
@@ -143,8 +145,8 @@ export function taskRoutes(deps: Deps) {
     .patch("/:id", applyUpdate, { ...update, detail: { summary: "Update some fields of a task" } })
     .delete(
       "/:id",
-      ({ actor, params, headers, set }) => {
-        deleteTask({ deps, actor }, params.id, { ifMatch: headers["if-match"] });
+      async ({ actor, params, headers, set }) => {
+        await deleteTask({ deps, actor }, params.id, { ifMatch: headers["if-match"] });
         set.status = 204;
       },
       {

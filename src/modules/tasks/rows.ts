@@ -1,10 +1,10 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import type { TaskRow } from "../../platform/db/tables";
 
 /**
- * Reads of task rows and tags by id on bun:sqlite's cached statements, for the list and
- * single-task paths, and the insert of a new task: drizzle's builder would cost several times
- * the query itself here.
+ * Reads of task rows and tags by id as SQL text on `Sql` (statements cached by their text), for
+ * the list and single-task paths, and the insert of a new task: drizzle's builder would cost
+ * several times the query itself here.
  */
 
 export interface StoredTask {
@@ -32,12 +32,11 @@ export interface StoredTask {
  */
 const IDS = "SELECT value FROM json_each(?)";
 
-export function selectTaskRows(sqlite: Database, ids: number[]): TaskRow[] {
+export async function selectTaskRows(sql: Sql, ids: number[]): Promise<TaskRow[]> {
   if (ids.length === 0) return [];
-  return sqlite
-    .query<StoredTask, [string]>(`SELECT * FROM tasks WHERE id IN (${IDS})`)
-    .all(JSON.stringify(ids))
-    .map(toTaskRow);
+  return (
+    await sql.all<StoredTask>(`SELECT * FROM tasks WHERE id IN (${IDS})`, [JSON.stringify(ids)])
+  ).map(toTaskRow);
 }
 
 /** A `tasks` row as SQLite returns it, in drizzle's shape. */
@@ -62,14 +61,13 @@ export function toTaskRow(row: StoredTask): TaskRow {
 }
 
 /** Tags of the given tasks, each list sorted. */
-export function selectTags(sqlite: Database, ids: number[]): Map<number, string[]> {
+export async function selectTags(sql: Sql, ids: number[]): Promise<Map<number, string[]>> {
   const byTask = new Map<number, string[]>();
   if (ids.length === 0) return byTask;
-  const rows = sqlite
-    .query<{ task_id: number; tag: string }, [string]>(
-      `SELECT task_id, tag FROM task_tags WHERE task_id IN (${IDS}) ORDER BY task_id, tag`,
-    )
-    .all(JSON.stringify(ids));
+  const rows = await sql.all<{ task_id: number; tag: string }>(
+    `SELECT task_id, tag FROM task_tags WHERE task_id IN (${IDS}) ORDER BY task_id, tag`,
+    [JSON.stringify(ids)],
+  );
   for (const row of rows) {
     const list = byTask.get(row.task_id);
     if (list) list.push(row.tag);
@@ -96,26 +94,23 @@ export interface NewTask {
 }
 
 /** The next position after the owner's personal tasks (those on no list). */
-export function nextPersonalPosition(sqlite: Database, ownerId: number): number {
+export async function nextPersonalPosition(sql: Sql, ownerId: number): Promise<number> {
   // The unary + keeps SQLite off the list_id index, where every personal task shares NULL, and
   // on the owner's index, which holds only this user's tasks.
-  const row = sqlite
-    .query<{ max: number | null }, [number]>(
-      "SELECT max(position) AS max FROM tasks WHERE owner_id = ? AND +list_id IS NULL",
-    )
-    .get(ownerId);
+  const row = await sql.get<{ max: number | null }>(
+    "SELECT max(position) AS max FROM tasks WHERE owner_id = ? AND +list_id IS NULL",
+    [ownerId],
+  );
   return (row?.max ?? 0) + 1;
 }
 
 /** Inserts a task and its tags; call inside a transaction. Returns the stored row. */
-export function insertTaskRow(sqlite: Database, task: NewTask, tags: string[]): TaskRow {
-  const stored = sqlite
-    .query<StoredTask, (string | number | null)[]>(
-      `INSERT INTO tasks (owner_id, title, description, completed, completed_at, due_date,
+export async function insertTaskRow(sql: Sql, task: NewTask, tags: string[]): Promise<TaskRow> {
+  const stored = await sql.get<StoredTask>(
+    `INSERT INTO tasks (owner_id, title, description, completed, completed_at, due_date,
          priority, position, board_id, list_id, assignee_id, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-    )
-    .get(
+    [
       task.ownerId,
       task.title,
       task.description,
@@ -129,12 +124,10 @@ export function insertTaskRow(sqlite: Database, task: NewTask, tags: string[]): 
       task.assigneeId,
       task.createdAt,
       task.updatedAt,
-    );
-  if (!stored) throw new Error("INSERT … RETURNING gave no row");
-  const insertTag = sqlite.query<never, [number, string]>(
-    "INSERT INTO task_tags (task_id, tag) VALUES (?, ?)",
+    ],
   );
-  for (const tag of tags) insertTag.run(stored.id, tag);
+  if (!stored) throw new Error("INSERT … RETURNING gave no row");
+  for (const tag of tags) await insertTag(sql, stored.id, tag);
   return toTaskRow(stored);
 }
 
@@ -156,12 +149,12 @@ const COLUMNS: Partial<Record<keyof TaskRow, string>> = {
  * Writes the changed fields with a new version, if the task is still at `version`; returns the
  * stored row, or null when it was not. The SQL text is built from the column names above only.
  */
-export function updateTaskRow(
-  sqlite: Database,
+export async function updateTaskRow(
+  sql: Sql,
   current: { id: number; version: number },
   changes: Partial<TaskRow>,
   now: number,
-): TaskRow | null {
+): Promise<TaskRow | null> {
   const sets: string[] = [];
   const values: (string | number | null)[] = [];
   for (const [field, value] of Object.entries(changes)) {
@@ -170,45 +163,46 @@ export function updateTaskRow(
     sets.push(`${column} = ?`);
     values.push(typeof value === "boolean" ? (value ? 1 : 0) : (value as string | number | null));
   }
-  const stored = sqlite
-    .query<StoredTask, (string | number | null)[]>(
-      `UPDATE tasks SET ${sets.join(", ")}${sets.length > 0 ? ", " : ""}updated_at = ?, version = ?
+  const stored = await sql.get<StoredTask>(
+    `UPDATE tasks SET ${sets.join(", ")}${sets.length > 0 ? ", " : ""}updated_at = ?, version = ?
        WHERE id = ? AND version = ? RETURNING *`,
-    )
-    .get(...values, now, current.version + 1, current.id, current.version);
+    [...values, now, current.version + 1, current.id, current.version],
+  );
   return stored ? toTaskRow(stored) : null;
 }
 
-export function deleteTaskRow(sqlite: Database, taskId: number): void {
-  sqlite.query("DELETE FROM tasks WHERE id = ?").run(taskId);
+export async function deleteTaskRow(sql: Sql, taskId: number): Promise<void> {
+  await sql.run("DELETE FROM tasks WHERE id = ?", [taskId]);
 }
 
 /** Replaces a task's tags (already canonical: trimmed, lower-cased, unique, sorted). */
-export function replaceTags(sqlite: Database, taskId: number, tags: string[]): void {
-  sqlite.query("DELETE FROM task_tags WHERE task_id = ?").run(taskId);
-  const insertTag = sqlite.query("INSERT INTO task_tags (task_id, tag) VALUES (?, ?)");
-  for (const tag of tags) insertTag.run(taskId, tag);
+export async function replaceTags(sql: Sql, taskId: number, tags: string[]): Promise<void> {
+  await sql.run("DELETE FROM task_tags WHERE task_id = ?", [taskId]);
+  for (const tag of tags) await insertTag(sql, taskId, tag);
+}
+
+async function insertTag(sql: Sql, taskId: number, tag: string): Promise<void> {
+  await sql.run("INSERT INTO task_tags (task_id, tag) VALUES (?, ?)", [taskId, tag]);
 }
 
 /** Every card of a board, by list, each list in position order. */
-export function selectBoardCardRows(sqlite: Database, boardId: number): TaskRow[] {
-  return sqlite
-    .query<StoredTask, [number]>(
+export async function selectBoardCardRows(sql: Sql, boardId: number): Promise<TaskRow[]> {
+  return (
+    await sql.all<StoredTask>(
       "SELECT * FROM tasks WHERE board_id = ? ORDER BY list_id, position, id",
+      [boardId],
     )
-    .all(boardId)
-    .map(toTaskRow);
+  ).map(toTaskRow);
 }
 
 /** Tags of every card of a board, each list sorted. */
-export function selectBoardTags(sqlite: Database, boardId: number): Map<number, string[]> {
+export async function selectBoardTags(sql: Sql, boardId: number): Promise<Map<number, string[]>> {
   const byTask = new Map<number, string[]>();
-  const rows = sqlite
-    .query<{ task_id: number; tag: string }, [number]>(
-      `SELECT tt.task_id, tt.tag FROM tasks t JOIN task_tags tt ON tt.task_id = t.id
+  const rows = await sql.all<{ task_id: number; tag: string }>(
+    `SELECT tt.task_id, tt.tag FROM tasks t JOIN task_tags tt ON tt.task_id = t.id
        WHERE t.board_id = ? ORDER BY tt.task_id, tt.tag`,
-    )
-    .all(boardId);
+    [boardId],
+  );
   for (const row of rows) {
     const list = byTask.get(row.task_id);
     if (list) list.push(row.tag);

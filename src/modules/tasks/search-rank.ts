@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Sql } from "../../platform/db/sql";
 import { all, type Fragment } from "./fragment";
 import { matchVisible } from "./search-terms";
 import type { Visibility } from "./visibility";
@@ -32,20 +32,20 @@ export interface ScoredTask {
  * The tasks that the caller sees, hold every term and pass `where`, best first; equal scores put
  * the newer task first.
  */
-export function rankVisibleMatches(
-  sqlite: Database,
+export async function rankVisibleMatches(
+  sql: Sql,
   visibility: Visibility,
   terms: string[],
   where: Fragment,
   totals: IndexTotals,
-): ScoredTask[] {
+): Promise<ScoredTask[]> {
   const frequencies: Map<number, number>[] = [];
   for (const term of terms) {
-    const byTask = termFrequencies(sqlite, visibility, term);
+    const byTask = await termFrequencies(sql, visibility, term);
     if (byTask.size === 0) return [];
     frequencies.push(byTask);
   }
-  const lengths = listedLengths(sqlite, inEvery(frequencies), where);
+  const lengths = await listedLengths(sql, inEvery(frequencies), where);
   if (lengths.size === 0) return [];
 
   const { documents, averageLength } = totals;
@@ -68,13 +68,13 @@ export function rankVisibleMatches(
  * marks every occurrence FTS5 found (with the index's own tokenizer and prefix rules), so the
  * text grows by one character per occurrence.
  */
-function termFrequencies(
-  sqlite: Database,
+async function termFrequencies(
+  sql: Sql,
   visibility: Visibility,
   term: string,
-): Map<number, number> {
-  const rows = all<{ id: number; in_title: number; in_description: number }>(
-    sqlite,
+): Promise<Map<number, number>> {
+  const rows = await all<{ id: number; in_title: number; in_description: number }>(
+    sql,
     `SELECT rowid AS id,
        length(highlight(tasks_fts, 0, '|', '')) - length(title) AS in_title,
        length(highlight(tasks_fts, 1, '|', '')) - length(description) AS in_description
@@ -96,10 +96,14 @@ function inEvery(maps: Map<number, number>[]): number[] {
 }
 
 /** The candidates that pass the filters, each with its length in tokens (all columns). */
-function listedLengths(sqlite: Database, ids: number[], where: Fragment): Map<number, number> {
+async function listedLengths(
+  sql: Sql,
+  ids: number[],
+  where: Fragment,
+): Promise<Map<number, number>> {
   if (ids.length === 0) return new Map();
-  const rows = all<{ id: number; sizes: Uint8Array }>(
-    sqlite,
+  const rows = await all<{ id: number; sizes: Uint8Array }>(
+    sql,
     // CROSS JOIN keeps the candidates outermost: one lookup each, not a walk of all the
     // caller's tasks.
     `SELECT t.id AS id, d.sz AS sizes FROM json_each(?) c
@@ -118,11 +122,11 @@ export interface IndexTotals {
 }
 
 /** How many tasks the index holds and their average length, from FTS5's own totals. */
-export function readIndexTotals(sqlite: Database): IndexTotals {
-  const record = all<{ block: Uint8Array }>(
-    sqlite,
-    "SELECT block FROM tasks_fts_data WHERE id = ?",
-    [AVERAGES_RECORD_ID],
+export async function readIndexTotals(sql: Sql): Promise<IndexTotals> {
+  const record = (
+    await all<{ block: Uint8Array }>(sql, "SELECT block FROM tasks_fts_data WHERE id = ?", [
+      AVERAGES_RECORD_ID,
+    ])
   )[0];
   const [documents = 0, ...columnTotals] = readVarints(record?.block ?? new Uint8Array());
   // An empty index has no record; nothing is ranked then, but keep the division finite.

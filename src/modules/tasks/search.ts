@@ -1,4 +1,4 @@
-import type { Database, SQLQueryBindings } from "bun:sqlite";
+import type { Sql, SqlValue } from "../../platform/db/sql";
 import { all, type Fragment } from "./fragment";
 import { rankVisibleMatches, readIndexTotals } from "./search-rank";
 import { matchVisible, matchWords } from "./search-terms";
@@ -35,9 +35,9 @@ export const BUILTIN_BM25_FROM_SHARE = 1 / 70;
  * One page of a search. Every FTS5 match is the caller's visibility AND the words, so it walks
  * only the caller's tasks: a common word in other people's tasks costs nothing.
  */
-export function searchPage(sqlite: Database, spec: SearchSpec): PageIds {
+export async function searchPage(sql: Sql, spec: SearchSpec): Promise<PageIds> {
   if (spec.order !== undefined) {
-    return pageWithTotal(sqlite, spec, {
+    return pageWithTotal(sql, spec, {
       id: "t.id",
       // CROSS JOIN keeps the matches outermost: one lookup each, not a walk of all the
       // caller's tasks.
@@ -47,15 +47,17 @@ export function searchPage(sqlite: Database, spec: SearchSpec): PageIds {
       order: spec.order,
     });
   }
-  const totals = readIndexTotals(sqlite);
+  const totals = await readIndexTotals(sql);
   const visible =
-    all<{ n: number }>(
-      sqlite,
-      `SELECT count(*) AS n FROM tasks t WHERE ${spec.visibility.sql}`,
-      spec.visibility.params,
+    (
+      await all<{ n: number }>(
+        sql,
+        `SELECT count(*) AS n FROM tasks t WHERE ${spec.visibility.sql}`,
+        spec.visibility.params,
+      )
     )[0]?.n ?? 0;
   if (visible < totals.documents * BUILTIN_BM25_FROM_SHARE) {
-    const ranked = rankVisibleMatches(sqlite, spec.visibility, spec.terms, spec.where, totals);
+    const ranked = await rankVisibleMatches(sql, spec.visibility, spec.terms, spec.where, totals);
     return {
       ids: ranked.slice(spec.offset, spec.offset + spec.limit).map((task) => task.id),
       total: ranked.length,
@@ -64,7 +66,7 @@ export function searchPage(sqlite: Database, spec: SearchSpec): PageIds {
   // The caller sees a large share of all tasks, so the words alone hardly match more than theirs:
   // no visibility filter in the match, as bm25() would walk every task it matches as well.
   // bm25() cannot run where the window count runs: score in a subquery, count over it.
-  return pageWithTotal(sqlite, spec, {
+  return pageWithTotal(sql, spec, {
     id: "m.id",
     from: `(SELECT rowid AS id, bm25(tasks_fts, 10.0, 1.0, 0.0, 0.0) AS score FROM tasks_fts
         WHERE tasks_fts MATCH ?) m
@@ -78,18 +80,18 @@ interface OrderedQuery {
   id: string;
   /** The FROM and WHERE clauses. */
   from: string;
-  params: SQLQueryBindings[];
+  params: SqlValue[];
   order: string;
 }
 
 /** One page of a query's ids, with the number of rows it has in all. */
-function pageWithTotal(
-  sqlite: Database,
+async function pageWithTotal(
+  sql: Sql,
   { limit, offset }: { limit: number; offset: number },
   query: OrderedQuery,
-): PageIds {
-  const rows = all<{ id: number; total: number }>(
-    sqlite,
+): Promise<PageIds> {
+  const rows = await all<{ id: number; total: number }>(
+    sql,
     `SELECT ${query.id} AS id, count(*) OVER () AS total FROM ${query.from}
      ORDER BY ${query.order} LIMIT ? OFFSET ?`,
     [...query.params, limit, offset],
@@ -99,10 +101,12 @@ function pageWithTotal(
     rows[0]?.total ??
     (offset === 0
       ? 0
-      : (all<{ total: number }>(
-          sqlite,
-          `SELECT count(*) AS total FROM ${query.from}`,
-          query.params,
+      : ((
+          await all<{ total: number }>(
+            sql,
+            `SELECT count(*) AS total FROM ${query.from}`,
+            query.params,
+          )
         )[0]?.total ?? 0));
   return { ids: rows.map((row) => row.id), total };
 }

@@ -1,8 +1,7 @@
-import type { Database } from "bun:sqlite";
 import { and, eq, isNull } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
+import type { Sql } from "../../platform/db/sql";
 import { type TaskRow, tasks } from "../../platform/db/tables";
-import { writeTransaction } from "../../platform/db/tx";
 import { NotFound, PreconditionFailed, ValidationFailed } from "../../platform/errors";
 import { codePointLength } from "../../platform/http/schema-kinds";
 import { assertIfMatch, type Preconditions } from "../../platform/preconditions";
@@ -59,22 +58,25 @@ const FIELD_NAMES: Partial<Record<keyof TaskRow, string>> = {
   assigneeId: "assignee_id",
 };
 
-export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput): TaskView {
+export async function createTask(
+  { deps, actor }: ActorContext,
+  input: CreateTaskInput,
+): Promise<TaskView> {
   const fields = normalizeFields(input);
   const now = deps.clock.now();
   const tags = fields.tags ?? [];
   const listId = input.list_id ?? null;
-  // The hottest write: cached bun:sqlite statements in one transaction (see rows.ts).
-  return writeTransaction(deps.sqlite, () => {
-    const list = listId === null ? null : targetList(deps.sqlite, actor.userId, listId);
+  // The hottest write: plain SQL text in one transaction (see rows.ts).
+  return await deps.sql.transaction(async () => {
+    const list = listId === null ? null : await targetList(deps.sql, actor.userId, listId);
     if (list) assertCardPosition(fields.position);
     const boardId = list?.board_id ?? null;
-    assertAssignable(deps.sqlite, boardId, actor.userId, fields.assigneeId);
+    await assertAssignable(deps.sql, boardId, actor.userId, fields.assigneeId);
     const position = list
-      ? placeNewCard(deps.sqlite, list.id, fields.position)
-      : (fields.position ?? nextPersonalPosition(deps.sqlite, actor.userId));
-    const task = insertTaskRow(
-      deps.sqlite,
+      ? await placeNewCard(deps.sql, list.id, fields.position)
+      : (fields.position ?? (await nextPersonalPosition(deps.sql, actor.userId)));
+    const task = await insertTaskRow(
+      deps.sql,
       {
         ownerId: actor.userId,
         title: fields.title ?? input.title,
@@ -92,18 +94,18 @@ export function createTask({ deps, actor }: ActorContext, input: CreateTaskInput
       },
       tags,
     );
-    if (list) recordCardChanges(deps.sqlite, now, actor.userId, null, task, []);
+    if (list) await recordCardChanges(deps.sql, now, actor.userId, null, task, []);
     const created = presentTask(task, tags);
-    recordTaskSaved(deps.sqlite, now, null, created);
-    raiseAssignmentNotice(deps, now, actor.userId, null, task);
+    await recordTaskSaved(deps.sql, now, null, created);
+    await raiseAssignmentNotice(deps, now, actor.userId, null, task);
     return created;
   });
 }
 
-export function getTask({ deps, actor }: ActorContext, taskId: number): TaskView {
-  const row = mustFindTask(deps.sqlite, taskId);
-  authorizeTask(deps.sqlite, actor.userId, row, "card.read");
-  return presentTask(row, selectTags(deps.sqlite, [row.id]).get(row.id) ?? []);
+export async function getTask({ deps, actor }: ActorContext, taskId: number): Promise<TaskView> {
+  const row = await mustFindTask(deps.sql, taskId);
+  await authorizeTask(deps.sql, actor.userId, row, "card.read");
+  return presentTask(row, (await selectTags(deps.sql, [row.id])).get(row.id) ?? []);
 }
 
 /**
@@ -112,28 +114,28 @@ export function getTask({ deps, actor }: ActorContext, taskId: number): TaskView
  * `position`; a personal task moves onto a board the same way, but a card never becomes
  * personal again.
  */
-export function updateTask(
+export async function updateTask(
   { deps, actor }: ActorContext,
   taskId: number,
   input: TaskFields,
   preconditions: Preconditions = {},
-): TaskView {
+): Promise<TaskView> {
   const fields = normalizeFields(input);
   const now = deps.clock.now();
-  return writeTransaction(deps.sqlite, () => {
-    const current = mustFindTask(deps.sqlite, taskId);
-    const role = authorizeTask(deps.sqlite, actor.userId, current, "card.update");
+  return await deps.sql.transaction(async () => {
+    const current = await mustFindTask(deps.sql, taskId);
+    const role = await authorizeTask(deps.sql, actor.userId, current, "card.update");
     assertMatches(current, preconditions);
     const caller = { userId: actor.userId, role };
-    const list = chooseList(deps.sqlite, caller, current, input.list_id, fields.position);
-    assertAssignable(
-      deps.sqlite,
+    const list = await chooseList(deps.sql, caller, current, input.list_id, fields.position);
+    await assertAssignable(
+      deps.sql,
       list?.board_id ?? current.boardId,
       current.ownerId,
       fields.assigneeId,
     );
-    const placement = list && moveCard(deps.sqlite, current, list, fields.position);
-    const currentTags = selectTags(deps.sqlite, [current.id]).get(current.id) ?? [];
+    const placement = list && (await moveCard(deps.sql, current, list, fields.position));
+    const currentTags = (await selectTags(deps.sql, [current.id])).get(current.id) ?? [];
     const changes = changedFields(current, fields, now);
     if (placement) {
       delete changes.position;
@@ -143,7 +145,7 @@ export function updateTask(
       // The assignee must belong to the board the card ends up on.
       const keptAssignee = changes.assigneeId === undefined ? current.assigneeId : null;
       if (changes.boardId !== undefined && keptAssignee !== null) {
-        if (findRole(deps.sqlite, placement.boardId, keptAssignee) === null) {
+        if ((await findRole(deps.sql, placement.boardId, keptAssignee)) === null) {
           changes.assigneeId = null;
         }
       }
@@ -152,36 +154,36 @@ export function updateTask(
       fields.tags !== undefined && fields.tags.join("\n") !== currentTags.join("\n");
     if (Object.keys(changes).length === 0 && !tagsChanged) return presentTask(current, currentTags);
 
-    if (tagsChanged && fields.tags) replaceTags(deps.sqlite, current.id, fields.tags);
+    if (tagsChanged && fields.tags) await replaceTags(deps.sql, current.id, fields.tags);
 
-    const updated = updateTaskRow(deps.sqlite, current, changes, now);
+    const updated = await updateTaskRow(deps.sql, current, changes, now);
     // Writes are serialised by SQLite, so the version cannot have moved under us; stay safe anyway.
     if (!updated) throw new PreconditionFailed();
     const edited = Object.keys(changes).flatMap((key) => FIELD_NAMES[key as keyof TaskRow] ?? []);
     if (tagsChanged) edited.push("tags");
-    recordCardChanges(deps.sqlite, now, actor.userId, current, updated, edited);
+    await recordCardChanges(deps.sql, now, actor.userId, current, updated, edited);
     const saved = presentTask(updated, fields.tags ?? currentTags);
-    recordTaskSaved(deps.sqlite, now, current, saved);
-    raiseAssignmentNotice(deps, now, actor.userId, current, updated);
+    await recordTaskSaved(deps.sql, now, current, saved);
+    await raiseAssignmentNotice(deps, now, actor.userId, current, updated);
     return saved;
   });
 }
 
-export function deleteTask(
+export async function deleteTask(
   { deps, actor }: ActorContext,
   taskId: number,
   preconditions: Preconditions = {},
-): void {
+): Promise<void> {
   const now = deps.clock.now();
-  writeTransaction(deps.sqlite, () => {
-    const current = mustFindTask(deps.sqlite, taskId);
-    authorizeTask(deps.sqlite, actor.userId, current, "card.delete");
+  await deps.sql.transaction(async () => {
+    const current = await mustFindTask(deps.sql, taskId);
+    await authorizeTask(deps.sql, actor.userId, current, "card.delete");
     assertMatches(current, preconditions);
-    deleteTaskRow(deps.sqlite, current.id);
-    removeCard(deps.sqlite, current);
-    recordTaskGone(deps.sqlite, now, current);
+    await deleteTaskRow(deps.sql, current.id);
+    await removeCard(deps.sql, current);
+    await recordTaskGone(deps.sql, now, current);
     if (current.boardId !== null) {
-      recordBoardChange(deps.sqlite, now, {
+      await recordBoardChange(deps.sql, now, {
         boardId: current.boardId,
         actorId: actor.userId,
         action: "card.deleted",
@@ -194,16 +196,24 @@ export function deleteTask(
 }
 
 /** Removes every personal task of the caller; cards on shared boards are left alone. */
-export function deleteAllPersonalTasks({ deps, actor }: ActorContext): { deleted: number } {
+export async function deleteAllPersonalTasks({
+  deps,
+  actor,
+}: ActorContext): Promise<{ deleted: number }> {
   const now = deps.clock.now();
-  return writeTransaction(deps.sqlite, () => {
-    const deleted = deps.db
+  return await deps.sql.transaction(async () => {
+    const deleted = await deps.db
       .delete(tasks)
       .where(and(eq(tasks.ownerId, actor.userId), isNull(tasks.boardId)))
       .returning({ id: tasks.id })
       .all();
     for (const { id } of deleted) {
-      recordTaskGone(deps.sqlite, now, { id, boardId: null, listId: null, ownerId: actor.userId });
+      await recordTaskGone(deps.sql, now, {
+        id,
+        boardId: null,
+        listId: null,
+        ownerId: actor.userId,
+      });
     }
     return { deleted: deleted.length };
   });
@@ -219,8 +229,8 @@ function sortTags(tags: string[]): string[] {
 }
 
 /** The task, or 404; whether the caller may see it is for authorizeTask to say. */
-function mustFindTask(sqlite: Database, taskId: number): TaskRow {
-  const row = selectTaskRows(sqlite, [taskId])[0];
+async function mustFindTask(sql: Sql, taskId: number): Promise<TaskRow> {
+  const row = (await selectTaskRows(sql, [taskId]))[0];
   if (!row) throw new NotFound(NOT_FOUND.task);
   return row;
 }

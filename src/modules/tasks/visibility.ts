@@ -1,4 +1,4 @@
-import type { SQLQueryBindings } from "bun:sqlite";
+import type { SqlValue } from "../../platform/db/sql";
 
 /**
  * Which tasks a user may see, said twice: as SQL over `tasks t` (the authority every list and
@@ -17,7 +17,7 @@ import type { SQLQueryBindings } from "bun:sqlite";
  */
 export interface Visibility {
   sql: string;
-  params: SQLQueryBindings[];
+  params: SqlValue[];
   match: string;
 }
 

@@ -14,18 +14,18 @@ import { findUser } from "./service";
  * comment they wrote and their notifications. Cards they made on other people's boards belong to those boards and are
  * left out. Password and token hashes are secrets, not the user's data, and are left out too.
  */
-export function exportCurrentUser({ deps, actor }: ActorContext) {
+export async function exportCurrentUser({ deps, actor }: ActorContext) {
   // One read transaction, so the parts agree with each other.
-  return deps.db.transaction((tx) => {
-    const user = findUser(tx, actor.userId);
-    const taskRows = tx
+  return await deps.sql.transaction(async () => {
+    const user = await findUser(deps.db, actor.userId);
+    const taskRows = await deps.db
       .select()
       .from(tasks)
       .where(and(eq(tasks.ownerId, user.id), isNull(tasks.boardId)))
       .orderBy(asc(tasks.id))
       .all();
     // Joined rather than listed by id: a large account would overflow SQLite's parameter limit.
-    const tagRows = tx
+    const tagRows = await deps.db
       .select({ taskId: taskTags.taskId, tag: taskTags.tag })
       .from(taskTags)
       .innerJoin(tasks, eq(tasks.id, taskTags.taskId))
@@ -38,7 +38,7 @@ export function exportCurrentUser({ deps, actor }: ActorContext) {
       if (list) list.push(tag);
       else tagsByTask.set(taskId, [tag]);
     }
-    const sessionRows = tx
+    const sessionRows = await deps.db
       .select()
       .from(sessions)
       .where(eq(sessions.userId, user.id))
@@ -48,9 +48,9 @@ export function exportCurrentUser({ deps, actor }: ActorContext) {
       exported_at: toIso(deps.clock.now()),
       profile: { ...presentUser(user), updated_at: toIso(user.updatedAt) },
       tasks: taskRows.map((row) => presentTask(row, tagsByTask.get(row.id) ?? [])),
-      ...exportBoardsOf(deps.sqlite, user.id),
+      ...(await exportBoardsOf(deps.sql, user.id)),
       sessions: sessionRows.map(presentExportedSession),
-      notifications: exportNotificationsOf(deps, user.id),
+      notifications: await exportNotificationsOf(deps, user.id),
     };
   });
 }

@@ -1,5 +1,5 @@
 import { and, count, eq, ne } from "drizzle-orm";
-import type { Tx } from "../../platform/db/client";
+import type { Db } from "../../platform/db/orm";
 import { type UserRow, users } from "../../platform/db/tables";
 import { Conflict } from "../../platform/errors";
 
@@ -7,19 +7,21 @@ import { Conflict } from "../../platform/errors";
  * Refuses a change that would leave no active superadmin: without one, nobody could ever grant
  * admin rights again. Call it inside the transaction that makes the change.
  */
-export function assertKeepsASuperadmin(
-  tx: Tx,
+export async function assertKeepsASuperadmin(
+  tx: Db,
   target: Pick<UserRow, "id" | "role" | "isActive">,
   after: { role: UserRow["role"]; isActive: boolean } | "deleted",
-): void {
+): Promise<void> {
   if (target.role !== "superadmin" || !target.isActive) return;
   if (after !== "deleted" && after.role === "superadmin" && after.isActive) return;
   const others =
-    tx
-      .select({ n: count() })
-      .from(users)
-      .where(and(eq(users.role, "superadmin"), eq(users.isActive, true), ne(users.id, target.id)))
-      .get()?.n ?? 0;
+    (
+      await tx
+        .select({ n: count() })
+        .from(users)
+        .where(and(eq(users.role, "superadmin"), eq(users.isActive, true), ne(users.id, target.id)))
+        .get()
+    )?.n ?? 0;
   if (others === 0)
     throw new Conflict("The last active superadmin cannot be demoted, deactivated or deleted");
 }

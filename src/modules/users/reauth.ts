@@ -38,7 +38,7 @@ export async function verifyCurrentPassword(
     throw new BadRequest(detail);
   }
   counts.delete(actor.sessionId);
-  revokeSessions(deps.db, deps.sqlite, deps.clock.now(), eq(sessions.id, actor.sessionId));
+  await revokeSessions(deps.db, deps.sql, deps.clock.now(), eq(sessions.id, actor.sessionId));
   deps.log.warn("session signed out after repeated wrong passwords", {
     user_id: actor.userId,
     session_id: actor.sessionId,

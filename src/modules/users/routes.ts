@@ -16,12 +16,12 @@ import { changePassword, deleteCurrentUser, getCurrentUser, updateCurrentUser } 
 export function userRoutes(deps: Deps) {
   return createRouter("/users", "Users")
     .use(authGuard(deps))
-    .get("/me", ({ actor }) => getCurrentUser({ deps, actor }), {
+    .get("/me", async ({ actor }) => await getCurrentUser({ deps, actor }), {
       auth: true,
       detail: { summary: "The signed-in user" },
       response: { 200: UserResponse, ...problemResponses(401) },
     })
-    .patch("/me", ({ actor, body }) => updateCurrentUser({ deps, actor }, body), {
+    .patch("/me", async ({ actor, body }) => await updateCurrentUser({ deps, actor }, body), {
       auth: true,
       body: UpdateMeBody,
       detail: {
@@ -79,8 +79,8 @@ export function userRoutes(deps: Deps) {
     )
     .get(
       "/me/export",
-      ({ actor, set }) => {
-        const document = exportCurrentUser({ deps, actor });
+      async ({ actor, set }) => {
+        const document = await exportCurrentUser({ deps, actor });
         // Usernames are limited to [A-Za-z0-9_.-], so the name needs no quoting or encoding.
         set.headers["content-disposition"] =
           `attachment; filename="kanbun-export-${document.profile.username}.json"`;

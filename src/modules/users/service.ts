@@ -1,7 +1,7 @@
 import { and, eq, ne, or, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
-import type { Db, Tx } from "../../platform/db/client";
 import { isUniqueViolation } from "../../platform/db/errors";
+import type { Db } from "../../platform/db/orm";
 import { sessions, type UserRow, users } from "../../platform/db/tables";
 import { BadRequest, NotFound, ValidationFailed } from "../../platform/errors";
 import { emailChangedEmail } from "../auth/emails";
@@ -27,8 +27,8 @@ export interface UpdateMeInput {
 
 const WRONG_PASSWORD = "Current password is incorrect";
 
-export function getCurrentUser({ deps, actor }: ActorContext) {
-  return presentUser(findUser(deps.db, actor.userId));
+export async function getCurrentUser({ deps, actor }: ActorContext) {
+  return presentUser(await findUser(deps.db, actor.userId));
 }
 
 /**
@@ -46,7 +46,7 @@ export async function updateCurrentUser({ deps, actor }: ActorContext, input: Up
   // Checked before anything else, so that the duplicate check below cannot be used to probe
   // which addresses have accounts without knowing the password.
   if (input.current_password !== undefined) {
-    const { passwordHash } = findUser(deps.db, actor.userId);
+    const { passwordHash } = await findUser(deps.db, actor.userId);
     await verifyCurrentPassword(
       { deps, actor },
       input.current_password,
@@ -54,7 +54,7 @@ export async function updateCurrentUser({ deps, actor }: ActorContext, input: Up
       WRONG_PASSWORD,
     );
   }
-  const user = findUser(deps.db, actor.userId);
+  const user = await findUser(deps.db, actor.userId);
   const changes: Partial<typeof users.$inferInsert> = {};
   if (input.full_name !== undefined) changes.fullName = input.full_name?.trim() || null;
   if (input.email_notifications !== undefined) {
@@ -69,20 +69,29 @@ export async function updateCurrentUser({ deps, actor }: ActorContext, input: Up
     changes.emailVerified = false;
   }
   if (Object.keys(changes).length === 0) return presentUser(user);
-  if (isTakenByAnother(deps.db, user.id, changes.username, changes.email)) {
+  if (await isTakenByAnother(deps.db, user.id, changes.username, changes.email)) {
     throw new BadRequest(DUPLICATE_ACCOUNT);
   }
 
   changes.updatedAt = deps.clock.now();
   try {
     // No await since `user` was read: it is still the row this transaction updates.
-    const updated = deps.db.transaction((tx) => {
-      const row = tx.update(users).set(changes).where(eq(users.id, user.id)).returning().get();
+    const updated = await deps.sql.transaction(async () => {
+      const row = await deps.db
+        .update(users)
+        .set(changes)
+        .where(eq(users.id, user.id))
+        .returning()
+        .get();
       if (!row) throw new NotFound("User not found");
       if (changes.email !== undefined) {
-        enqueueEmailVerification(tx, deps, row);
+        await enqueueEmailVerification(deps.db, deps, row);
         const oldAddress = { email: user.email, username: row.username };
-        enqueueEmail(tx, deps, emailChangedEmail(deps.config.appUrl, oldAddress, row.email));
+        await enqueueEmail(
+          deps.db,
+          deps,
+          emailChangedEmail(deps.config.appUrl, oldAddress, row.email),
+        );
       }
       return row;
     });
@@ -100,7 +109,7 @@ export async function changePassword(
   { deps, actor }: ActorContext,
   input: { current_password: string; new_password: string },
 ): Promise<void> {
-  const user = findUser(deps.db, actor.userId);
+  const user = await findUser(deps.db, actor.userId);
   assertAcceptablePassword(input.new_password, "/new_password");
   await verifyCurrentPassword(
     { deps, actor },
@@ -110,17 +119,21 @@ export async function changePassword(
   );
   const passwordHash = await deps.passwords.hash(input.new_password);
   const now = deps.clock.now();
-  deps.db.transaction((tx) => {
-    tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)).run();
-    revokeSessions(
-      tx,
-      deps.sqlite,
+  await deps.sql.transaction(async () => {
+    await deps.db
+      .update(users)
+      .set({ passwordHash, updatedAt: now })
+      .where(eq(users.id, user.id))
+      .run();
+    await revokeSessions(
+      deps.db,
+      deps.sql,
       now,
       and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)),
     );
-    cancelPasswordResets(tx, user.id);
-    enqueuePasswordChangedEmail(tx, deps, user);
-    raisePasswordChangedNotice(deps, now, user.id);
+    await cancelPasswordResets(deps.db, user.id);
+    await enqueuePasswordChangedEmail(deps.db, deps, user);
+    await raisePasswordChangedNotice(deps, now, user.id);
   });
   deps.log.info("password changed", { user_id: user.id });
 }
@@ -133,39 +146,41 @@ export async function deleteCurrentUser(
   { deps, actor }: ActorContext,
   input: { password: string },
 ): Promise<void> {
-  const user = findUser(deps.db, actor.userId);
+  const user = await findUser(deps.db, actor.userId);
   await verifyCurrentPassword(
     { deps, actor },
     input.password,
     user.passwordHash,
     "Password is incorrect",
   );
-  deps.db.transaction(
-    (tx) => {
-      // Re-read inside the write lock: the role may have changed while the password was checked.
-      assertKeepsASuperadmin(tx, findUser(tx, user.id), "deleted");
-      releaseBoardsOf(deps.sqlite, deps.clock.now(), user.id);
-      forgetEventsOf(deps.sqlite, deps.clock.now(), user.id);
-      tx.delete(users).where(eq(users.id, user.id)).run();
-    },
-    { behavior: "immediate" },
-  );
+  await deps.sql.transaction(async () => {
+    // Re-read inside the write lock: the role may have changed while the password was checked.
+    await assertKeepsASuperadmin(deps.db, await findUser(deps.db, user.id), "deleted");
+    await releaseBoardsOf(deps.sql, deps.clock.now(), user.id);
+    await forgetEventsOf(deps.sql, deps.clock.now(), user.id);
+    await deps.db.delete(users).where(eq(users.id, user.id)).run();
+  });
   deps.log.info("account deleted by its owner", { user_id: user.id });
 }
 
-export function findUser(db: Db | Tx, id: number): UserRow {
-  const user = db.select().from(users).where(eq(users.id, id)).get();
+export async function findUser(db: Db, id: number): Promise<UserRow> {
+  const user = await db.select().from(users).where(eq(users.id, id)).get();
   if (!user) throw new NotFound("User not found");
   return user;
 }
 
-function isTakenByAnother(db: Db, userId: number, username?: string, email?: string): boolean {
+async function isTakenByAnother(
+  db: Db,
+  userId: number,
+  username?: string,
+  email?: string,
+): Promise<boolean> {
   const clashes = [
     username === undefined ? undefined : eq(sql`lower(${users.username})`, username.toLowerCase()),
     email === undefined ? undefined : eq(users.email, email),
   ].filter((clause) => clause !== undefined);
   if (clashes.length === 0) return false;
-  const row = db
+  const row = await db
     .select({ id: users.id })
     .from(users)
     .where(and(ne(users.id, userId), or(...clashes)))

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import type { Sql } from "./sql";
 
 /**
  * Upkeep of SQLite's FTS5 indexes (a dialect-specific piece: PostgreSQL's GIN indexes need none).
@@ -37,4 +38,21 @@ export function mergeSearchIndexes(sqlite: Database, budgetMs: number): number {
     }
   }
   return steps;
+}
+
+/** What a merge needs: the raw connection for FTS5's commands, and `sql` for its write turn. */
+export interface SearchIndexStore {
+  sql: Sql;
+  sqlite: Database;
+}
+
+/**
+ * Merges inside a transaction of `sql`, so that no request's transaction is open while the raw
+ * connection writes (its statements would land in it). Returns the steps taken.
+ */
+export async function mergeSearchIndexesInTurn(
+  store: SearchIndexStore,
+  budgetMs: number,
+): Promise<number> {
+  return await store.sql.transaction(async () => mergeSearchIndexes(store.sqlite, budgetMs));
 }

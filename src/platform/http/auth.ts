@@ -24,19 +24,19 @@ const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** The live session and active user behind an access token, or null. */
-export function findActor(deps: Deps, claims: AccessClaims): Actor | null {
+export async function findActor(deps: Deps, claims: AccessClaims): Promise<Actor | null> {
   const now = deps.clock.now();
-  const row = deps.sqlite
-    .query<{ role: Role; last_used_at: number }, [number, number, number]>(
-      `SELECT u.role, s.last_used_at FROM sessions s JOIN users u ON u.id = s.user_id
+  const row = await deps.sql.get<{ role: Role; last_used_at: number }>(
+    `SELECT u.role, s.last_used_at FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.is_active = 1`,
-    )
-    .get(claims.sessionId, claims.userId, now);
+    [claims.sessionId, claims.userId, now],
+  );
   if (!row) return null;
   if (now - row.last_used_at > LAST_USED_RESOLUTION_MS) {
-    deps.sqlite
-      .query("UPDATE sessions SET last_used_at = ? WHERE id = ?")
-      .run(now, claims.sessionId);
+    await deps.sql.run("UPDATE sessions SET last_used_at = ? WHERE id = ?", [
+      now,
+      claims.sessionId,
+    ]);
   }
   return { userId: claims.userId, sessionId: claims.sessionId, role: row.role };
 }
@@ -58,7 +58,7 @@ export function authGuard(deps: Deps) {
         const match = BEARER.exec(request.headers.get("authorization") ?? "");
         if (!match?.[1]) throw new Unauthenticated("Missing or malformed bearer token");
         const claims = await deps.tokens.verifyAccess(match[1]);
-        const actor = claims && findActor(deps, claims);
+        const actor = claims && (await findActor(deps, claims));
         if (!actor) throw new Unauthenticated("Invalid or expired access token");
         requestState(request).userId = actor.userId;
         if (required !== true && !hasRole(actor, required)) {
