@@ -117,17 +117,16 @@ describe("verification at sign-up", () => {
     const ctx = await createTestContext(ENV);
     const user = await signup(ctx);
     const before = (await ctx.deps.db.select().from(jobs).all()).length;
-    expect(
-      async () =>
-        await ctx.deps.sql.transaction(async () => {
-          await ctx.deps.db.delete(oneTimeCodes).run();
-          await enqueueEmailVerification(ctx.deps.db, ctx.deps, {
-            ...user,
-            email: "new@example.com",
-          });
-          throw new Error("rolled back");
-        }),
-    ).toThrow("rolled back");
+    await expect(
+      ctx.deps.sql.transaction(async () => {
+        await ctx.deps.db.delete(oneTimeCodes).run();
+        await enqueueEmailVerification(ctx.deps, {
+          ...user,
+          email: "new@example.com",
+        });
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
     expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(before);
     expect((await ctx.deps.db.select().from(oneTimeCodes).all()).map((row) => row.email)).toEqual([
       user.email,

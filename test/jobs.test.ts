@@ -42,7 +42,7 @@ function workerFor(ctx: TestContext, handlers: JobHandlers, extra = {}) {
 
 async function enqueue(ctx: TestContext, type: string, payload: unknown, maxAttempts?: number) {
   return await ctx.deps.sql.transaction(async () =>
-    enqueueJob(ctx.deps.db, ctx.clock, type, payload, { maxAttempts }),
+    enqueueJob(ctx.deps.sql, ctx.clock, type, payload, { maxAttempts }),
   );
 }
 
@@ -73,7 +73,7 @@ describe("worker", () => {
     const { seen, handlers } = flaky(0);
     const worker = workerFor(ctx, handlers);
     await ctx.deps.sql.transaction(async () =>
-      enqueueJob(ctx.deps.db, ctx.deps, "test", {}, { delayMs: MINUTE }),
+      enqueueJob(ctx.deps.sql, ctx.deps, "test", {}, { delayMs: MINUTE }),
     );
     expect(await worker.runDueJobs()).toBe(0);
     ctx.clock.advance(MINUTE);
@@ -205,15 +205,16 @@ describe("worker", () => {
     const kicked = { clock: ctx.clock, jobs: worker };
     await worker.start();
     try {
-      await ctx.deps.sql.transaction(async () => enqueueJob(ctx.deps.db, kicked, "test", { n: 1 }));
+      await ctx.deps.sql.transaction(async () =>
+        enqueueJob(ctx.deps.sql, kicked, "test", { n: 1 }),
+      );
       expect(seen).toHaveLength(0); // never inside the transaction
-      expect(
-        async () =>
-          await ctx.deps.sql.transaction(async () => {
-            await enqueueJob(ctx.deps.db, kicked, "test", { n: 2 });
-            throw new Error("rolled back");
-          }),
-      ).toThrow("rolled back");
+      await expect(
+        ctx.deps.sql.transaction(async () => {
+          await enqueueJob(ctx.deps.sql, kicked, "test", { n: 2 });
+          throw new Error("rolled back");
+        }),
+      ).rejects.toThrow("rolled back");
       for (let i = 0; i < 50 && seen.length === 0; i += 1) await Bun.sleep(5);
       expect(seen).toEqual([{ n: 1 }]);
       expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(1);
@@ -230,7 +231,7 @@ describe("worker", () => {
     await worker.start();
     await worker.stop();
     const id = await ctx.deps.sql.transaction(async () =>
-      enqueueJob(ctx.deps.db, { clock: ctx.clock, jobs: worker }, "test", {}),
+      enqueueJob(ctx.deps.sql, { clock: ctx.clock, jobs: worker }, "test", {}),
     );
     await Bun.sleep(30);
     expect(seen).toHaveLength(0);
@@ -354,7 +355,7 @@ describe("email jobs", () => {
     ctx.mailer.failNext = 99;
     const id = await ctx.deps.sql.transaction(async () =>
       enqueueEmail(
-        ctx.deps.db,
+        ctx.deps.sql,
         ctx.deps,
         { to: "a@example.com", subject: "Hello", text: "code\n\n123456\n", html: "<p>123456</p>" },
         { maxAttempts: 2 },
@@ -378,7 +379,7 @@ describe("email jobs", () => {
   ])("an email job with %s fails for good without reaching the mailer", async (_, payload) => {
     const ctx = await createTestContext();
     const id = await ctx.deps.sql.transaction(async () =>
-      enqueueJob(ctx.deps.db, ctx.deps, "email.send", payload),
+      enqueueJob(ctx.deps.sql, ctx.deps, "email.send", payload),
     );
     expect(await ctx.deps.jobs.runDueJobs()).toBe(1);
     const row = await job(ctx, id);

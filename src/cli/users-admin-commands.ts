@@ -1,8 +1,7 @@
-import { asc, eq } from "drizzle-orm";
 import { assertKeepsASuperadmin } from "../modules/users/last-superadmin";
+import { selectUsersPage, updateUserRow } from "../modules/users/rows";
 import { toIso } from "../platform/clock";
 import type { Config } from "../platform/config";
-import { users } from "../platform/db/tables";
 import { type CommandOverrides, withStore } from "./command-store";
 import { CliError, type Output } from "./output";
 import { findUserByEmail, parseRole, type UserOptions } from "./users-commands";
@@ -18,7 +17,7 @@ export async function listUsersCommand(
   overrides: CommandOverrides = {},
 ): Promise<void> {
   await withStore(config, out, overrides, async (deps) => {
-    const rows = await deps.db.select().from(users).orderBy(asc(users.id)).all();
+    const { rows } = await selectUsersPage(deps.sql, undefined, Number.MAX_SAFE_INTEGER, 0);
     if (rows.length === 0) {
       out.info("No users yet: create one with kanbun users create");
       return;
@@ -51,14 +50,10 @@ export async function setRoleCommand(
   const role = parseRole(options.role);
   await withStore(config, out, overrides, async (deps) => {
     const before = await deps.sql.transaction(async () => {
-      const user = await findUserByEmail(deps.db, email);
+      const user = await findUserByEmail(deps.sql, email);
       if (user.role === role) return user;
-      await assertKeepsASuperadmin(deps.db, user, { role, isActive: user.isActive });
-      await deps.db
-        .update(users)
-        .set({ role, updatedAt: deps.clock.now() })
-        .where(eq(users.id, user.id))
-        .run();
+      await assertKeepsASuperadmin(deps.sql, user, { role, isActive: user.isActive });
+      await updateUserRow(deps.sql, user.id, { role, updatedAt: deps.clock.now() });
       return user;
     });
     out.info(

@@ -1,13 +1,14 @@
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { eq } from "drizzle-orm";
 import { cancelPasswordResets } from "../modules/auth/recovery";
 import { Email, NewPassword, Username } from "../modules/auth/schema";
-import { assertAcceptablePassword, createAccount, findUserByLogin } from "../modules/auth/service";
+import { assertAcceptablePassword, createAccount } from "../modules/auth/service";
 import { revokeSessions } from "../modules/auth/session-tokens";
 import { raisePasswordChangedNotice } from "../modules/notifications/raise";
+import { selectUserByLogin, updateUserRow } from "../modules/users/rows";
 import type { Config } from "../platform/config";
-import { ROLES, type Role, sessions, users } from "../platform/db/tables";
+import type { Sql } from "../platform/db/sql";
+import { ROLES, type Role } from "../platform/db/tables";
 import { type CommandOverrides, withStore } from "./command-store";
 import { CliError, type Output } from "./output";
 import { readPassword } from "./password-input";
@@ -59,17 +60,13 @@ export async function setPasswordCommand(
 
   await withStore(config, out, overrides, async (deps) => {
     assertAcceptablePassword(password);
-    const user = await findUserByEmail(deps.db, email);
+    const user = await findUserByEmail(deps.sql, email);
     const passwordHash = await deps.passwords.hash(password);
     const now = deps.clock.now();
     await deps.sql.transaction(async () => {
-      await deps.db
-        .update(users)
-        .set({ passwordHash, updatedAt: now })
-        .where(eq(users.id, user.id))
-        .run();
-      await revokeSessions(deps.db, deps.sql, now, eq(sessions.userId, user.id));
-      await cancelPasswordResets(deps.db, user.id);
+      await updateUserRow(deps.sql, user.id, { passwordHash, updatedAt: now });
+      await revokeSessions(deps.sql, now, { userId: user.id });
+      await cancelPasswordResets(deps.sql, user.id);
       await raisePasswordChangedNotice(deps, now, user.id);
     });
     out.info(`Password changed for ${user.email}; their sessions have ended.`);
@@ -77,8 +74,8 @@ export async function setPasswordCommand(
 }
 
 /** The account with exactly this email address (any case); a username does not count. */
-export async function findUserByEmail(db: Parameters<typeof findUserByLogin>[0], email: string) {
-  const user = await findUserByLogin(db, email.trim());
+export async function findUserByEmail(sql: Sql, email: string) {
+  const user = await selectUserByLogin(sql, email.trim());
   if (!user || user.email !== email.trim().toLowerCase()) {
     throw new CliError(`No user with email ${email}`);
   }

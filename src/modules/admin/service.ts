@@ -1,7 +1,6 @@
-import { asc, count, desc, eq, gt, type SQL, sql } from "drizzle-orm";
 import { toIso } from "../../platform/clock";
 import type { ActorContext } from "../../platform/context";
-import { authFailures, bans, type Role, sessions, users } from "../../platform/db/tables";
+import type { Role } from "../../platform/db/tables";
 import { Forbidden, NotFound } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
 import { createAccount, type SignupInput } from "../auth/service";
@@ -10,6 +9,7 @@ import { releaseBoardsOf } from "../boards/account";
 import { forgetEventsOf } from "../realtime/events";
 import { assertKeepsASuperadmin } from "../users/last-superadmin";
 import { presentAdminUser } from "../users/present";
+import { deleteUserRow, selectUsersPage, updateUserRow } from "../users/rows";
 import { findUser } from "../users/service";
 
 // Role checks on the route (`auth: 'admin'`) let admins in; these rules decide what they may
@@ -23,16 +23,7 @@ export interface PageInput {
 export async function listUsers({ deps }: ActorContext, input: PageInput & { q?: string }) {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
-  const where = input.q === undefined ? undefined : matchesText(input.q);
-  const total = (await deps.db.select({ n: count() }).from(users).where(where).get())?.n ?? 0;
-  const rows = await deps.db
-    .select()
-    .from(users)
-    .where(where)
-    .orderBy(asc(users.id))
-    .limit(limit)
-    .offset(offset)
-    .all();
+  const { rows, total } = await selectUsersPage(deps.sql, input.q, limit, offset);
   return { items: rows.map(presentAdminUser), total, limit, offset };
 }
 
@@ -54,7 +45,7 @@ export async function createUser(
 }
 
 export async function getUser({ deps }: ActorContext, userId: number) {
-  return presentAdminUser(await findUser(deps.db, userId));
+  return presentAdminUser(await findUser(deps.sql, userId));
 }
 
 export async function updateUser(
@@ -64,7 +55,7 @@ export async function updateUser(
 ) {
   const now = deps.clock.now();
   const { before, after } = await deps.sql.transaction(async () => {
-    const target = await findUser(deps.db, userId);
+    const target = await findUser(deps.sql, userId);
     const role = input.role ?? target.role;
     const isActive = input.is_active ?? target.isActive;
     assertMayManage(actor, target.role);
@@ -74,16 +65,12 @@ export async function updateUser(
     if (role === target.role && isActive === target.isActive) {
       return { before: target, after: target };
     }
-    await assertKeepsASuperadmin(deps.db, target, { role, isActive });
-    await deps.db
-      .update(users)
-      .set({ role, isActive, updatedAt: now })
-      .where(eq(users.id, target.id))
-      .run();
+    await assertKeepsASuperadmin(deps.sql, target, { role, isActive });
+    await updateUserRow(deps.sql, target.id, { role, isActive, updatedAt: now });
     // findActor already refuses an inactive user's tokens; revoking also ends their refresh
     // tokens, so reactivating the account later does not bring old sessions back.
-    if (!isActive) await revokeSessions(deps.db, deps.sql, now, eq(sessions.userId, target.id));
-    return { before: target, after: await findUser(deps.db, target.id) };
+    if (!isActive) await revokeSessions(deps.sql, now, { userId: target.id });
+    return { before: target, after: await findUser(deps.sql, target.id) };
   });
   if (before.role !== after.role || before.isActive !== after.isActive) {
     deps.log.info("user changed by admin", {
@@ -98,12 +85,12 @@ export async function updateUser(
 
 export async function deleteUser({ deps, actor }: ActorContext, userId: number): Promise<void> {
   await deps.sql.transaction(async () => {
-    const target = await findUser(deps.db, userId);
+    const target = await findUser(deps.sql, userId);
     assertMayManage(actor, target.role);
-    await assertKeepsASuperadmin(deps.db, target, "deleted");
+    await assertKeepsASuperadmin(deps.sql, target, "deleted");
     await releaseBoardsOf(deps.sql, deps.clock.now(), target.id);
     await forgetEventsOf(deps.sql, deps.clock.now(), target.id);
-    await deps.db.delete(users).where(eq(users.id, target.id)).run();
+    await deleteUserRow(deps.sql, target.id);
   });
   deps.log.info("user deleted by admin", { user_id: userId, by: actor.userId });
 }
@@ -111,22 +98,30 @@ export async function deleteUser({ deps, actor }: ActorContext, userId: number):
 export async function listBans({ deps }: ActorContext, input: PageInput) {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
-  const active = gt(bans.expiresAt, deps.clock.now());
-  const total = (await deps.db.select({ n: count() }).from(bans).where(active).get())?.n ?? 0;
-  const rows = await deps.db
-    .select()
-    .from(bans)
-    .where(active)
-    .orderBy(desc(bans.createdAt), desc(bans.id))
-    .limit(limit)
-    .offset(offset)
-    .all();
+  const now = deps.clock.now();
+  const total =
+    (
+      await deps.sql.get<{ n: number }>("SELECT count(*) AS n FROM bans WHERE expires_at > ?", [
+        now,
+      ])
+    )?.n ?? 0;
+  const rows = await deps.sql.all<{
+    id: number;
+    ip: string;
+    reason: string;
+    created_at: number;
+    expires_at: number;
+  }>(
+    `SELECT id, ip, reason, created_at, expires_at FROM bans WHERE expires_at > ?
+     ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+    [now, limit, offset],
+  );
   const items = rows.map((ban) => ({
     id: ban.id,
     ip: ban.ip,
     reason: ban.reason,
-    created_at: toIso(ban.createdAt),
-    expires_at: toIso(ban.expiresAt),
+    created_at: toIso(ban.created_at),
+    expires_at: toIso(ban.expires_at),
   }));
   return { items, total, limit, offset };
 }
@@ -134,9 +129,11 @@ export async function listBans({ deps }: ActorContext, input: PageInput) {
 /** Lifts a ban and forgets the address's recent failures, which would otherwise re-ban it at once. */
 export async function liftBan({ deps, actor }: ActorContext, banId: number): Promise<void> {
   const ip = await deps.sql.transaction(async () => {
-    const ban = await deps.db.delete(bans).where(eq(bans.id, banId)).returning().get();
+    const ban = await deps.sql.get<{ ip: string }>("DELETE FROM bans WHERE id = ? RETURNING ip", [
+      banId,
+    ]);
     if (!ban) throw new NotFound("Ban not found");
-    await deps.db.delete(authFailures).where(eq(authFailures.ip, ban.ip)).run();
+    await deps.sql.run("DELETE FROM auth_failures WHERE ip = ?", [ban.ip]);
     return ban.ip;
   });
   deps.log.info("ban lifted", { ip, by: actor.userId });
@@ -147,11 +144,4 @@ function assertMayManage(actor: ActorContext["actor"], targetRole: Role): void {
   if (targetRole !== "user" && actor.role !== "superadmin") {
     throw new Forbidden("Only a superadmin can change an admin or superadmin");
   }
-}
-
-/** Case-insensitive substring match; `%`, `_` and `\` in the search text match themselves. */
-function matchesText(text: string): SQL {
-  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  // SQLite's LIKE already ignores case (for ASCII letters, as lower() would).
-  return sql`(${users.username} LIKE ${pattern} ESCAPE '\\' OR ${users.email} LIKE ${pattern} ESCAPE '\\' OR ${users.fullName} LIKE ${pattern} ESCAPE '\\')`;
 }

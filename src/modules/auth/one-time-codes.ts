@@ -1,7 +1,6 @@
 import { randomInt, timingSafeEqual } from "node:crypto";
-import { and, count, eq, gt, inArray, sql } from "drizzle-orm";
-import type { Db } from "../../platform/db/orm";
-import { type CodePurpose, JOB_STATUSES, jobs, oneTimeCodes } from "../../platform/db/tables";
+import type { Sql } from "../../platform/db/sql";
+import { type CodePurpose, JOB_STATUSES } from "../../platform/db/tables";
 import { SEND_EMAIL_JOB } from "../jobs/handlers";
 
 /**
@@ -32,6 +31,8 @@ export const CODE_EMAILS_PER_DAY = 5;
 export const CODE_EMAIL_WINDOW_MS = 24 * 60 * 60_000;
 /** Never a sha256 hex digest, so no code matches it. */
 const SPENT = "";
+// Every status, so that the scan goes through the (status, run_at) index.
+const STATUSES = JOB_STATUSES.map((status) => `'${status}'`).join(", ");
 /** A user id no account has (ids start at 1): unknown addresses do their lookups with it. */
 const NO_USER = 0;
 
@@ -60,7 +61,7 @@ export interface EmailCap {
  * RESEND_INTERVAL_MS ago or CODE_EMAILS_PER_DAY such emails went out in the last day.
  */
 export async function issueCode(
-  tx: Db,
+  sql: Sql,
   now: number,
   user: { id: number; email: string },
   purpose: CodePurpose,
@@ -69,8 +70,8 @@ export async function issueCode(
   // Drawn and hashed before deciding, so a refusal takes as long as a code.
   const code = generateCode();
   const codeHash = hashCode(user.id, purpose, code);
-  const existing = await findCode(tx, user.id, purpose);
-  const emailed = cap ? await countRecentEmails(tx, now, user.email, cap.subject) : 0;
+  const existing = await findCode(sql, user.id, purpose);
+  const emailed = cap ? await countRecentEmails(sql, now, user.email, cap.subject) : 0;
   // Wrong codes for another address (the account's old one) say nothing about this one.
   const remembered =
     existing && existing.expiresAt > now && existing.email === user.email ? existing : undefined;
@@ -87,11 +88,23 @@ export async function issueCode(
     createdAt: now,
     expiresAt: Math.max(now + CODE_TTL_MS, remembered?.expiresAt ?? 0),
   };
-  await tx
-    .insert(oneTimeCodes)
-    .values({ userId: user.id, purpose, ...values })
-    .onConflictDoUpdate({ target: [oneTimeCodes.userId, oneTimeCodes.purpose], set: values })
-    .run();
+  await sql.run(
+    `INSERT INTO one_time_codes (user_id, purpose, code_hash, email, failed_attempts, created_at,
+       expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (user_id, purpose) DO UPDATE SET code_hash = excluded.code_hash,
+       email = excluded.email, failed_attempts = excluded.failed_attempts,
+       created_at = excluded.created_at, expires_at = excluded.expires_at`,
+    [
+      user.id,
+      purpose,
+      values.codeHash,
+      values.email,
+      values.failedAttempts,
+      values.createdAt,
+      values.expiresAt,
+    ],
+  );
   return code;
 }
 
@@ -100,15 +113,15 @@ export async function issueCode(
  * issueCode, and nothing written, so the time taken does not tell the two apart.
  */
 export async function issueNoCode(
-  tx: Db,
+  sql: Sql,
   now: number,
   email: string,
   purpose: CodePurpose,
   cap: EmailCap,
 ): Promise<void> {
   hashCode(NO_USER, purpose, generateCode());
-  await findCode(tx, NO_USER, purpose);
-  await countRecentEmails(tx, now, email, cap.subject);
+  await findCode(sql, NO_USER, purpose);
+  await countRecentEmails(sql, now, email, cap.subject);
 }
 
 export type CodeCheck = { ok: true; email: string } | { ok: false };
@@ -120,14 +133,14 @@ export type CodeCheck = { ok: true; email: string } | { ok: false };
  * counted try.
  */
 export async function consumeCode(
-  tx: Db,
+  sql: Sql,
   now: number,
   userId: number | null,
   purpose: CodePurpose,
   code: string,
 ): Promise<CodeCheck> {
   const presented = Buffer.from(hashCode(userId ?? NO_USER, purpose, code));
-  const row = await findCode(tx, userId ?? NO_USER, purpose);
+  const row = await findCode(sql, userId ?? NO_USER, purpose);
   const live =
     row &&
     row.codeHash !== SPENT &&
@@ -137,35 +150,62 @@ export async function consumeCode(
   const stored = Buffer.from(row.codeHash);
   if (stored.length !== presented.length || !timingSafeEqual(presented, stored)) {
     const failures = row.failedAttempts + 1;
-    await tx
-      .update(oneTimeCodes)
-      .set({
-        failedAttempts: failures,
+    await sql.run(
+      "UPDATE one_time_codes SET failed_attempts = ?, code_hash = ?, expires_at = ? WHERE id = ?",
+      [
+        failures,
         // Counted across codes, so a code issued after some wrong tries gets only the rest.
-        codeHash: failures % MAX_CODE_ATTEMPTS === 0 ? SPENT : row.codeHash,
-        expiresAt: Math.max(row.expiresAt, now + CODE_FAILURE_MEMORY_MS),
-      })
-      .where(eq(oneTimeCodes.id, row.id))
-      .run();
+        failures % MAX_CODE_ATTEMPTS === 0 ? SPENT : row.codeHash,
+        Math.max(row.expiresAt, now + CODE_FAILURE_MEMORY_MS),
+        row.id,
+      ],
+    );
     return { ok: false };
   }
-  await tx.delete(oneTimeCodes).where(eq(oneTimeCodes.id, row.id)).run();
+  await sql.run("DELETE FROM one_time_codes WHERE id = ?", [row.id]);
   return { ok: true, email: row.email };
 }
 
-export async function deleteCodes(tx: Db, userId: number, purpose: CodePurpose): Promise<void> {
-  await tx
-    .delete(oneTimeCodes)
-    .where(and(eq(oneTimeCodes.userId, userId), eq(oneTimeCodes.purpose, purpose)))
-    .run();
+export async function deleteCodes(sql: Sql, userId: number, purpose: CodePurpose): Promise<void> {
+  await sql.run("DELETE FROM one_time_codes WHERE user_id = ? AND purpose = ?", [userId, purpose]);
 }
 
-export async function findCode(tx: Db, userId: number, purpose: CodePurpose) {
-  return await tx
-    .select()
-    .from(oneTimeCodes)
-    .where(and(eq(oneTimeCodes.userId, userId), eq(oneTimeCodes.purpose, purpose)))
-    .get();
+export interface StoredCode {
+  id: number;
+  codeHash: string;
+  email: string;
+  failedAttempts: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export async function findCode(
+  sql: Sql,
+  userId: number,
+  purpose: CodePurpose,
+): Promise<StoredCode | null> {
+  const row = await sql.get<{
+    id: number;
+    code_hash: string;
+    email: string;
+    failed_attempts: number;
+    created_at: number;
+    expires_at: number;
+  }>(
+    `SELECT id, code_hash, email, failed_attempts, created_at, expires_at
+     FROM one_time_codes WHERE user_id = ? AND purpose = ?`,
+    [userId, purpose],
+  );
+  return (
+    row && {
+      id: row.id,
+      codeHash: row.code_hash,
+      email: row.email,
+      failedAttempts: row.failed_attempts,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    }
+  );
 }
 
 /**
@@ -174,28 +214,17 @@ export async function findCode(tx: Db, userId: number, purpose: CodePurpose) {
  * A job never runs before it is created, so `run_at` bounds the scan through its index.
  */
 async function countRecentEmails(
-  tx: Db,
+  sql: Sql,
   now: number,
   to: string,
   subject: string,
 ): Promise<number> {
   const since = now - CODE_EMAIL_WINDOW_MS;
-  return (
-    (
-      await tx
-        .select({ n: count() })
-        .from(jobs)
-        .where(
-          and(
-            inArray(jobs.status, [...JOB_STATUSES]),
-            gt(jobs.runAt, since),
-            gt(jobs.createdAt, since),
-            eq(jobs.type, SEND_EMAIL_JOB),
-            sql`json_extract(${jobs.payload}, '$.to') = ${to}`,
-            sql`json_extract(${jobs.payload}, '$.subject') = ${subject}`,
-          ),
-        )
-        .get()
-    )?.n ?? 0
+  const row = await sql.get<{ n: number }>(
+    `SELECT count(*) AS n FROM jobs
+     WHERE status IN (${STATUSES}) AND run_at > ? AND created_at > ? AND type = ?
+       AND json_extract(payload, '$.to') = ? AND json_extract(payload, '$.subject') = ?`,
+    [since, since, SEND_EMAIL_JOB, to, subject],
   );
+  return row?.n ?? 0;
 }

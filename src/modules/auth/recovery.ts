@@ -1,10 +1,9 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
 import type { PublicContext } from "../../platform/context";
-import type { Db } from "../../platform/db/orm";
-import { passwordResetTokens, sessions, users } from "../../platform/db/tables";
+import type { Sql } from "../../platform/db/sql";
 import { BadRequest } from "../../platform/errors";
 import { enqueueEmail } from "../jobs/handlers";
 import { raisePasswordChangedNotice } from "../notifications/raise";
+import { selectUserByEmail, updateUserRow } from "../users/rows";
 import { passwordResetEmail } from "./emails";
 import { consumeCode, deleteCodes, type EmailCap, issueCode, issueNoCode } from "./one-time-codes";
 import { hashOpaqueToken, newOpaqueToken } from "./opaque-tokens";
@@ -34,14 +33,14 @@ export async function requestPasswordReset({ deps }: PublicContext, input: { ema
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
   await deps.sql.transaction(async () => {
-    const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
+    const user = await selectUserByEmail(deps.sql, email);
     if (!user?.isActive) {
-      await issueNoCode(deps.db, now, email, "password_reset", RESET_EMAIL);
+      await issueNoCode(deps.sql, now, email, "password_reset", RESET_EMAIL);
       return;
     }
-    const code = await issueCode(deps.db, now, user, "password_reset", RESET_EMAIL);
+    const code = await issueCode(deps.sql, now, user, "password_reset", RESET_EMAIL);
     if (code !== null)
-      await enqueueEmail(deps.db, deps, passwordResetEmail(deps.config.appUrl, user, code));
+      await enqueueEmail(deps.sql, deps, passwordResetEmail(deps.config.appUrl, user, code));
   });
   return RESET_CODE_SENT;
 }
@@ -55,22 +54,18 @@ export async function verifyResetCode(
   const now = deps.clock.now();
   const reset = newOpaqueToken();
   const ok = await deps.sql.transaction(async () => {
-    const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
+    const user = await selectUserByEmail(deps.sql, email);
     // An unknown address gets the same lookup and hashing, and the same answer.
-    const check = await consumeCode(deps.db, now, user?.id ?? null, "password_reset", input.otp);
+    const check = await consumeCode(deps.sql, now, user?.id ?? null, "password_reset", input.otp);
     // A code mailed to an address the account no longer uses proves nothing.
     if (!user || !check.ok || check.email !== user.email) return false;
     // One live reset token per user: an older, unused one stops working.
-    await deps.db.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, user.id)).run();
-    await deps.db
-      .insert(passwordResetTokens)
-      .values({
-        userId: user.id,
-        tokenHash: reset.hash,
-        createdAt: now,
-        expiresAt: now + RESET_TOKEN_TTL_SECONDS * 1000,
-      })
-      .run();
+    await deps.sql.run("DELETE FROM password_reset_tokens WHERE user_id = ?", [user.id]);
+    await deps.sql.run(
+      `INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at)
+       VALUES (?, ?, ?, ?)`,
+      [user.id, reset.hash, now, now + RESET_TOKEN_TTL_SECONDS * 1000],
+    );
     return true;
   });
   if (!ok) throw new BadRequest(BAD_CODE);
@@ -86,49 +81,33 @@ export async function resetPassword(
   input: { reset_token: string; new_password: string },
 ) {
   const tokenHash = hashOpaqueToken(input.reset_token);
-  const live = and(
-    eq(passwordResetTokens.tokenHash, tokenHash),
-    isNull(passwordResetTokens.usedAt),
-    gt(passwordResetTokens.expiresAt, deps.clock.now()),
-  );
   // Checked before the slow hash, and again in the transaction, which is what spends it.
-  if (
-    !(await deps.db
-      .select({ id: passwordResetTokens.id })
-      .from(passwordResetTokens)
-      .where(live)
-      .get())
-  ) {
-    throw new BadRequest(BAD_RESET_TOKEN);
-  }
+  const live = await deps.sql.get(
+    `SELECT id FROM password_reset_tokens
+     WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+    [tokenHash, deps.clock.now()],
+  );
+  if (!live) throw new BadRequest(BAD_RESET_TOKEN);
   assertAcceptablePassword(input.new_password, "/new_password");
   const passwordHash = await deps.passwords.hash(input.new_password);
   const now = deps.clock.now();
   const done = await deps.sql.transaction(async () => {
-    const spent = await deps.db
-      .update(passwordResetTokens)
-      .set({ usedAt: now })
-      .where(
-        and(
-          eq(passwordResetTokens.tokenHash, tokenHash),
-          isNull(passwordResetTokens.usedAt),
-          gt(passwordResetTokens.expiresAt, now),
-        ),
-      )
-      .returning({ userId: passwordResetTokens.userId })
-      .get();
+    const spent = await deps.sql.get<{ user_id: number }>(
+      `UPDATE password_reset_tokens SET used_at = ?
+       WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id`,
+      [now, tokenHash, now],
+    );
     if (!spent) return false;
     // Receiving the code proved control of the address, so it counts as verified too.
-    const user = await deps.db
-      .update(users)
-      .set({ passwordHash, emailVerified: true, updatedAt: now })
-      .where(eq(users.id, spent.userId))
-      .returning()
-      .get();
+    const user = await updateUserRow(deps.sql, spent.user_id, {
+      passwordHash,
+      emailVerified: true,
+      updatedAt: now,
+    });
     if (!user) return false;
-    await revokeSessions(deps.db, deps.sql, now, eq(sessions.userId, user.id));
-    await cancelPasswordResets(deps.db, user.id);
-    await enqueuePasswordChangedEmail(deps.db, deps, user);
+    await revokeSessions(deps.sql, now, { userId: user.id });
+    await cancelPasswordResets(deps.sql, user.id);
+    await enqueuePasswordChangedEmail(deps, user);
     await raisePasswordChangedNotice(deps, now, user.id);
     return true;
   });
@@ -142,7 +121,7 @@ export async function resetPassword(
  * a reset already under way (another token from an earlier code) could otherwise still override
  * the new password.
  */
-export async function cancelPasswordResets(tx: Db, userId: number): Promise<void> {
-  await tx.delete(passwordResetTokens).where(eq(passwordResetTokens.userId, userId)).run();
-  await deleteCodes(tx, userId, "password_reset");
+export async function cancelPasswordResets(sql: Sql, userId: number): Promise<void> {
+  await sql.run("DELETE FROM password_reset_tokens WHERE user_id = ?", [userId]);
+  await deleteCodes(sql, userId, "password_reset");
 }

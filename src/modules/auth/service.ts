@@ -1,10 +1,8 @@
-import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { StoreDeps } from "../../deps";
 import { toIso } from "../../platform/clock";
 import type { ActorContext, ClientInfo, PublicContext } from "../../platform/context";
 import { isUniqueViolation } from "../../platform/db/errors";
-import type { Db } from "../../platform/db/orm";
-import { type Role, sessions, type UserRow, users } from "../../platform/db/tables";
+import type { Role, UserRow } from "../../platform/db/tables";
 import {
   AppError,
   BadRequest,
@@ -14,6 +12,7 @@ import {
   ValidationFailed,
 } from "../../platform/errors";
 import { presentUser } from "../users/present";
+import { insertUser, selectUserByLogin } from "../users/rows";
 import { isCommonPassword } from "./common-passwords";
 import {
   openSession,
@@ -59,7 +58,7 @@ export interface AccountOptions {
   /** Written in the same insert, so no crash can leave a plain user behind. */
   role?: Role;
   /** Runs in the insert's transaction, so what it writes exists exactly when the account does. */
-  afterInsert?: (db: Db, user: UserRow) => Promise<unknown>;
+  afterInsert?: (user: UserRow) => Promise<unknown>;
 }
 
 /** Creates an account from input the route or command has validated. */
@@ -71,28 +70,24 @@ export async function createAccount(
   assertAcceptablePassword(input.password);
   const email = input.email.trim().toLowerCase();
   const username = input.username.trim();
-  if ((await findUserByLogin(deps.db, email)) || (await findUserByLogin(deps.db, username))) {
+  if ((await selectUserByLogin(deps.sql, email)) || (await selectUserByLogin(deps.sql, username))) {
     throw new BadRequest(DUPLICATE_ACCOUNT);
   }
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
   try {
     return await deps.sql.transaction(async () => {
-      const created = await deps.db
-        .insert(users)
-        .values({
-          username,
-          email,
-          passwordHash,
-          fullName: input.full_name?.trim() || null,
-          emailVerified: options.verified ?? false,
-          role: options.role ?? "user",
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
-      await options.afterInsert?.(deps.db, created);
+      const created = await insertUser(deps.sql, {
+        username,
+        email,
+        passwordHash,
+        fullName: input.full_name?.trim() || null,
+        emailVerified: options.verified ?? false,
+        role: options.role ?? "user",
+        createdAt: now,
+        updatedAt: now,
+      });
+      await options.afterInsert?.(created);
       return created;
     });
   } catch (error) {
@@ -105,7 +100,7 @@ export async function createAccount(
 /** Public sign-up: a plain user whose address is verified by the code emailed to it. */
 export async function signup({ deps }: PublicContext, input: SignupInput) {
   const user = await createAccount(deps, input, {
-    afterInsert: async (tx, created) => await enqueueEmailVerification(tx, deps, created),
+    afterInsert: (created) => enqueueEmailVerification(deps, created),
   });
   deps.log.info("user signed up", { user_id: user.id });
   return { message: "User created successfully", user: presentUser(user) };
@@ -120,7 +115,7 @@ export async function login(
   credentials: Credentials,
   client: ClientInfo,
 ): Promise<TokenPair> {
-  const user = await findUserByLogin(deps.db, credentials.login.trim());
+  const user = await selectUserByLogin(deps.sql, credentials.login.trim());
   if (!user) {
     await deps.passwords.verifyAgainstDummy(credentials.password);
     throw new Unauthenticated(BAD_CREDENTIALS);
@@ -153,36 +148,36 @@ export async function logout(
   const now = deps.clock.now();
   const others: (number | null)[] = [];
   for (const token of refreshTokens) {
-    others.push(await sessionOfRefreshToken(deps.db, actor.userId, token, now));
+    others.push(await sessionOfRefreshToken(deps.sql, actor.userId, token, now));
   }
-  await revokeSessions(deps.db, deps.sql, now, eq(sessions.id, actor.sessionId));
+  await revokeSessions(deps.sql, now, { sessionId: actor.sessionId });
   for (const other of others) {
-    if (other !== null) await revokeSessions(deps.db, deps.sql, now, eq(sessions.id, other));
+    if (other !== null) await revokeSessions(deps.sql, now, { sessionId: other });
   }
 }
 
 export async function logoutAll({ deps, actor }: ActorContext): Promise<void> {
-  await revokeSessions(deps.db, deps.sql, deps.clock.now(), eq(sessions.userId, actor.userId));
+  await revokeSessions(deps.sql, deps.clock.now(), { userId: actor.userId });
 }
 
 export async function listSessions({ deps, actor }: ActorContext) {
-  const rows = await deps.db
-    .select()
-    .from(sessions)
-    .where(
-      and(
-        eq(sessions.userId, actor.userId),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, deps.clock.now()),
-      ),
-    )
-    .orderBy(desc(sessions.lastUsedAt), desc(sessions.id))
-    .all();
+  const rows = await deps.sql.all<{
+    id: number;
+    created_at: number;
+    last_used_at: number;
+    user_agent: string | null;
+    ip: string | null;
+  }>(
+    `SELECT id, created_at, last_used_at, user_agent, ip FROM sessions
+     WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+     ORDER BY last_used_at DESC, id DESC`,
+    [actor.userId, deps.clock.now()],
+  );
   return rows.map((row) => ({
     id: row.id,
-    created_at: toIso(row.createdAt),
-    last_used_at: toIso(row.lastUsedAt),
-    user_agent: row.userAgent,
+    created_at: toIso(row.created_at),
+    last_used_at: toIso(row.last_used_at),
+    user_agent: row.user_agent,
     ip: row.ip,
     current: row.id === actor.sessionId,
   }));
@@ -193,22 +188,11 @@ export async function revokeSession(
   { deps, actor }: ActorContext,
   sessionId: number,
 ): Promise<void> {
-  const revoked = await revokeSessions(
-    deps.db,
-    deps.sql,
-    deps.clock.now(),
-    and(eq(sessions.id, sessionId), eq(sessions.userId, actor.userId)),
-  );
+  const revoked = await revokeSessions(deps.sql, deps.clock.now(), {
+    sessionId,
+    userId: actor.userId,
+  });
   if (revoked === 0) throw new NotFound("Session not found");
-}
-
-export async function findUserByLogin(db: Db, login: string): Promise<UserRow | undefined> {
-  const key = login.toLowerCase();
-  return await db
-    .select()
-    .from(users)
-    .where(or(eq(users.email, key), eq(sql`lower(${users.username})`, key)))
-    .get();
 }
 
 /** RFC 6749 section 5.2 error, carried inside the usual problem body. */

@@ -1,9 +1,6 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { ClientInfo } from "../../platform/context";
-import type { Db } from "../../platform/db/orm";
-import type { Sql } from "../../platform/db/sql";
-import { refreshTokens, sessions, users } from "../../platform/db/tables";
+import type { Sql, SqlValue } from "../../platform/db/sql";
 import { Unauthenticated } from "../../platform/errors";
 import { recordSessionsEnded } from "../realtime/events";
 import { hashOpaqueToken, newOpaqueToken } from "./opaque-tokens";
@@ -24,23 +21,21 @@ export async function openSession(
   const now = deps.clock.now();
   const refresh = newOpaqueToken();
   const sessionId = await deps.sql.transaction(async () => {
-    const session = await deps.db
-      .insert(sessions)
-      .values({
+    const session = await deps.sql.get<{ id: number }>(
+      `INSERT INTO sessions (user_id, created_at, last_used_at, expires_at, user_agent, ip)
+       VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
         userId,
-        createdAt: now,
-        lastUsedAt: now,
-        expiresAt: now + deps.config.refreshTokenTtlSeconds * 1000,
-        userAgent: client.userAgent?.slice(0, 512) ?? null,
-        ip: client.ip,
-      })
-      .returning({ id: sessions.id })
-      .get();
-    await deps.db
-      .insert(refreshTokens)
-      .values({ sessionId: session.id, tokenHash: refresh.hash, createdAt: now })
-      .run();
-    await deps.db.update(users).set({ lastLoginAt: now }).where(eq(users.id, userId)).run();
+        now,
+        now,
+        now + deps.config.refreshTokenTtlSeconds * 1000,
+        client.userAgent?.slice(0, 512) ?? null,
+        client.ip,
+      ],
+    );
+    if (!session) throw new Error("INSERT … RETURNING gave no row");
+    await insertRefreshToken(deps.sql, session.id, refresh.hash, now);
+    await deps.sql.run("UPDATE users SET last_login_at = ? WHERE id = ?", [now, userId]);
     return session.id;
   });
   return tokenPair(deps, userId, sessionId, refresh.token);
@@ -55,45 +50,40 @@ export async function rotateRefreshToken(deps: Deps, presented: string): Promise
   const now = deps.clock.now();
   const next = newOpaqueToken();
   const outcome = await deps.sql.transaction(async () => {
-    // SQL text: drizzle over `Sql` maps columns by position, and this join selects two `id`s.
     const found = await deps.sql.get<{
-      tokenId: number;
-      spentAt: number | null;
-      sessionId: number;
-      userId: number;
-      revokedAt: number | null;
-      expiresAt: number;
-      isActive: number;
+      token_id: number;
+      spent_at: number | null;
+      session_id: number;
+      user_id: number;
+      revoked_at: number | null;
+      expires_at: number;
+      is_active: number;
     }>(
-      `SELECT rt.id AS tokenId, rt.spent_at AS spentAt, s.id AS sessionId, s.user_id AS userId,
-         s.revoked_at AS revokedAt, s.expires_at AS expiresAt, u.is_active AS isActive
+      `SELECT rt.id AS token_id, rt.spent_at, s.id AS session_id, s.user_id, s.revoked_at,
+         s.expires_at, u.is_active
        FROM refresh_tokens rt
        JOIN sessions s ON s.id = rt.session_id
        JOIN users u ON u.id = s.user_id
        WHERE rt.token_hash = ?`,
       [hashOpaqueToken(presented)],
     );
-    if (!found || found.revokedAt !== null || found.expiresAt <= now || found.isActive !== 1)
+    if (!found || found.revoked_at !== null || found.expires_at <= now || found.is_active !== 1)
       return null;
-    if (found.spentAt !== null) {
-      await revokeSessions(deps.db, deps.sql, now, eq(sessions.id, found.sessionId));
+    if (found.spent_at !== null) {
+      await revokeSessions(deps.sql, now, { sessionId: found.session_id });
       return "reused" as const;
     }
-    await deps.db
-      .update(refreshTokens)
-      .set({ spentAt: now })
-      .where(eq(refreshTokens.id, found.tokenId))
-      .run();
-    await deps.db
-      .insert(refreshTokens)
-      .values({ sessionId: found.sessionId, tokenHash: next.hash, createdAt: now })
-      .run();
-    await deps.db
-      .update(sessions)
-      .set({ lastUsedAt: now, expiresAt: now + deps.config.refreshTokenTtlSeconds * 1000 })
-      .where(eq(sessions.id, found.sessionId))
-      .run();
-    return { userId: found.userId, sessionId: found.sessionId };
+    await deps.sql.run("UPDATE refresh_tokens SET spent_at = ? WHERE id = ?", [
+      now,
+      found.token_id,
+    ]);
+    await insertRefreshToken(deps.sql, found.session_id, next.hash, now);
+    await deps.sql.run("UPDATE sessions SET last_used_at = ?, expires_at = ? WHERE id = ?", [
+      now,
+      now + deps.config.refreshTokenTtlSeconds * 1000,
+      found.session_id,
+    ]);
+    return { userId: found.user_id, sessionId: found.session_id };
   });
   if (outcome === "reused") {
     deps.log.warn("refresh token reused; session revoked");
@@ -103,27 +93,43 @@ export async function rotateRefreshToken(deps: Deps, presented: string): Promise
   return tokenPair(deps, outcome.userId, outcome.sessionId, next.token);
 }
 
+/** Which sessions to end: one (of a user, when given), or a user's (but one). */
+export type SessionFilter =
+  | { sessionId: number; userId?: number }
+  | { userId: number; exceptSessionId?: number };
+
 /**
- * Ends the live sessions that match `where` and records that they ended, so the sockets opened
- * with them close once this commits, on every server. Returns how many ended.
+ * Ends the live sessions that match and records that they ended, so the sockets opened with them
+ * close once this commits, on every server. Returns how many ended.
  */
 export async function revokeSessions(
-  tx: Db,
   sql: Sql,
   now: number,
-  where: ReturnType<typeof eq> | ReturnType<typeof and>,
+  filter: SessionFilter,
 ): Promise<number> {
+  const where: string[] = ["revoked_at IS NULL"];
+  const params: SqlValue[] = [now];
+  if ("sessionId" in filter) {
+    where.push("id = ?");
+    params.push(filter.sessionId);
+  }
+  if (filter.userId !== undefined) {
+    where.push("user_id = ?");
+    params.push(filter.userId);
+  }
+  if ("exceptSessionId" in filter && filter.exceptSessionId !== undefined) {
+    where.push("id <> ?");
+    params.push(filter.exceptSessionId);
+  }
   // Both writes or neither (a savepoint when the caller's transaction is already open).
   return await sql.transaction(async () => {
-    const ended = await tx
-      .update(sessions)
-      .set({ revokedAt: now })
-      .where(and(where, isNull(sessions.revokedAt)))
-      .returning({ id: sessions.id, userId: sessions.userId })
-      .all();
-    const byUser = Map.groupBy(ended, (session) => session.userId);
+    const ended = await sql.all<{ id: number; user_id: number }>(
+      `UPDATE sessions SET revoked_at = ? WHERE ${where.join(" AND ")} RETURNING id, user_id`,
+      params,
+    );
+    const byUser = Map.groupBy(ended, (session) => session.user_id);
     for (const [userId, ofUser] of byUser) {
-      const sessionIds = ofUser.map((session) => session.id);
+      const sessionIds = ofUser.map((session) => session.id).sort((x, y) => x - y);
       await recordSessionsEnded(sql, now, { userId, sessionIds });
     }
     return ended.length;
@@ -132,25 +138,29 @@ export async function revokeSessions(
 
 /** The session a refresh token belongs to, if it is live and belongs to this user. */
 export async function sessionOfRefreshToken(
-  db: Db,
+  sql: Sql,
   userId: number,
   token: string,
   now: number,
 ): Promise<number | null> {
-  const row = await db
-    .select({ sessionId: sessions.id })
-    .from(refreshTokens)
-    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-    .where(
-      and(
-        eq(refreshTokens.tokenHash, hashOpaqueToken(token)),
-        eq(sessions.userId, userId),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
-      ),
-    )
-    .get();
-  return row?.sessionId ?? null;
+  const row = await sql.get<{ id: number }>(
+    `SELECT s.id FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id
+     WHERE rt.token_hash = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
+    [hashOpaqueToken(token), userId, now],
+  );
+  return row?.id ?? null;
+}
+
+async function insertRefreshToken(
+  sql: Sql,
+  sessionId: number,
+  tokenHash: string,
+  now: number,
+): Promise<void> {
+  await sql.run(
+    "INSERT INTO refresh_tokens (session_id, token_hash, created_at) VALUES (?, ?, ?)",
+    [sessionId, tokenHash, now],
+  );
 }
 
 async function tokenPair(

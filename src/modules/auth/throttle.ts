@@ -9,6 +9,7 @@ import {
   RATE_LIMIT_WINDOW_MS,
 } from "../../platform/http/rate-limit";
 import { clientIp, pathOf } from "../../platform/http/request-context";
+import { selectUserByLogin } from "../users/rows";
 import { assertNotBanned, createBanBudget } from "./address-bans";
 import {
   createFailureBudget,
@@ -16,7 +17,6 @@ import {
   isRefusal,
   type Reservation,
 } from "./failure-budget";
-import { findUserByLogin } from "./service";
 
 const AUTH_PREFIX = "/api/v1/auth/";
 
@@ -174,6 +174,6 @@ async function accountKey(deps: Deps, body: unknown): Promise<string | null> {
   const value = typeof email === "string" ? email : typeof username === "string" ? username : null;
   const name = value?.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY_LENGTH);
   if (!name) return null;
-  const user = await findUserByLogin(deps.db, name);
+  const user = await selectUserByLogin(deps.sql, name);
   return user ? `user:${user.id}` : `name:${name}`;
 }

@@ -1,10 +1,8 @@
-import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { PublicContext } from "../../platform/context";
-import type { Db } from "../../platform/db/orm";
-import { users } from "../../platform/db/tables";
 import { BadRequest } from "../../platform/errors";
 import { enqueueEmail } from "../jobs/handlers";
+import { selectUserByEmail, updateUserRow } from "../users/rows";
 import { passwordChangedEmail, verificationEmail } from "./emails";
 import { consumeCode, type EmailCap, issueCode, issueNoCode } from "./one-time-codes";
 
@@ -29,23 +27,15 @@ const VERIFICATION_EMAIL: EmailCap = {
  * For sign-up and address changes, so neither the resend interval nor the daily email cap
  * applies; too many recent wrong codes for the same address still stop it.
  */
-export async function enqueueEmailVerification(
-  tx: Db,
-  deps: Deps,
-  user: EmailRecipient,
-): Promise<void> {
-  const code = await issueCode(tx, deps.clock.now(), user, "email_verification", null);
+export async function enqueueEmailVerification(deps: Deps, user: EmailRecipient): Promise<void> {
+  const code = await issueCode(deps.sql, deps.clock.now(), user, "email_verification", null);
   if (code !== null)
-    await enqueueEmail(tx, deps, verificationEmail(deps.config.appUrl, user, code));
+    await enqueueEmail(deps.sql, deps, verificationEmail(deps.config.appUrl, user, code));
 }
 
 /** Tells the account owner that the password changed, so an unexpected change gets noticed. */
-export async function enqueuePasswordChangedEmail(
-  tx: Db,
-  deps: Deps,
-  user: EmailRecipient,
-): Promise<void> {
-  await enqueueEmail(tx, deps, passwordChangedEmail(deps.config.appUrl, user));
+export async function enqueuePasswordChangedEmail(deps: Deps, user: EmailRecipient): Promise<void> {
+  await enqueueEmail(deps.sql, deps, passwordChangedEmail(deps.config.appUrl, user));
 }
 
 /** Marks the address verified when the code emailed to that very address is presented. */
@@ -53,10 +43,10 @@ export async function verifyEmail({ deps }: PublicContext, input: { email: strin
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
   const verified = await deps.sql.transaction(async () => {
-    const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
+    const user = await selectUserByEmail(deps.sql, email);
     // An unknown address gets the same lookup and hashing, and the same answer.
     const check = await consumeCode(
-      deps.db,
+      deps.sql,
       now,
       user?.id ?? null,
       "email_verification",
@@ -64,11 +54,7 @@ export async function verifyEmail({ deps }: PublicContext, input: { email: strin
     );
     // A code sent before an address change proves nothing about the new address.
     if (!user || !check.ok || check.email !== user.email) return false;
-    await deps.db
-      .update(users)
-      .set({ emailVerified: true, updatedAt: now })
-      .where(eq(users.id, user.id))
-      .run();
+    await updateUserRow(deps.sql, user.id, { emailVerified: true, updatedAt: now });
     return true;
   });
   if (!verified) throw new BadRequest(BAD_CODE);
@@ -85,14 +71,14 @@ export async function resendVerification({ deps }: PublicContext, input: { email
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
   await deps.sql.transaction(async () => {
-    const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
+    const user = await selectUserByEmail(deps.sql, email);
     if (!user || user.emailVerified || !user.isActive) {
-      await issueNoCode(deps.db, now, email, "email_verification", VERIFICATION_EMAIL);
+      await issueNoCode(deps.sql, now, email, "email_verification", VERIFICATION_EMAIL);
       return;
     }
-    const code = await issueCode(deps.db, now, user, "email_verification", VERIFICATION_EMAIL);
+    const code = await issueCode(deps.sql, now, user, "email_verification", VERIFICATION_EMAIL);
     if (code !== null)
-      await enqueueEmail(deps.db, deps, verificationEmail(deps.config.appUrl, user, code));
+      await enqueueEmail(deps.sql, deps, verificationEmail(deps.config.appUrl, user, code));
   });
   return VERIFICATION_SENT;
 }

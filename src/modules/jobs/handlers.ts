@@ -1,4 +1,4 @@
-import type { Db } from "../../platform/db/orm";
+import type { Sql } from "../../platform/db/sql";
 import type { Mailer, MailMessage } from "../../platform/mailer";
 import { type EnqueueContext, type EnqueueOptions, enqueueJob } from "./queue";
 
@@ -43,10 +43,10 @@ function isMailMessage(payload: unknown): payload is MailMessage {
 
 /** Sends an email after the caller's transaction commits, retrying if the mail server fails. */
 export async function enqueueEmail(
-  tx: Db,
+  sql: Sql,
   context: EnqueueContext,
   message: MailMessage,
   options?: EnqueueOptions,
 ): Promise<number> {
-  return await enqueueJob(tx, context, SEND_EMAIL_JOB, message, options);
+  return await enqueueJob(sql, context, SEND_EMAIL_JOB, message, options);
 }

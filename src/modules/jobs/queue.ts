@@ -1,6 +1,5 @@
 import type { Clock } from "../../platform/clock";
-import type { Db } from "../../platform/db/orm";
-import { jobs } from "../../platform/db/tables";
+import type { Sql } from "../../platform/db/sql";
 
 /** What enqueueing needs: a clock, and optionally the worker to wake once the caller commits. */
 export interface EnqueueContext {
@@ -24,7 +23,7 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
  * leaves nothing to run.
  */
 export async function enqueueJob(
-  tx: Db,
+  sql: Sql,
   context: EnqueueContext | Clock,
   type: string,
   payload: unknown,
@@ -32,20 +31,19 @@ export async function enqueueJob(
 ): Promise<number> {
   const clock = "clock" in context ? context.clock : context;
   const now = clock.now();
-  const row = await tx
-    .insert(jobs)
-    .values({
+  const row = await sql.get<{ id: number }>(
+    `INSERT INTO jobs (type, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
+     VALUES (?, ?, 'pending', 0, ?, ?, ?, ?) RETURNING id`,
+    [
       type,
-      payload: JSON.stringify(payload),
-      status: "pending",
-      attempts: 0,
-      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      runAt: now + (options.delayMs ?? 0),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning({ id: jobs.id })
-    .get();
+      JSON.stringify(payload),
+      options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      now + (options.delayMs ?? 0),
+      now,
+      now,
+    ],
+  );
+  if (!row) throw new Error("INSERT … RETURNING gave no row");
   if ("clock" in context) context.jobs?.kick();
   return row.id;
 }

@@ -1,5 +1,4 @@
 import type { Clock } from "../../platform/clock";
-import type { Db } from "../../platform/db/orm";
 import type { Sql } from "../../platform/db/sql";
 import type { BoardRole, TaskRow } from "../../platform/db/tables";
 import { newOpaqueToken } from "../auth/opaque-tokens";
@@ -27,7 +26,6 @@ import {
 /** What raising needs; the server's Deps has it all, the CLI's store all but the job worker. */
 export interface NoticeContext {
   sql: Sql;
-  db: Db;
   clock: Clock;
   config: { appUrl: string };
   jobs?: { kick(): void };
@@ -69,7 +67,7 @@ async function enqueueNoticeEmail(
   const unsubscribe = newOpaqueToken();
   await insertUnsubscribeToken(ctx.sql, unsubscribe.hash, userId, now);
   const message = notificationEmail(ctx.config.appUrl, recipient, notification, unsubscribe.token);
-  await enqueueEmail(ctx.db, ctx, message);
+  await enqueueEmail(ctx.sql, ctx, message);
 }
 
 /** A task's new assignee hears of it, unless they assigned it to themselves. */

@@ -1,11 +1,11 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
 import { toIso } from "../../platform/clock";
 import type { ActorContext } from "../../platform/context";
-import { sessions, tasks, taskTags } from "../../platform/db/tables";
 import { exportBoardsOf } from "../boards/account";
 import { exportNotificationsOf } from "../notifications/service";
 import { presentTask } from "../tasks/present";
+import { type StoredTask, toTaskRow } from "../tasks/rows";
 import { presentExportedSession, presentUser } from "./present";
+import { type StoredSession, toSessionRow } from "./rows";
 import { findUser } from "./service";
 
 /**
@@ -17,33 +17,32 @@ import { findUser } from "./service";
 export async function exportCurrentUser({ deps, actor }: ActorContext) {
   // One read transaction, so the parts agree with each other.
   return await deps.sql.transaction(async () => {
-    const user = await findUser(deps.db, actor.userId);
-    const taskRows = await deps.db
-      .select()
-      .from(tasks)
-      .where(and(eq(tasks.ownerId, user.id), isNull(tasks.boardId)))
-      .orderBy(asc(tasks.id))
-      .all();
+    const user = await findUser(deps.sql, actor.userId);
+    const taskRows = (
+      await deps.sql.all<StoredTask>(
+        "SELECT * FROM tasks WHERE owner_id = ? AND board_id IS NULL ORDER BY id",
+        [user.id],
+      )
+    ).map(toTaskRow);
     // Joined rather than listed by id: a large account would overflow SQLite's parameter limit.
-    const tagRows = await deps.db
-      .select({ taskId: taskTags.taskId, tag: taskTags.tag })
-      .from(taskTags)
-      .innerJoin(tasks, eq(tasks.id, taskTags.taskId))
-      .where(and(eq(tasks.ownerId, user.id), isNull(tasks.boardId)))
-      .orderBy(asc(taskTags.taskId), asc(taskTags.tag))
-      .all();
+    const tagRows = await deps.sql.all<{ task_id: number; tag: string }>(
+      `SELECT tt.task_id, tt.tag FROM task_tags tt JOIN tasks t ON t.id = tt.task_id
+       WHERE t.owner_id = ? AND t.board_id IS NULL ORDER BY tt.task_id, tt.tag`,
+      [user.id],
+    );
     const tagsByTask = new Map<number, string[]>();
-    for (const { taskId, tag } of tagRows) {
+    for (const { task_id: taskId, tag } of tagRows) {
       const list = tagsByTask.get(taskId);
       if (list) list.push(tag);
       else tagsByTask.set(taskId, [tag]);
     }
-    const sessionRows = await deps.db
-      .select()
-      .from(sessions)
-      .where(eq(sessions.userId, user.id))
-      .orderBy(asc(sessions.id))
-      .all();
+    const sessionRows = (
+      await deps.sql.all<StoredSession>(
+        `SELECT id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip
+         FROM sessions WHERE user_id = ? ORDER BY id`,
+        [user.id],
+      )
+    ).map(toSessionRow);
     return {
       exported_at: toIso(deps.clock.now()),
       profile: { ...presentUser(user), updated_at: toIso(user.updatedAt) },

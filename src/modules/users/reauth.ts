@@ -1,7 +1,5 @@
-import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { ActorContext } from "../../platform/context";
-import { sessions } from "../../platform/db/tables";
 import { BadRequest, Unauthenticated } from "../../platform/errors";
 import { revokeSessions } from "../auth/session-tokens";
 
@@ -38,7 +36,7 @@ export async function verifyCurrentPassword(
     throw new BadRequest(detail);
   }
   counts.delete(actor.sessionId);
-  await revokeSessions(deps.db, deps.sql, deps.clock.now(), eq(sessions.id, actor.sessionId));
+  await revokeSessions(deps.sql, deps.clock.now(), { sessionId: actor.sessionId });
   deps.log.warn("session signed out after repeated wrong passwords", {
     user_id: actor.userId,
     session_id: actor.sessionId,

@@ -1,8 +1,7 @@
-import { and, eq, ne, or, sql } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import { isUniqueViolation } from "../../platform/db/errors";
-import type { Db } from "../../platform/db/orm";
-import { sessions, type UserRow, users } from "../../platform/db/tables";
+import type { Sql } from "../../platform/db/sql";
+import type { UserRow } from "../../platform/db/tables";
 import { BadRequest, NotFound, ValidationFailed } from "../../platform/errors";
 import { emailChangedEmail } from "../auth/emails";
 import { cancelPasswordResets } from "../auth/recovery";
@@ -16,6 +15,7 @@ import { forgetEventsOf } from "../realtime/events";
 import { assertKeepsASuperadmin } from "./last-superadmin";
 import { presentUser } from "./present";
 import { verifyCurrentPassword } from "./reauth";
+import { deleteUserRow, isTakenByAnother, selectUser, updateUserRow } from "./rows";
 
 export interface UpdateMeInput {
   full_name?: string | null;
@@ -28,7 +28,7 @@ export interface UpdateMeInput {
 const WRONG_PASSWORD = "Current password is incorrect";
 
 export async function getCurrentUser({ deps, actor }: ActorContext) {
-  return presentUser(await findUser(deps.db, actor.userId));
+  return presentUser(await findUser(deps.sql, actor.userId));
 }
 
 /**
@@ -46,7 +46,7 @@ export async function updateCurrentUser({ deps, actor }: ActorContext, input: Up
   // Checked before anything else, so that the duplicate check below cannot be used to probe
   // which addresses have accounts without knowing the password.
   if (input.current_password !== undefined) {
-    const { passwordHash } = await findUser(deps.db, actor.userId);
+    const { passwordHash } = await findUser(deps.sql, actor.userId);
     await verifyCurrentPassword(
       { deps, actor },
       input.current_password,
@@ -54,8 +54,8 @@ export async function updateCurrentUser({ deps, actor }: ActorContext, input: Up
       WRONG_PASSWORD,
     );
   }
-  const user = await findUser(deps.db, actor.userId);
-  const changes: Partial<typeof users.$inferInsert> = {};
+  const user = await findUser(deps.sql, actor.userId);
+  const changes: Partial<UserRow> = {};
   if (input.full_name !== undefined) changes.fullName = input.full_name?.trim() || null;
   if (input.email_notifications !== undefined) {
     changes.emailNotifications = input.email_notifications;
@@ -69,7 +69,7 @@ export async function updateCurrentUser({ deps, actor }: ActorContext, input: Up
     changes.emailVerified = false;
   }
   if (Object.keys(changes).length === 0) return presentUser(user);
-  if (await isTakenByAnother(deps.db, user.id, changes.username, changes.email)) {
+  if (await isTakenByAnother(deps.sql, user.id, changes.username, changes.email)) {
     throw new BadRequest(DUPLICATE_ACCOUNT);
   }
 
@@ -77,18 +77,13 @@ export async function updateCurrentUser({ deps, actor }: ActorContext, input: Up
   try {
     // No await since `user` was read: it is still the row this transaction updates.
     const updated = await deps.sql.transaction(async () => {
-      const row = await deps.db
-        .update(users)
-        .set(changes)
-        .where(eq(users.id, user.id))
-        .returning()
-        .get();
+      const row = await updateUserRow(deps.sql, user.id, changes);
       if (!row) throw new NotFound("User not found");
       if (changes.email !== undefined) {
-        await enqueueEmailVerification(deps.db, deps, row);
+        await enqueueEmailVerification(deps, row);
         const oldAddress = { email: user.email, username: row.username };
         await enqueueEmail(
-          deps.db,
+          deps.sql,
           deps,
           emailChangedEmail(deps.config.appUrl, oldAddress, row.email),
         );
@@ -109,7 +104,7 @@ export async function changePassword(
   { deps, actor }: ActorContext,
   input: { current_password: string; new_password: string },
 ): Promise<void> {
-  const user = await findUser(deps.db, actor.userId);
+  const user = await findUser(deps.sql, actor.userId);
   assertAcceptablePassword(input.new_password, "/new_password");
   await verifyCurrentPassword(
     { deps, actor },
@@ -120,19 +115,10 @@ export async function changePassword(
   const passwordHash = await deps.passwords.hash(input.new_password);
   const now = deps.clock.now();
   await deps.sql.transaction(async () => {
-    await deps.db
-      .update(users)
-      .set({ passwordHash, updatedAt: now })
-      .where(eq(users.id, user.id))
-      .run();
-    await revokeSessions(
-      deps.db,
-      deps.sql,
-      now,
-      and(eq(sessions.userId, user.id), ne(sessions.id, actor.sessionId)),
-    );
-    await cancelPasswordResets(deps.db, user.id);
-    await enqueuePasswordChangedEmail(deps.db, deps, user);
+    await updateUserRow(deps.sql, user.id, { passwordHash, updatedAt: now });
+    await revokeSessions(deps.sql, now, { userId: user.id, exceptSessionId: actor.sessionId });
+    await cancelPasswordResets(deps.sql, user.id);
+    await enqueuePasswordChangedEmail(deps, user);
     await raisePasswordChangedNotice(deps, now, user.id);
   });
   deps.log.info("password changed", { user_id: user.id });
@@ -146,7 +132,7 @@ export async function deleteCurrentUser(
   { deps, actor }: ActorContext,
   input: { password: string },
 ): Promise<void> {
-  const user = await findUser(deps.db, actor.userId);
+  const user = await findUser(deps.sql, actor.userId);
   await verifyCurrentPassword(
     { deps, actor },
     input.password,
@@ -155,35 +141,16 @@ export async function deleteCurrentUser(
   );
   await deps.sql.transaction(async () => {
     // Re-read inside the write lock: the role may have changed while the password was checked.
-    await assertKeepsASuperadmin(deps.db, await findUser(deps.db, user.id), "deleted");
+    await assertKeepsASuperadmin(deps.sql, await findUser(deps.sql, user.id), "deleted");
     await releaseBoardsOf(deps.sql, deps.clock.now(), user.id);
     await forgetEventsOf(deps.sql, deps.clock.now(), user.id);
-    await deps.db.delete(users).where(eq(users.id, user.id)).run();
+    await deleteUserRow(deps.sql, user.id);
   });
   deps.log.info("account deleted by its owner", { user_id: user.id });
 }
 
-export async function findUser(db: Db, id: number): Promise<UserRow> {
-  const user = await db.select().from(users).where(eq(users.id, id)).get();
+export async function findUser(sql: Sql, id: number): Promise<UserRow> {
+  const user = await selectUser(sql, id);
   if (!user) throw new NotFound("User not found");
   return user;
-}
-
-async function isTakenByAnother(
-  db: Db,
-  userId: number,
-  username?: string,
-  email?: string,
-): Promise<boolean> {
-  const clashes = [
-    username === undefined ? undefined : eq(sql`lower(${users.username})`, username.toLowerCase()),
-    email === undefined ? undefined : eq(users.email, email),
-  ].filter((clause) => clause !== undefined);
-  if (clashes.length === 0) return false;
-  const row = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(ne(users.id, userId), or(...clashes)))
-    .get();
-  return row !== undefined;
 }
