@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { inArray, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/bun-sqlite";
 import { t } from "elysia";
 import { jwtVerify } from "jose";
 import { createDeps } from "../src/deps";
@@ -10,6 +11,7 @@ import { selectTags } from "../src/modules/tasks/rows";
 import { TaskResponse } from "../src/modules/tasks/schema";
 import { createTask } from "../src/modules/tasks/service";
 import { loadConfig } from "../src/platform/config";
+import * as tables from "../src/platform/db/tables";
 import { tasks } from "../src/platform/db/tables";
 import { findActor } from "../src/platform/http/auth";
 import { paginationLinks } from "../src/platform/http/pagination";
@@ -37,6 +39,8 @@ const config = loadConfig({
   LOG_LEVEL: "info",
 });
 const deps = await createDeps(config);
+// drizzle on the raw connection, to compare its cost with the statements the app runs.
+const orm = drizzle({ client: deps.sqlite, schema: tables });
 const report = (line: string) => process.stderr.write(`${line}\n`);
 
 async function time(name: string, fn: () => unknown, iterations = 5000): Promise<number> {
@@ -132,7 +136,7 @@ await time(
 const ids20 = (pageOwn.all(7, 20, 0) as { id: number }[]).map((row) => row.id);
 await time(
   "  rows by id: drizzle select().where(inArray) — prepares each call",
-  async () => await deps.db.select().from(tasks).where(inArray(tasks.id, ids20)).all(),
+  async () => await orm.select().from(tasks).where(inArray(tasks.id, ids20)).all(),
 );
 const rowsSql = `SELECT * FROM tasks WHERE id IN (${ids20.map(() => "?").join(",")})`;
 await time("  rows by id: sqlite.query (statement cached by text)", () =>
@@ -146,7 +150,7 @@ await time("  rows by id: sqlite.prepare every call (what drizzle does)", () => 
 });
 await time("  tags: selectTags (cached statement)", async () => await selectTags(deps.sql, ids20));
 await time("  count: db.all(sql`count(*) … owner_id`) (drizzle)", () =>
-  deps.db.all(sql`SELECT count(*) AS total FROM tasks t WHERE t.owner_id = ${7}`),
+  orm.all(sql`SELECT count(*) AS total FROM tasks t WHERE t.owner_id = ${7}`),
 );
 await time("  count: sqlite.query (cached)", () => countOwn.get(7));
 const page = await listTasks({ deps, actor: actorFor(7) }, { limit: 20, offset: 0 });

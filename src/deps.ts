@@ -7,7 +7,6 @@ import type { Realtime } from "./modules/realtime/socket";
 import { type Clock, systemClock } from "./platform/clock";
 import type { Config } from "./platform/config";
 import { openDatabase } from "./platform/db/client";
-import { createOrm, type Db } from "./platform/db/orm";
 import type { Sql } from "./platform/db/sql";
 import { createSqliteSql } from "./platform/db/sqlite-sql";
 import { createLogger, type Logger } from "./platform/logging";
@@ -32,8 +31,6 @@ export interface StoreDeps {
   sqlite: Database;
   /** Every read and write of features goes through this. */
   sql: Sql;
-  /** drizzle's builder on `sql`, for the code still written with it. */
-  db: Db;
   log: Logger;
   clock: Clock;
   passwords: PasswordHasher;
@@ -69,7 +66,6 @@ export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): 
   return {
     config,
     sqlite,
-    db: createOrm(sql),
     sql,
     log: overrides.log ?? createLogger(config.logLevel),
     clock: overrides.clock ?? systemClock,
@@ -82,7 +78,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const secret = overrides.jwtSecret ?? config.jwtSecret;
   if (!secret) throw new Error("createDeps needs a signing secret (JWT_SECRET or jwtSecret)");
   const store = createStoreDeps(config, overrides);
-  const { db, sql, clock, log } = store;
+  const { sql, clock, log } = store;
   const mailer = overrides.mailer ?? createMailer(config, log);
   const hub = createHub();
   return {
@@ -90,7 +86,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
     metrics: createMetrics(store.sqlite, () => hub.size()),
     mailer,
-    jobs: createJobWorker({ sql, db, clock, log, handlers: createJobHandlers({ mailer }) }),
+    jobs: createJobWorker({ sql, clock, log, handlers: createJobHandlers({ mailer }) }),
     realtime: { hub, feed: createFeed(sql, hub, log) },
     web: overrides.web ?? webBundleSource(),
   };

@@ -11,6 +11,7 @@ import { observable } from "./security/helpers";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem, login, userValues } from "./support/factories";
 import { codeIn, deliverMail } from "./support/mailer";
+import { dbOf } from "./support/orm";
 import { startSmtpServer, type TestSmtpServer } from "./support/smtp";
 
 const ENV = { ...UNTHROTTLED_ENV, APP_URL: "https://kanbun.test" };
@@ -45,7 +46,8 @@ function resend(ctx: TestContext, email: string) {
 
 async function isVerified(ctx: TestContext, id: number): Promise<boolean> {
   return (
-    (await ctx.deps.db.select().from(users).where(eq(users.id, id)).get())?.emailVerified ?? false
+    (await dbOf(ctx.deps).select().from(users).where(eq(users.id, id)).get())?.emailVerified ??
+    false
   );
 }
 
@@ -55,7 +57,7 @@ describe("verification at sign-up", () => {
   test("sign-up enqueues the code email; the code verifies the address", async () => {
     const ctx = await createTestContext(ENV);
     const user = await signup(ctx);
-    const queued = await ctx.deps.db.select().from(jobs).all();
+    const queued = await dbOf(ctx.deps).select().from(jobs).all();
     expect(queued.map((job) => [job.type, job.status])).toEqual([["email.send", "pending"]]);
 
     const code = await codeFor(ctx, user.email);
@@ -108,7 +110,7 @@ describe("verification at sign-up", () => {
     const user = await signup(ctx);
     const code = await codeFor(ctx, user.email);
     const moved = `moved-${user.email}`;
-    await ctx.deps.db.update(users).set({ email: moved }).where(eq(users.id, user.id)).run();
+    await dbOf(ctx.deps).update(users).set({ email: moved }).where(eq(users.id, user.id)).run();
     await expectProblem(await verify(ctx, moved, code), 400, "bad_request");
     expect(await isVerified(ctx, user.id)).toBe(false);
   });
@@ -116,10 +118,10 @@ describe("verification at sign-up", () => {
   test("enqueueEmailVerification writes nothing when the caller's transaction rolls back", async () => {
     const ctx = await createTestContext(ENV);
     const user = await signup(ctx);
-    const before = (await ctx.deps.db.select().from(jobs).all()).length;
+    const before = (await dbOf(ctx.deps).select().from(jobs).all()).length;
     await expect(
       ctx.deps.sql.transaction(async () => {
-        await ctx.deps.db.delete(oneTimeCodes).run();
+        await dbOf(ctx.deps).delete(oneTimeCodes).run();
         await enqueueEmailVerification(ctx.deps, {
           ...user,
           email: "new@example.com",
@@ -127,10 +129,10 @@ describe("verification at sign-up", () => {
         throw new Error("rolled back");
       }),
     ).rejects.toThrow("rolled back");
-    expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(before);
-    expect((await ctx.deps.db.select().from(oneTimeCodes).all()).map((row) => row.email)).toEqual([
-      user.email,
-    ]);
+    expect(await dbOf(ctx.deps).select().from(jobs).all()).toHaveLength(before);
+    expect(
+      (await dbOf(ctx.deps).select().from(oneTimeCodes).all()).map((row) => row.email),
+    ).toEqual([user.email]);
   });
 
   test("rejects malformed bodies", async () => {

@@ -3,6 +3,7 @@ import { purgeExpired } from "../src/modules/jobs/scheduler";
 import { idempotencyKeys } from "../src/platform/db/tables";
 import { createTestContext, type TestContext } from "./support/app";
 import { createUser, expectProblem, login, type TestUser } from "./support/factories";
+import { dbOf } from "./support/orm";
 
 let ctx: TestContext;
 let user: TestUser;
@@ -57,7 +58,7 @@ describe("Idempotency-Key on POST /tasks", () => {
 
   test("a retry while the first request is still running is 409", async () => {
     const now = ctx.clock.now();
-    await ctx.deps.db
+    await dbOf(ctx.deps)
       .insert(idempotencyKeys)
       .values({
         userId: user.id,
@@ -74,14 +75,14 @@ describe("Idempotency-Key on POST /tasks", () => {
     // …then store the real hash of this body with no response yet: that is "still running".
     const first = await post({ title: "Real" }, "key-running");
     expect(first.status).toBe(201);
-    await ctx.deps.db.update(idempotencyKeys).set({ responseStatus: null }).run();
+    await dbOf(ctx.deps).update(idempotencyKeys).set({ responseStatus: null }).run();
     await expectProblem(await post({ title: "Real" }, "key-running"), 409, "conflict");
     expect(await countTasks()).toBe(1);
   });
 
   test("a claim left without an answer for a minute (the process died) is taken over by a retry", async () => {
     expect((await post({ title: "Crash" }, "key-crash")).status).toBe(201);
-    await ctx.deps.db.update(idempotencyKeys).set({ responseStatus: null }).run();
+    await dbOf(ctx.deps).update(idempotencyKeys).set({ responseStatus: null }).run();
     await expectProblem(await post({ title: "Crash" }, "key-crash"), 409, "conflict");
     await advance(60_001);
     const retry = await post({ title: "Crash" }, "key-crash");
@@ -123,7 +124,7 @@ describe("Idempotency-Key on POST /tasks", () => {
 
   test("a failed attempt is not remembered, so the client can retry it", async () => {
     await expectProblem(await post({ title: "   " }, "key-fail"), 422, "validation_error");
-    expect(await ctx.deps.db.select().from(idempotencyKeys).all()).toHaveLength(0);
+    expect(await dbOf(ctx.deps).select().from(idempotencyKeys).all()).toHaveLength(0);
     expect((await post({ title: "Fixed" }, "key-fail")).status).toBe(201);
   });
 
@@ -150,7 +151,7 @@ describe("Idempotency-Key on POST /tasks", () => {
     await post({ title: "b" }, "new");
     ctx.clock.advance(60 * 60 * 1000 + 1);
     expect((await purgeExpired(ctx.deps, ctx.clock.now())).idempotency_keys).toBe(1);
-    const left = await ctx.deps.db.select().from(idempotencyKeys).all();
+    const left = await dbOf(ctx.deps).select().from(idempotencyKeys).all();
     expect(left.map((row) => row.key)).toEqual(["new"]);
   });
 });

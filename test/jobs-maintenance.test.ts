@@ -17,6 +17,7 @@ import {
 } from "../src/platform/db/tables";
 import { createTestContext, type TestContext } from "./support/app";
 import { createTask, createUser, expectProblem, login } from "./support/factories";
+import { dbOf } from "./support/orm";
 
 const MINUTE = 60_000;
 
@@ -27,7 +28,7 @@ describe("scheduler", () => {
     const other = await createUser(ctx);
     const task = await createTask(ctx, user);
     await login(ctx, user.email, user.password); // a second session
-    const { db } = ctx.deps;
+    const db = dbOf(ctx.deps);
     const now = ctx.clock.now();
     const [firstSession, secondSession] = await db
       .select()
@@ -169,20 +170,20 @@ describe("scheduler", () => {
     ctx.clock.advance(31 * 24 * 60 * MINUTE); // the session has expired
     scheduler.start();
     expect(
-      await ctx.deps.db.select().from(sessions).where(eq(sessions.userId, user.id)).all(),
+      await dbOf(ctx.deps).select().from(sessions).where(eq(sessions.userId, user.id)).all(),
     ).toEqual([]);
     await login(ctx, user.email, user.password);
     ctx.clock.advance(31 * 24 * 60 * MINUTE);
     await Bun.sleep(40);
     scheduler.stop();
-    expect(await ctx.deps.db.select().from(sessions).all()).toEqual([]);
+    expect(await dbOf(ctx.deps).select().from(sessions).all()).toEqual([]);
   });
 });
 
 describe("GET /api/v1/admin/jobs", () => {
   async function admin(ctx: TestContext) {
     const user = await createUser(ctx);
-    await ctx.deps.db.update(users).set({ role: "admin" }).where(eq(users.id, user.id)).run();
+    await dbOf(ctx.deps).update(users).set({ role: "admin" }).where(eq(users.id, user.id)).run();
     return user;
   }
 
@@ -190,7 +191,7 @@ describe("GET /api/v1/admin/jobs", () => {
     const ctx = await createTestContext();
     const boss = await admin(ctx);
     const plain = await createUser(ctx);
-    await ctx.deps.db.delete(jobs).run();
+    await dbOf(ctx.deps).delete(jobs).run();
     const now = ctx.clock.now();
     const row = {
       type: "email.send",
@@ -199,7 +200,7 @@ describe("GET /api/v1/admin/jobs", () => {
       createdAt: now,
       updatedAt: now,
     };
-    await ctx.deps.db
+    await dbOf(ctx.deps)
       .insert(jobs)
       .values([
         { ...row, status: "failed", attempts: 5, lastError: "boom 1" },
@@ -259,10 +260,10 @@ describe("GET /api/v1/admin/jobs", () => {
   test("an email job with an unreadable payload is listed as failed after one attempt", async () => {
     const ctx = await createTestContext();
     const boss = await admin(ctx);
-    await ctx.deps.db.delete(jobs).run();
+    await dbOf(ctx.deps).delete(jobs).run();
     const now = ctx.clock.now();
     const base = { type: "email.send", status: "pending" as const, runAt: now, createdAt: now };
-    await ctx.deps.db
+    await dbOf(ctx.deps)
       .insert(jobs)
       .values([
         { ...base, payload: "{truncated", updatedAt: now },

@@ -5,6 +5,7 @@ import { enqueueJob } from "../src/modules/jobs/queue";
 import { createJobWorker, describeError } from "../src/modules/jobs/worker";
 import { jobs } from "../src/platform/db/tables";
 import { createTestContext, type TestContext } from "./support/app";
+import { dbOf } from "./support/orm";
 
 const MINUTE = 60_000;
 
@@ -30,7 +31,6 @@ function flaky(failures: number, message = "mail server said no") {
 function workerFor(ctx: TestContext, handlers: JobHandlers, extra = {}) {
   return createJobWorker({
     sql: ctx.deps.sql,
-    db: ctx.deps.db,
     clock: ctx.clock,
     log: ctx.deps.log,
     handlers,
@@ -47,7 +47,7 @@ async function enqueue(ctx: TestContext, type: string, payload: unknown, maxAtte
 }
 
 async function job(ctx: TestContext, id: number) {
-  const row = await ctx.deps.db.select().from(jobs).where(eq(jobs.id, id)).get();
+  const row = await dbOf(ctx.deps).select().from(jobs).where(eq(jobs.id, id)).get();
   if (!row) throw new Error(`job ${id} is gone`);
   return row;
 }
@@ -175,7 +175,7 @@ describe("worker", () => {
     const waiting = await enqueue(ctx, "test", { n: "waiting" });
     const interrupted = await enqueue(ctx, "test", { n: "interrupted" });
     // The first process claimed one job and died before finishing it.
-    await ctx.deps.db
+    await dbOf(ctx.deps)
       .update(jobs)
       .set({ status: "running", attempts: 1 })
       .where(eq(jobs.id, interrupted))
@@ -217,7 +217,7 @@ describe("worker", () => {
       ).rejects.toThrow("rolled back");
       for (let i = 0; i < 50 && seen.length === 0; i += 1) await Bun.sleep(5);
       expect(seen).toEqual([{ n: 1 }]);
-      expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(1);
+      expect(await dbOf(ctx.deps).select().from(jobs).all()).toHaveLength(1);
     } finally {
       await worker.stop();
     }
@@ -306,7 +306,7 @@ describe("worker", () => {
     const { seen, handlers } = flaky(0);
     const worker = workerFor(ctx, handlers);
     const id = await enqueue(ctx, "test", {});
-    await ctx.deps.db.update(jobs).set({ payload: "{not json" }).where(eq(jobs.id, id)).run();
+    await dbOf(ctx.deps).update(jobs).set({ payload: "{not json" }).where(eq(jobs.id, id)).run();
     expect(await worker.runDueJobs()).toBe(1);
     const row = await job(ctx, id);
     expect([row.status, row.attempts, row.lastError]).toEqual([

@@ -12,6 +12,7 @@ import { observable } from "./security/helpers";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem, login, type TestUser } from "./support/factories";
 import { codeIn, deliverMail } from "./support/mailer";
+import { dbOf } from "./support/orm";
 import { startSmtpServer, type TestSmtpServer } from "./support/smtp";
 
 // Throttling has its own tests; here it would only get in the way of repeated attempts.
@@ -79,12 +80,12 @@ describe("forgot-password", () => {
     expect(message?.html).toContain(code);
 
     const row = (
-      await ctx.deps.db.select().from(oneTimeCodes).where(eq(oneTimeCodes.userId, user.id)).all()
+      await dbOf(ctx.deps).select().from(oneTimeCodes).where(eq(oneTimeCodes.userId, user.id)).all()
     ).find((r) => r.purpose === "password_reset");
     expect(row?.codeHash).toMatch(/^[0-9a-f]{64}$/);
     expect(row?.codeHash).not.toContain(code);
     // Once sent, the job keeps no copy of the code, and the log never had one.
-    const stored = await ctx.deps.db.select().from(jobs).all();
+    const stored = await dbOf(ctx.deps).select().from(jobs).all();
     expect(stored.every((job) => !job.payload.includes(code))).toBe(true);
     expect(JSON.stringify(ctx.logs)).not.toContain(code);
   });
@@ -140,7 +141,7 @@ describe("verify-otp", () => {
     const body = (await response.json()) as { reset_token: string; expires_in: number };
     expect(body.expires_in).toBe(900);
     expect(body.reset_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const tokens = await ctx.deps.db.select().from(passwordResetTokens).all();
+    const tokens = await dbOf(ctx.deps).select().from(passwordResetTokens).all();
     expect(tokens).toHaveLength(1);
     expect(tokens[0]?.tokenHash).not.toBe(body.reset_token);
     // The code is spent.
@@ -381,7 +382,7 @@ describe("over real SMTP", () => {
     ).toBe(true);
     await login(ctx, user.email, "A-brand-new-passphrase");
     expect(
-      (await ctx.deps.db.select().from(jobs).all()).every((job) => job.status === "done"),
+      (await dbOf(ctx.deps).select().from(jobs).all()).every((job) => job.status === "done"),
     ).toBe(true);
     ctx.deps.mailer.close();
   });

@@ -11,6 +11,7 @@ import { purgeExpired } from "../src/modules/jobs/scheduler";
 import { authFailures, bans } from "../src/platform/db/tables";
 import { buildRequest, createTestContext, type TestContext } from "./support/app";
 import { createUser, expectProblem, userValues } from "./support/factories";
+import { dbOf } from "./support/orm";
 
 const NO_AUTH_LIMITS = { AUTH_RATE_LIMIT_MAX: "0", AUTH_BAN_THRESHOLD: "0" };
 const from = (ip: string) => ({ "x-forwarded-for": ip });
@@ -309,10 +310,10 @@ describe("bans after repeated failures", () => {
   test("the ban is stored, survives a restart, and ends on time without a purge", async () => {
     const ctx = await createTestContext(env);
     await banAddress(ctx, "10.8.0.1");
-    const row = await ctx.deps.db.select().from(bans).where(eq(bans.ip, "10.8.0.1")).get();
+    const row = await dbOf(ctx.deps).select().from(bans).where(eq(bans.ip, "10.8.0.1")).get();
     expect(row?.expiresAt).toBe(ctx.clock.now() + BAN_DURATION_MS);
     expect(row?.reason).toBe("Too many failed sign-in attempts");
-    expect(await ctx.deps.db.select().from(authFailures).all()).toEqual([]);
+    expect(await dbOf(ctx.deps).select().from(authFailures).all()).toEqual([]);
 
     const restarted = createApp(ctx.deps);
     const again = await restarted.handle(
@@ -329,7 +330,7 @@ describe("bans after repeated failures", () => {
     await expectProblem(late, 403, "forbidden_access");
     ctx.clock.advance(1000);
     expect((await failLogin(ctx, "10.8.0.1")).status).toBe(401);
-    expect(await ctx.deps.db.select().from(bans).all()).toHaveLength(1);
+    expect(await dbOf(ctx.deps).select().from(bans).all()).toHaveLength(1);
   });
 
   test("only failures within ten minutes count", async () => {
@@ -358,7 +359,7 @@ describe("bans after repeated failures", () => {
       });
       expect(ok.status).toBe(200);
     }
-    expect(await ctx.deps.db.select().from(authFailures).all()).toEqual([]);
+    expect(await dbOf(ctx.deps).select().from(authFailures).all()).toEqual([]);
   });
 
   test("wrong passwords on the OAuth2 token endpoint count", async () => {
@@ -381,8 +382,8 @@ describe("bans after repeated failures", () => {
   test("AUTH_BAN_THRESHOLD=0 turns bans off", async () => {
     const ctx = await createTestContext({ ...env, AUTH_BAN_THRESHOLD: "0" });
     for (let i = 0; i < 10; i += 1) expect((await failLogin(ctx, "10.12.0.1")).status).toBe(401);
-    expect(await ctx.deps.db.select().from(authFailures).all()).toEqual([]);
-    expect(await ctx.deps.db.select().from(bans).all()).toEqual([]);
+    expect(await dbOf(ctx.deps).select().from(authFailures).all()).toEqual([]);
+    expect(await dbOf(ctx.deps).select().from(bans).all()).toEqual([]);
   });
 
   test("the scheduler's purge forgets failures exactly when they stop counting", async () => {
@@ -396,7 +397,7 @@ describe("bans after repeated failures", () => {
       bans: 1,
       auth_failures: 1,
     });
-    expect(await ctx.deps.db.select({ ip: authFailures.ip }).from(authFailures).all()).toEqual([
+    expect(await dbOf(ctx.deps).select({ ip: authFailures.ip }).from(authFailures).all()).toEqual([
       { ip: "10.13.0.3" },
     ]);
   });

@@ -4,6 +4,7 @@ import { isUniqueViolation } from "../src/platform/db/errors";
 import { users } from "../src/platform/db/tables";
 import { createTestContext, UNTHROTTLED_ENV } from "./support/app";
 import { expectProblem, userValues } from "./support/factories";
+import { dbOf } from "./support/orm";
 
 describe("isUniqueViolation", () => {
   test("knows a UNIQUE failure, as thrown by drizzle, from any other error", async () => {
@@ -15,10 +16,10 @@ describe("isUniqueViolation", () => {
       createdAt: 0,
       updatedAt: 0,
     };
-    await ctx.deps.db.insert(users).values(row).run();
+    await dbOf(ctx.deps).insert(users).values(row).run();
     let unique: unknown;
     try {
-      await ctx.deps.db.insert(users).values(row).run();
+      await dbOf(ctx.deps).insert(users).values(row).run();
     } catch (error) {
       unique = error;
     }

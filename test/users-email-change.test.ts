@@ -5,6 +5,7 @@ import { expectJsonBody, forgetQueuedEmails, queuedEmailsTo, userRow } from "./s
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem, login, type TestUser } from "./support/factories";
 import { deliverMail } from "./support/mailer";
+import { dbOf } from "./support/orm";
 
 const ME = "/api/v1/users/me";
 const ATTACKER = "attacker@evil.example";
@@ -13,7 +14,11 @@ async function setup() {
   const ctx = await createTestContext(UNTHROTTLED_ENV);
   const user = await createUser(ctx);
   const other = await createUser(ctx);
-  await ctx.deps.db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id)).run();
+  await dbOf(ctx.deps)
+    .update(users)
+    .set({ emailVerified: true })
+    .where(eq(users.id, user.id))
+    .run();
   forgetQueuedEmails(ctx);
   return { ctx, user, other };
 }
@@ -29,7 +34,7 @@ async function expectUnchanged(ctx: TestContext, user: TestUser) {
     email: user.email,
     emailVerified: true,
   });
-  expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
+  expect(await dbOf(ctx.deps).select().from(jobs).all()).toHaveLength(0);
 }
 
 describe("changing the email address needs the current password", () => {
@@ -128,7 +133,7 @@ describe("changing the email address needs the current password", () => {
       full_name: "Renamed",
       email: user.email,
     });
-    expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
+    expect(await dbOf(ctx.deps).select().from(jobs).all()).toHaveLength(0);
   });
 
   test("a current_password over 1024 characters or not a string is 422", async () => {

@@ -10,6 +10,7 @@ import {
 } from "./support/accounts";
 import { createTestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createUser, expectProblem, login } from "./support/factories";
+import { dbOf } from "./support/orm";
 
 const ME = "/api/v1/users/me";
 const PASSWORD = `${ME}/password`;
@@ -54,7 +55,11 @@ describe("PATCH /users/me", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     forgetQueuedEmails(ctx);
-    await ctx.deps.db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id)).run();
+    await dbOf(ctx.deps)
+      .update(users)
+      .set({ emailVerified: true })
+      .where(eq(users.id, user.id))
+      .run();
     const body = await expectJsonBody(
       await ctx.request(ME, {
         method: "PATCH",
@@ -88,7 +93,11 @@ describe("PATCH /users/me", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     forgetQueuedEmails(ctx);
-    await ctx.deps.db.update(users).set({ emailVerified: true }).where(eq(users.id, user.id)).run();
+    await dbOf(ctx.deps)
+      .update(users)
+      .set({ emailVerified: true })
+      .where(eq(users.id, user.id))
+      .run();
     const body = await expectJsonBody(
       await ctx.request(ME, {
         method: "PATCH",
@@ -97,7 +106,7 @@ describe("PATCH /users/me", () => {
       }),
     );
     expect(body).toMatchObject({ email: user.email, email_verified: true });
-    expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
+    expect(await dbOf(ctx.deps).select().from(jobs).all()).toHaveLength(0);
   });
 
   test("a username or email taken by someone else (any case) is 400, and nothing changes", async () => {
@@ -122,7 +131,7 @@ describe("PATCH /users/me", () => {
       email: user.email,
       fullName: null,
     });
-    expect(await ctx.deps.db.select().from(jobs).all()).toHaveLength(0);
+    expect(await dbOf(ctx.deps).select().from(jobs).all()).toHaveLength(0);
     // Changing only the case of one's own username is fine.
     const own = await expectJsonBody(
       await ctx.request(ME, {

@@ -4,6 +4,7 @@ import { bans } from "../../src/platform/db/tables";
 import { clientKey } from "../../src/platform/http/rate-limit";
 import { createTestContext, type TestContext } from "../support/app";
 import { createUser, expectProblem, login } from "../support/factories";
+import { dbOf } from "../support/orm";
 
 // Limits as shipped (AUTH_RATE_LIMIT_MAX 10, bans on), with each test's addresses forwarded.
 const DEFAULTS = { RATE_LIMIT_MAX: "0", TRUST_PROXY: "true" };
@@ -148,7 +149,7 @@ describe("IPv6 clients are counted by their /64", () => {
     }
     const banned = await signIn(ctx, user.email, user.password, "2001:db8:5:6:aaaa::9");
     await expectProblem(banned, 403, "forbidden_access");
-    expect(await ctx.deps.db.select({ ip: bans.ip }).from(bans).all()).toEqual([
+    expect(await dbOf(ctx.deps).select({ ip: bans.ip }).from(bans).all()).toEqual([
       { ip: "2001:db8:5:6::/64" },
     ]);
 

@@ -4,6 +4,7 @@ import { FAILURE_WINDOW_MS } from "../../src/modules/auth/address-bans";
 import { authFailures, bans } from "../../src/platform/db/tables";
 import { buildRequest, createTestContext } from "../support/app";
 import { createUser, expectProblem } from "../support/factories";
+import { dbOf } from "../support/orm";
 import {
   addresses,
   attempt,
@@ -39,10 +40,10 @@ describe("the address ban holds under concurrency", () => {
         );
         expect(held.headers.get("retry-after")).toBe("1");
       }
-      expect(await ctx.deps.db.select({ ip: bans.ip }).from(bans).all()).toEqual([
+      expect(await dbOf(ctx.deps).select({ ip: bans.ip }).from(bans).all()).toEqual([
         { ip: "10.40.0.1" },
       ]);
-      expect(await ctx.deps.db.select().from(authFailures).all()).toEqual([]);
+      expect(await dbOf(ctx.deps).select().from(authFailures).all()).toEqual([]);
       const banned = await attempt(ctx, { email: user.email }, user.password, "10.40.0.1");
       await expectProblem(banned, 403, "forbidden_access");
       expect(counter.checks).toBe(50);
@@ -61,7 +62,7 @@ describe("the address ban holds under concurrency", () => {
     // Done, they hold nothing: four failures do not ban...
     const four = await simultaneously([0, 1, 2, 3].map(fail));
     expect(four.statuses).toEqual({ 401: 4 });
-    expect(await ctx.deps.db.select().from(bans).all()).toEqual([]);
+    expect(await dbOf(ctx.deps).select().from(bans).all()).toEqual([]);
     // ...and of three more at once, one reaches the check, bans, and the others never do.
     const counter = countPasswordChecks(ctx);
     const last = await simultaneously([4, 5, 6].map(fail));
@@ -125,7 +126,7 @@ describe("the address ban holds under concurrency", () => {
       });
       expect(response.status).toBe(400);
     }
-    expect(await ctx.deps.db.select().from(authFailures).all()).toEqual([]);
+    expect(await dbOf(ctx.deps).select().from(authFailures).all()).toEqual([]);
     expect((await attempt(ctx, { email: user.email }, user.password, "10.42.0.1")).status).toBe(
       200,
     );

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { jobs, type Role, users } from "../../src/platform/db/tables";
 import type { TestContext } from "./app";
 import { createUser, type TestUser } from "./factories";
+import { dbOf } from "./orm";
 
 /** Asserts a JSON response with the given status and returns its parsed body. */
 export async function expectJsonBody<T = Record<string, unknown>>(
@@ -19,7 +20,7 @@ export async function expectJsonBody<T = Record<string, unknown>>(
 
 /** Test setup: gives a user a role (and active flag) straight in the database. */
 export async function setRole(ctx: TestContext, user: { id: number }, role: Role, isActive = true) {
-  await ctx.deps.db.update(users).set({ role, isActive }).where(eq(users.id, user.id)).run();
+  await dbOf(ctx.deps).update(users).set({ role, isActive }).where(eq(users.id, user.id)).run();
 }
 
 export async function createUserWithRole(
@@ -33,7 +34,7 @@ export async function createUserWithRole(
 }
 
 export async function userRow(ctx: TestContext, id: number) {
-  return await ctx.deps.db.select().from(users).where(eq(users.id, id)).get();
+  return await dbOf(ctx.deps).select().from(users).where(eq(users.id, id)).get();
 }
 
 export function countRows(
@@ -56,7 +57,7 @@ export function forgetQueuedEmails(ctx: TestContext) {
 
 /** Emails waiting in the job queue for one address. */
 export async function queuedEmailsTo(ctx: TestContext, address: string) {
-  return (await ctx.deps.db.select().from(jobs).all())
+  return (await dbOf(ctx.deps).select().from(jobs).all())
     .map((job) => JSON.parse(job.payload) as { to: string; subject: string; text: string })
     .filter((message) => message.to === address);
 }

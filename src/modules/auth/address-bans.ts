@@ -1,6 +1,4 @@
-import { and, count, eq, gt, lte } from "drizzle-orm";
 import type { Deps } from "../../deps";
-import { authFailures, bans } from "../../platform/db/tables";
 import { AppError } from "../../platform/errors";
 import { createInFlight, type FailureBudget } from "./failure-budget";
 
@@ -25,12 +23,11 @@ export class Banned extends AppError {
  * a clientKey, as is every address that bans and failures are stored under.
  */
 async function bannedUntil(deps: Deps, ip: string): Promise<number | null> {
-  const ban = await deps.db
-    .select({ expiresAt: bans.expiresAt })
-    .from(bans)
-    .where(and(eq(bans.ip, ip), gt(bans.expiresAt, deps.clock.now())))
-    .get();
-  return ban?.expiresAt ?? null;
+  const ban = await deps.sql.get<{ expires_at: number }>(
+    "SELECT expires_at FROM bans WHERE ip = ? AND expires_at > ?",
+    [ip, deps.clock.now()],
+  );
+  return ban?.expires_at ?? null;
 }
 
 /** Throws Banned while the address is banned. */
@@ -69,16 +66,15 @@ export function createBanBudget(deps: Deps): FailureBudget {
 }
 
 async function recentFailures(deps: Deps, ip: string): Promise<number> {
-  const since = deps.clock.now() - FAILURE_WINDOW_MS;
-  return (
-    (
-      await deps.db
-        .select({ n: count() })
-        .from(authFailures)
-        .where(and(eq(authFailures.ip, ip), gt(authFailures.createdAt, since)))
-        .get()
-    )?.n ?? 0
+  return await countFailuresSince(deps, ip, deps.clock.now() - FAILURE_WINDOW_MS);
+}
+
+async function countFailuresSince(deps: Deps, ip: string, since: number): Promise<number> {
+  const row = await deps.sql.get<{ n: number }>(
+    "SELECT count(*) AS n FROM auth_failures WHERE ip = ? AND created_at > ?",
+    [ip, since],
   );
+  return row?.n ?? 0;
 }
 
 /**
@@ -92,28 +88,18 @@ async function recordAuthFailure(deps: Deps, ip: string): Promise<boolean> {
   const now = deps.clock.now();
   const since = now - FAILURE_WINDOW_MS;
   const banned = await deps.sql.transaction(async () => {
-    await deps.db.insert(authFailures).values({ ip, createdAt: now }).run();
-    await deps.db
-      .delete(authFailures)
-      .where(and(eq(authFailures.ip, ip), lte(authFailures.createdAt, since)))
-      .run();
-    const failures =
-      (
-        await deps.db
-          .select({ n: count() })
-          .from(authFailures)
-          .where(and(eq(authFailures.ip, ip), gt(authFailures.createdAt, since)))
-          .get()
-      )?.n ?? 0;
+    await deps.sql.run("INSERT INTO auth_failures (ip, created_at) VALUES (?, ?)", [ip, now]);
+    await deps.sql.run("DELETE FROM auth_failures WHERE ip = ? AND created_at <= ?", [ip, since]);
+    const failures = await countFailuresSince(deps, ip, since);
     if (failures < threshold) return false;
-    const ban = { reason: BAN_REASON, createdAt: now, expiresAt: now + BAN_DURATION_MS };
-    await deps.db
-      .insert(bans)
-      .values({ ip, ...ban })
-      .onConflictDoUpdate({ target: bans.ip, set: ban })
-      .run();
+    await deps.sql.run(
+      `INSERT INTO bans (ip, reason, created_at, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (ip) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at,
+         expires_at = excluded.expires_at`,
+      [ip, BAN_REASON, now, now + BAN_DURATION_MS],
+    );
     // A fresh start once the ban ends, rather than a re-ban on the next failure.
-    await deps.db.delete(authFailures).where(eq(authFailures.ip, ip)).run();
+    await deps.sql.run("DELETE FROM auth_failures WHERE ip = ?", [ip]);
     return true;
   });
   if (banned) deps.log.warn("address banned after failed sign-ins", { ip, failures: threshold });

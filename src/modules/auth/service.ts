@@ -50,7 +50,7 @@ export function assertAcceptablePassword(password: string, field = "/password"):
 }
 
 /** What creating an account needs; commands build no more than this. */
-export type AccountDeps = Pick<StoreDeps, "db" | "sql" | "clock" | "passwords">;
+export type AccountDeps = Pick<StoreDeps, "sql" | "clock" | "passwords">;
 
 export interface AccountOptions {
   /** The operator or an admin vouches for the address: no verification email goes out. */

@@ -1,6 +1,4 @@
-import { and, eq, lte } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
-import { idempotencyKeys } from "../../platform/db/tables";
 import { Conflict, ValidationFailed } from "../../platform/errors";
 
 /** How long a key is remembered, per the API contract. */
@@ -11,6 +9,14 @@ const ABANDONED_AFTER_MS = 60_000;
 
 /** Response headers worth replaying; the rest (request id, dates) belong to each answer. */
 const REPLAYED_HEADERS = ["location", "etag", "content-type"];
+
+interface StoredKey {
+  request_hash: string;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: number;
+}
 
 export interface IdempotentCall {
   key: string;
@@ -39,39 +45,39 @@ export async function runIdempotent<T>(
 ): Promise<T | Response> {
   const now = deps.clock.now();
   const requestHash = hashRequest(call);
-  const scope = and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, call.key));
+  const scope = [actor.userId, call.key];
+  const forget = () =>
+    deps.sql.run("DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?", scope);
 
   const claimed = await deps.sql.transaction(async () => {
     // Expired records are dead: clear them here so a scheduler is not required for correctness.
-    await deps.db
-      .delete(idempotencyKeys)
-      .where(and(scope, lte(idempotencyKeys.expiresAt, now)))
-      .run();
-    const existing = await deps.db.select().from(idempotencyKeys).where(scope).get();
+    await deps.sql.run(
+      "DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND expires_at <= ?",
+      [...scope, now],
+    );
+    const existing = await deps.sql.get<StoredKey>(
+      `SELECT request_hash, response_status, response_headers, response_body, created_at
+       FROM idempotency_keys WHERE user_id = ? AND key = ?`,
+      scope,
+    );
     const abandoned =
-      existing?.responseStatus === null &&
-      existing.requestHash === requestHash &&
-      existing.createdAt <= now - ABANDONED_AFTER_MS;
+      existing?.response_status === null &&
+      existing.request_hash === requestHash &&
+      existing.created_at <= now - ABANDONED_AFTER_MS;
     if (existing && !abandoned) return existing;
     // A first attempt that never recorded its answer (the process died mid-request) is retried.
-    if (abandoned) await deps.db.delete(idempotencyKeys).where(scope).run();
-    await deps.db
-      .insert(idempotencyKeys)
-      .values({
-        userId: actor.userId,
-        key: call.key,
-        method: call.method,
-        path: call.path,
-        requestHash,
-        createdAt: now,
-        expiresAt: now + IDEMPOTENCY_TTL_MS,
-      })
-      .run();
+    if (abandoned) await forget();
+    await deps.sql.run(
+      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, created_at,
+         expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [actor.userId, call.key, call.method, call.path, requestHash, now, now + IDEMPOTENCY_TTL_MS],
+    );
     return null;
   });
 
   if (claimed) {
-    if (claimed.requestHash !== requestHash) {
+    if (claimed.request_hash !== requestHash) {
       throw new ValidationFailed("This Idempotency-Key was already used for a different request", [
         {
           path: "/headers/idempotency-key",
@@ -79,14 +85,14 @@ export async function runIdempotent<T>(
         },
       ]);
     }
-    if (claimed.responseStatus === null) {
+    if (claimed.response_status === null) {
       throw new Conflict(
         "A request with this Idempotency-Key is still being processed; retry shortly",
       );
     }
     // Logs and metrics see what the client sees.
-    set.status = claimed.responseStatus;
-    return replay(claimed.responseStatus, claimed.responseHeaders, claimed.responseBody);
+    set.status = claimed.response_status;
+    return replay(claimed.response_status, claimed.response_headers, claimed.response_body);
   }
 
   let result: T;
@@ -94,7 +100,7 @@ export async function runIdempotent<T>(
     result = await handle();
   } catch (error) {
     // A failed attempt is not remembered: the client may retry it with the same key.
-    await deps.db.delete(idempotencyKeys).where(scope).run();
+    await forget();
     throw error;
   }
   const status = typeof set.status === "number" ? set.status : 200;
@@ -103,15 +109,11 @@ export async function runIdempotent<T>(
       set.headers[name] === undefined ? [] : [[name, String(set.headers[name])]],
     ),
   );
-  await deps.db
-    .update(idempotencyKeys)
-    .set({
-      responseStatus: status,
-      responseHeaders: JSON.stringify(headers),
-      responseBody: JSON.stringify(result),
-    })
-    .where(scope)
-    .run();
+  await deps.sql.run(
+    `UPDATE idempotency_keys SET response_status = ?, response_headers = ?, response_body = ?
+     WHERE user_id = ? AND key = ?`,
+    [status, JSON.stringify(headers), JSON.stringify(result), ...scope],
+  );
   return result;
 }
 

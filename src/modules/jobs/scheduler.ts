@@ -1,20 +1,7 @@
-import { and, eq, isNotNull, lte, or } from "drizzle-orm";
 import type { Clock } from "../../platform/clock";
 import type { Config } from "../../platform/config";
-import type { Db } from "../../platform/db/orm";
 import { mergeSearchIndexesInTurn, type SearchIndexStore } from "../../platform/db/search-index";
 import type { Sql } from "../../platform/db/sql";
-import {
-  authFailures,
-  bans,
-  dueReminders,
-  idempotencyKeys,
-  jobs,
-  oneTimeCodes,
-  passwordResetTokens,
-  sessions,
-  unsubscribeTokens,
-} from "../../platform/db/tables";
 import type { Logger } from "../../platform/logging";
 import { FAILURE_WINDOW_MS } from "../auth/address-bans";
 import { remindDueTasks } from "../notifications/due";
@@ -39,89 +26,40 @@ const SEARCH_INDEX_MERGE_BUDGET_MS = 50;
 export type PurgeCounts = Record<string, number>;
 
 /** Deletes every row whose life is over. Refresh tokens go with their sessions (ON DELETE CASCADE). */
-export async function purgeExpired(
-  { db, sql }: { db: Db; sql: Sql },
-  now: number,
-): Promise<PurgeCounts> {
-  return await sql.transaction(async () => {
-    const count = (rows: unknown[]) => rows.length;
-    return {
-      sessions: count(
-        await db
-          .delete(sessions)
-          .where(
-            or(
-              lte(sessions.expiresAt, now),
-              and(
-                isNotNull(sessions.revokedAt),
-                lte(sessions.revokedAt, now - REVOKED_SESSION_RETENTION_MS),
-              ),
-            ),
-          )
-          .returning({ id: sessions.id })
-          .all(),
-      ),
-      one_time_codes: count(
-        await db
-          .delete(oneTimeCodes)
-          .where(lte(oneTimeCodes.expiresAt, now))
-          .returning({ id: oneTimeCodes.id })
-          .all(),
-      ),
-      password_reset_tokens: count(
-        await db
-          .delete(passwordResetTokens)
-          .where(lte(passwordResetTokens.expiresAt, now))
-          .returning({ id: passwordResetTokens.id })
-          .all(),
-      ),
-      bans: count(
-        await db.delete(bans).where(lte(bans.expiresAt, now)).returning({ id: bans.id }).all(),
-      ),
-      auth_failures: count(
-        await db
-          .delete(authFailures)
-          // Failures older than the ban window no longer count towards a ban.
-          .where(lte(authFailures.createdAt, now - FAILURE_WINDOW_MS))
-          .returning({ id: authFailures.id })
-          .all(),
-      ),
-      idempotency_keys: count(
-        await db
-          .delete(idempotencyKeys)
-          .where(lte(idempotencyKeys.expiresAt, now))
-          .returning({ id: idempotencyKeys.id })
-          .all(),
-      ),
-      jobs: count(
-        await db
-          .delete(jobs)
-          .where(
-            or(
-              and(eq(jobs.status, "done"), lte(jobs.updatedAt, now - DONE_JOB_RETENTION_MS)),
-              and(eq(jobs.status, "failed"), lte(jobs.updatedAt, now - FAILED_JOB_RETENTION_MS)),
-            ),
-          )
-          .returning({ id: jobs.id })
-          .all(),
-      ),
-      // A reminder's due date has passed: the reminder job looks at later due dates only.
-      due_reminders: count(
-        await db
-          .delete(dueReminders)
-          .where(lte(dueReminders.dueDate, now))
-          .returning({ taskId: dueReminders.taskId })
-          .all(),
-      ),
-      unsubscribe_tokens: count(
-        await db
-          .delete(unsubscribeTokens)
-          .where(lte(unsubscribeTokens.createdAt, now - UNSUBSCRIBE_TOKEN_RETENTION_MS))
-          .returning({ tokenHash: unsubscribeTokens.tokenHash })
-          .all(),
-      ),
-    };
-  });
+export async function purgeExpired({ sql }: { sql: Sql }, now: number): Promise<PurgeCounts> {
+  const purge = async (text: string, ...params: number[]) => (await sql.run(text, params)).changes;
+  return await sql.transaction(async () => ({
+    sessions: await purge(
+      `DELETE FROM sessions
+       WHERE expires_at <= ? OR (revoked_at IS NOT NULL AND revoked_at <= ?)`,
+      now,
+      now - REVOKED_SESSION_RETENTION_MS,
+    ),
+    one_time_codes: await purge("DELETE FROM one_time_codes WHERE expires_at <= ?", now),
+    password_reset_tokens: await purge(
+      "DELETE FROM password_reset_tokens WHERE expires_at <= ?",
+      now,
+    ),
+    bans: await purge("DELETE FROM bans WHERE expires_at <= ?", now),
+    // Failures older than the ban window no longer count towards a ban.
+    auth_failures: await purge(
+      "DELETE FROM auth_failures WHERE created_at <= ?",
+      now - FAILURE_WINDOW_MS,
+    ),
+    idempotency_keys: await purge("DELETE FROM idempotency_keys WHERE expires_at <= ?", now),
+    jobs: await purge(
+      `DELETE FROM jobs
+       WHERE (status = 'done' AND updated_at <= ?) OR (status = 'failed' AND updated_at <= ?)`,
+      now - DONE_JOB_RETENTION_MS,
+      now - FAILED_JOB_RETENTION_MS,
+    ),
+    // A reminder's due date has passed: the reminder job looks at later due dates only.
+    due_reminders: await purge("DELETE FROM due_reminders WHERE due_date <= ?", now),
+    unsubscribe_tokens: await purge(
+      "DELETE FROM unsubscribe_tokens WHERE created_at <= ?",
+      now - UNSUBSCRIBE_TOKEN_RETENTION_MS,
+    ),
+  }));
 }
 
 export interface Scheduler {
@@ -141,7 +79,6 @@ export interface Scheduler {
 export function createScheduler(
   services: NoticeContext &
     SearchIndexStore & {
-      db: Db;
       sql: Sql;
       clock: Clock;
       log: Logger;

@@ -1,8 +1,8 @@
-import { count, desc, eq } from "drizzle-orm";
 import { toIso } from "../../platform/clock";
 import type { ActorContext } from "../../platform/context";
-import { type JobRow, type JobStatus, jobs } from "../../platform/db/tables";
+import type { JobRow, JobStatus } from "../../platform/db/tables";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
+import { selectJobsPage } from "./rows";
 
 export interface ListJobsInput {
   status?: JobStatus;
@@ -14,16 +14,7 @@ export interface ListJobsInput {
 export async function listJobs({ deps }: ActorContext, input: ListJobsInput) {
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
-  const where = input.status ? eq(jobs.status, input.status) : undefined;
-  const total = (await deps.db.select({ n: count() }).from(jobs).where(where).get())?.n ?? 0;
-  const rows = await deps.db
-    .select()
-    .from(jobs)
-    .where(where)
-    .orderBy(desc(jobs.id))
-    .limit(limit)
-    .offset(offset)
-    .all();
+  const { rows, total } = await selectJobsPage(deps.sql, input.status, limit, offset);
   return { items: rows.map(presentJob), total, limit, offset };
 }
 

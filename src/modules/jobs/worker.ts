@@ -1,15 +1,19 @@
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Clock } from "../../platform/clock";
-import type { Db } from "../../platform/db/orm";
 import type { Sql } from "../../platform/db/sql";
-import { type JobRow, jobs } from "../../platform/db/tables";
+import type { JobRow } from "../../platform/db/tables";
 import type { Logger } from "../../platform/logging";
 import type { JobHandlers } from "./handlers";
+import {
+  type JobOutcome,
+  markJobsRunning,
+  releaseJobs,
+  requeueRunningJobs,
+  selectDueJobs,
+  settleJob,
+} from "./rows";
 
 export interface JobWorkerOptions {
-  /** The database, for the transactions around claims (statements go through `db`). */
   sql: Sql;
-  db: Db;
   clock: Clock;
   log: Logger;
   handlers: JobHandlers;
@@ -39,7 +43,7 @@ export interface JobWorker {
 const MAX_ERROR_LENGTH = 500;
 
 export function createJobWorker(options: JobWorkerOptions): JobWorker {
-  const { db, clock, log, handlers } = options;
+  const { sql, clock, log, handlers } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const batchSize = options.batchSize ?? 10;
   const backoffBaseMs = options.backoffBaseMs ?? 15_000;
@@ -56,25 +60,14 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
 
   const claimDue = async (): Promise<JobRow[]> => {
     const now = clock.now();
-    return await options.sql.transaction(async () => {
-      const due = await db
-        .select()
-        .from(jobs)
-        .where(and(eq(jobs.status, "pending"), lte(jobs.runAt, now)))
-        .orderBy(asc(jobs.runAt), asc(jobs.id))
-        .limit(batchSize)
-        .all();
+    return await sql.transaction(async () => {
+      const due = await selectDueJobs(sql, now, batchSize);
       if (due.length === 0) return [];
-      await db
-        .update(jobs)
-        .set({ status: "running", attempts: sql`${jobs.attempts} + 1`, updatedAt: now })
-        .where(
-          inArray(
-            jobs.id,
-            due.map((job) => job.id),
-          ),
-        )
-        .run();
+      await markJobsRunning(
+        sql,
+        due.map((job) => job.id),
+        now,
+      );
       return due.map((job) => ({ ...job, status: "running" as const, attempts: job.attempts + 1 }));
     });
   };
@@ -82,27 +75,15 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
   /** Hands claimed jobs that were not started back to the queue, as if never claimed. */
   const release = async (unstarted: JobRow[]) => {
     if (unstarted.length === 0) return;
-    await db
-      .update(jobs)
-      .set({ status: "pending", attempts: sql`${jobs.attempts} - 1`, updatedAt: clock.now() })
-      .where(
-        and(
-          eq(jobs.status, "running"),
-          inArray(
-            jobs.id,
-            unstarted.map((job) => job.id),
-          ),
-        ),
-      )
-      .run();
+    await releaseJobs(
+      sql,
+      unstarted.map((job) => job.id),
+      clock.now(),
+    );
   };
 
-  const settle = async (job: JobRow, changes: Partial<JobRow>) => {
-    await db
-      .update(jobs)
-      .set({ ...changes, updatedAt: clock.now() })
-      .where(eq(jobs.id, job.id))
-      .run();
+  const settle = async (job: JobRow, outcome: JobOutcome) => {
+    await settleJob(sql, job.id, outcome, clock.now());
   };
 
   const redacted = (job: JobRow): string => {
@@ -184,14 +165,7 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
   };
 
   const recoverInterrupted = async (): Promise<number> => {
-    const recovered = (
-      await db
-        .update(jobs)
-        .set({ status: "pending", updatedAt: clock.now() })
-        .where(eq(jobs.status, "running"))
-        .returning({ id: jobs.id })
-        .all()
-    ).length;
+    const recovered = await requeueRunningJobs(sql, clock.now());
     if (recovered > 0) log.warn("requeued jobs interrupted by a restart", { jobs: recovered });
     return recovered;
   };

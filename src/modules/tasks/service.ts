@@ -1,7 +1,6 @@
-import { and, eq, isNull } from "drizzle-orm";
 import type { ActorContext } from "../../platform/context";
 import type { Sql } from "../../platform/db/sql";
-import { type TaskRow, tasks } from "../../platform/db/tables";
+import type { TaskRow } from "../../platform/db/tables";
 import { NotFound, PreconditionFailed, ValidationFailed } from "../../platform/errors";
 import { codePointLength } from "../../platform/http/schema-kinds";
 import { assertIfMatch, type Preconditions } from "../../platform/preconditions";
@@ -202,11 +201,10 @@ export async function deleteAllPersonalTasks({
 }: ActorContext): Promise<{ deleted: number }> {
   const now = deps.clock.now();
   return await deps.sql.transaction(async () => {
-    const deleted = await deps.db
-      .delete(tasks)
-      .where(and(eq(tasks.ownerId, actor.userId), isNull(tasks.boardId)))
-      .returning({ id: tasks.id })
-      .all();
+    const deleted = await deps.sql.all<{ id: number }>(
+      "DELETE FROM tasks WHERE owner_id = ? AND board_id IS NULL RETURNING id",
+      [actor.userId],
+    );
     for (const { id } of deleted) {
       await recordTaskGone(deps.sql, now, {
         id,

@@ -1,16 +1,28 @@
 import { drizzle, type SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
-import type { Sql, SqlValue } from "./sql";
-import * as tables from "./tables";
+import type { Sql, SqlValue } from "../../src/platform/db/sql";
+import * as tables from "../../src/platform/db/tables";
 
 /** drizzle's query builder, running its statements on `Sql` (so inside its transactions). */
 export type Db = SqliteRemoteDatabase<typeof tables>;
 
+const cache = new WeakMap<Sql, Db>();
+
+/** The app's database as drizzle's builder, for tests that set up or read rows by table. */
+export function dbOf(deps: { sql: Sql }): Db {
+  let db = cache.get(deps.sql);
+  if (!db) {
+    db = createOrm(deps.sql);
+    cache.set(deps.sql, db);
+  }
+  return db;
+}
+
 /**
- * drizzle over the `Sql` interface, for the account and job code still written with its builder.
- * drizzle maps result rows by position, so each row's values are handed over in column order:
+ * drizzle over the `Sql` interface: its statements join the app's transactions and wait their
+ * turn like the app's own. drizzle maps result rows by position, so each row's values are handed over in column order:
  * a select whose columns share a name (a join selecting two `id`s) must be written as SQL text.
  */
-export function createOrm(sql: Sql): Db {
+function createOrm(sql: Sql): Db {
   return drizzle(
     async (text, params, method) => {
       const values = params as SqlValue[];
