@@ -24,13 +24,11 @@ export function createSqliteSql(sqlite: Database): Sql {
 
   const joinsOpen = () => open !== null && context.getStore() === open;
 
-  /** Runs `call` now when no transaction is open or it belongs to it; else once its turn comes. */
-  const statement = <T>(call: () => T): Promise<T> => {
-    if (open === null || joinsOpen()) return settle(call);
-    return new Promise<T>((resolve, reject) => {
+  /** Runs `call` once the open transaction (another context's) has ended, in arrival order. */
+  const later = <T>(call: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
       waiting.push(() => settle(call).then(resolve, reject));
     });
-  };
 
   /** Hands the connection to waiting calls in order, until one of them opens a transaction. */
   const release = () => {
@@ -98,16 +96,33 @@ export function createSqliteSql(sqlite: Database): Sql {
 
   return {
     dialect: "sqlite",
-    all<T>(text: string, params: readonly SqlValue[] = []) {
-      return statement(() => sqlite.query(text).all(...(params as SqlValue[])) as T[]);
+    // The first branch is the hot path: no transaction open elsewhere, so the statement runs now.
+    all<T>(text: string, params: readonly SqlValue[] = NO_PARAMS) {
+      if (open === null || joinsOpen()) {
+        try {
+          return Promise.resolve(sqlite.query(text).all(...(params as SqlValue[])) as T[]);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      return later(() => sqlite.query(text).all(...(params as SqlValue[])) as T[]);
     },
-    get<T>(text: string, params: readonly SqlValue[] = []) {
-      return statement(() => (sqlite.query(text).get(...(params as SqlValue[])) as T) ?? null);
+    get<T>(text: string, params: readonly SqlValue[] = NO_PARAMS) {
+      if (open === null || joinsOpen()) {
+        try {
+          return Promise.resolve((sqlite.query(text).get(...(params as SqlValue[])) as T) ?? null);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      return later(() => (sqlite.query(text).get(...(params as SqlValue[])) as T) ?? null);
     },
-    run(text: string, params: readonly SqlValue[] = []) {
-      return statement<SqlRunResult>(() => ({
+    run(text: string, params: readonly SqlValue[] = NO_PARAMS) {
+      const call = (): SqlRunResult => ({
         changes: sqlite.query(text).run(...(params as SqlValue[])).changes,
-      }));
+      });
+      if (open === null || joinsOpen()) return settle(call);
+      return later(call);
     },
     transaction<T>(work: () => Promise<T>): Promise<T> {
       if (open !== null && joinsOpen()) return nested(open, work);
@@ -126,6 +141,8 @@ export function createSqliteSql(sqlite: Database): Sql {
     },
   };
 }
+
+const NO_PARAMS: readonly SqlValue[] = [];
 
 function settle<T>(call: () => T): Promise<T> {
   try {
