@@ -44,7 +44,7 @@ export async function startServer(
   const url = `http://${server.hostname}:${server.port}`;
   deps.log.info("listening", { url, version: VERSION });
   deps.realtime.hub.attach(server);
-  await deps.realtime.feed.start();
+  deps.realtime.feed.start();
   // Jobs left by a previous run (pending, or interrupted while running) start now.
   await deps.jobs.start();
   const scheduler = createScheduler(deps);

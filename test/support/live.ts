@@ -24,7 +24,7 @@ export async function createLiveContext(env: Record<string, string> = {}): Promi
   const server = ctx.app.server;
   if (!server) throw new Error("the app did not listen");
   ctx.deps.realtime.hub.attach(server);
-  await ctx.deps.realtime.feed.start();
+  ctx.deps.realtime.feed.start();
   const origin = `http://127.0.0.1:${server.port}`;
   const sockets: TestSocket[] = [];
   return {

@@ -30,7 +30,7 @@ export interface JobWorkerOptions {
 
 export interface JobWorker {
   /** Requeues jobs a crash left running, then polls for due jobs until stop(). */
-  start(): void;
+  start(): Promise<void>;
   stop(): Promise<void>;
   /** Runs due jobs soon (a no-op unless started); called after a transaction enqueues one. */
   kick(): void;

@@ -82,7 +82,7 @@ export function createFeed(sql: Sql, hub: Hub, log: Logger): Feed {
    * process's events in between, a transaction whose end went unseen, the poll) is read from
    * the table, one read at a time; a wake during a read has it read once more.
    */
-  const deliver = async (recorded?: Recorded): Promise<void> => {
+  const deliver = (recorded?: Recorded): void => {
     if (reading) {
       again = true;
       return;

@@ -88,9 +88,9 @@ export function socketData(
       // The one message a client may send: a heartbeat for browsers, which cannot send pings.
       if (message === '{"type":"ping"}') socket.send('{"type":"pong"}');
     },
-    async drain(socket) {
+    drain(socket) {
       if (socket.data.state.replaying)
-        settleInBackground(deps, socket, replay(deps, realtime, socket));
+        void settleInBackground(deps, socket, replay(deps, realtime, socket));
     },
     close(socket) {
       hub.remove(socket);
