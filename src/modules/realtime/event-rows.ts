@@ -68,11 +68,11 @@ export async function selectVisibleEvents(
 
 /** The newest `seq` handed out (0 before the first event). */
 export async function selectHeadSeq(sql: Sql): Promise<number> {
-  const row = await sql.get<{
-    head: number;
-  }>(`SELECT max(coalesce((SELECT max(seq) FROM events), 0),
-                  (SELECT pruned_through FROM event_log WHERE id = 1)) AS head`);
-  return row?.head ?? 0;
+  const row = await sql.get<{ seq: number | null; pruned: number | null }>(
+    `SELECT (SELECT max(seq) FROM events) AS seq,
+       (SELECT pruned_through FROM event_log WHERE id = 1) AS pruned`,
+  );
+  return Math.max(row?.seq ?? 0, row?.pruned ?? 0);
 }
 
 /** The newest `seq` retention has removed: a client that saw less has missed events. */
@@ -100,7 +100,8 @@ export async function pruneEvents(sql: Sql, before: number): Promise<number> {
     : ((await sql.get<{ seq: number | null }>("SELECT max(seq) AS seq FROM events"))?.seq ?? 0);
   const removed = (await sql.run("DELETE FROM events WHERE seq <= ?", [last])).changes;
   if (removed === 0) return 0;
-  await sql.run("UPDATE event_log SET pruned_through = max(pruned_through, ?) WHERE id = 1", [
+  await sql.run("UPDATE event_log SET pruned_through = ? WHERE id = 1 AND pruned_through < ?", [
+    last,
     last,
   ]);
   return removed;
