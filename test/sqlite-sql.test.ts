@@ -283,3 +283,28 @@ describe("one connection, one transaction at a time", () => {
     expect(ends).toEqual(["committed", "committed"]);
   });
 });
+
+describe("the listener and the waiting calls", () => {
+  test("the listener hears of the end before any waiting transaction begins", async () => {
+    const seen: boolean[] = [];
+    sql.onTransactionEnd({
+      committed: () => seen.push(sqlite.inTransaction),
+      rolledBack: () => seen.push(sqlite.inTransaction),
+    });
+    let letGo = () => {};
+    const held = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    const first = sql.transaction(async () => {
+      await held;
+      await sql.run("INSERT INTO notes (body) VALUES (?)", ["first"]);
+    });
+    const second = sql.transaction(async () => {
+      await sql.run("INSERT INTO notes (body) VALUES (?)", ["second"]);
+    });
+    letGo();
+    await Promise.all([first, second]);
+    // Told with no transaction open: the second had not begun yet.
+    expect(seen).toEqual([false, false]);
+  });
+});

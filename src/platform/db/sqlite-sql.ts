@@ -53,32 +53,39 @@ export function createSqliteSql(sqlite: Database): Sql {
     try {
       result = await context.run(transaction, work);
     } catch (error) {
-      end(transaction, "ROLLBACK");
-      listener?.rolledBack();
+      finish(transaction, "ROLLBACK");
       throw error;
     }
     try {
       sqlite.run("COMMIT");
     } catch (error) {
-      end(transaction, "ROLLBACK");
-      listener?.rolledBack();
+      finish(transaction, "ROLLBACK");
       throw error;
     }
-    end(transaction, null);
-    listener?.committed();
+    finish(transaction, null);
     return result;
   };
 
-  const end = (transaction: OpenTransaction, statementText: string | null) => {
+  /**
+   * Ends the transaction (ROLLBACK, or nothing after a COMMIT), tells the listener how it ended,
+   * and only then lets the waiting calls in: what the listener sees belongs to this transaction.
+   */
+  const finish = (transaction: OpenTransaction, rollback: "ROLLBACK" | null) => {
     transaction.ended = true;
     try {
       // A failed COMMIT may already have rolled back; the transaction is over either way.
-      if (statementText && sqlite.inTransaction) sqlite.run(statementText);
+      if (rollback && sqlite.inTransaction) sqlite.run(rollback);
     } finally {
-      release();
+      try {
+        if (rollback) listener?.rolledBack();
+        else listener?.committed();
+      } finally {
+        release();
+      }
     }
   };
 
+  /** Savepoints of one transaction nest: its work opens them one after another, not at once. */
   const nested = async <T>(transaction: OpenTransaction, work: () => Promise<T>): Promise<T> => {
     transaction.savepoints += 1;
     const name = `sp_${transaction.savepoints}`;
