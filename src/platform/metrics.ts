@@ -39,6 +39,8 @@ export function createMetrics(sqlite: Database, openSockets: () => number = () =
     name: "kanbun_database_size_bytes",
     help: "Size of the SQLite database (pages in use times page size)",
     registers: [registry],
+    // A pragma of the SQLite file, read on the raw connection: a size that counts another
+    // request's uncommitted pages for a moment is still a fair gauge.
     collect() {
       const row = sqlite
         .query<{ bytes: number }, []>(
