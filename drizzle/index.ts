@@ -8,6 +8,7 @@ import boards from "./0004_boards.sql" with { type: "text" };
 import boardsFts from "./0005_boards_fts.sql" with { type: "text" };
 import events from "./0006_events.sql" with { type: "text" };
 import notifications from "./0007_notifications.sql" with { type: "text" };
+import sharedCounters from "./0008_shared_counters.sql" with { type: "text" };
 import journal from "./meta/_journal.json";
 
 export const migrationJournal: { entries: { idx: number; when: number; tag: string }[] } = journal;
@@ -21,4 +22,5 @@ export const migrationSql: Readonly<Record<string, string>> = {
   "0005_boards_fts": boardsFts,
   "0006_events": events,
   "0007_notifications": notifications,
+  "0008_shared_counters": sharedCounters,
 };

@@ -4,6 +4,7 @@
 import searchText from "./0000_search_text.sql" with { type: "text" };
 import schema from "./0001_schema.sql" with { type: "text" };
 import eventLogRow from "./0002_event_log_row.sql" with { type: "text" };
+import sharedCounters from "./0003_shared_counters.sql" with { type: "text" };
 import journal from "./meta/_journal.json";
 
 export const pgMigrationJournal: { entries: { idx: number; when: number; tag: string }[] } =
@@ -13,4 +14,5 @@ export const pgMigrationSql: Readonly<Record<string, string>> = {
   "0000_search_text": searchText,
   "0001_schema": schema,
   "0002_event_log_row": eventLogRow,
+  "0003_shared_counters": sharedCounters,
 };

@@ -97,7 +97,7 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
     return done;
   }
 
-  return {
+  const sql: Sql = {
     dialect: "postgres",
     async all<T>(text: string, params?: readonly SqlValue[]) {
       const rows = (await query(text, params)) as Record<string, unknown>[];
@@ -116,6 +116,7 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
       const scope = scopes.getStore();
       return scope ? nested(scope, work) : outermost(work);
     },
+    inTransaction: () => scopes.getStore() !== undefined,
     onTransactionEnd(next) {
       listener = next;
     },
@@ -123,6 +124,19 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
       await pool.close({ timeout: 0 });
     },
   };
+  pools.set(sql, pool);
+  return sql;
+}
+
+// The driver behind each PostgreSQL Sql, for what the Sql interface does not carry.
+const pools = new WeakMap<Sql, SQL>();
+
+/**
+ * The Bun.SQL pool behind a PostgreSQL `Sql` (null for any other): the realtime feed's wake
+ * LISTENs and NOTIFYs on it (platform/shared/postgres-wake.ts).
+ */
+export function postgresClientOf(sql: Sql): SQL | null {
+  return pools.get(sql) ?? null;
 }
 
 function toParameter(value: SqlValue): unknown {

@@ -40,6 +40,8 @@ export interface Sql {
    * transaction holds the write lock until it ends.
    */
   transaction<T>(work: () => Promise<T>): Promise<T>;
+  /** Whether the caller runs inside a `transaction` of this Sql (its async context does). */
+  inTransaction(): boolean;
   /** Told how each outermost transaction ended; the realtime feed listens (one listener). */
   onTransactionEnd(listener: TransactionListener | null): void;
   /** Ends the connection(s); pending calls fail. */

@@ -140,6 +140,7 @@ export function createSqliteSql(sqlite: Database): Sql {
         });
       });
     },
+    inTransaction: joinsOpen,
     onTransactionEnd(next) {
       listener = next;
     },

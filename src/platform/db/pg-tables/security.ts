@@ -79,3 +79,13 @@ export const idempotencyKeys = pgTable(
     index("idempotency_keys_expires_idx").on(table.expiresAt),
   ],
 );
+
+export const sharedCounters = pgTable(
+  "shared_counters",
+  {
+    key: text("key").primaryKey(),
+    count: integer("count").notNull(),
+    resetAt: bigint("reset_at", { mode: "number" }).notNull(),
+  },
+  (table) => [index("shared_counters_reset_at").on(table.resetAt)],
+);

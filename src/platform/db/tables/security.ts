@@ -89,3 +89,18 @@ export const idempotencyKeys = sqliteTable(
     index("idempotency_keys_expires_idx").on(table.expiresAt),
   ],
 );
+
+/**
+ * Counters that several instances must agree on (rate limits, failure budgets), when the
+ * database holds them: see platform/shared/sql-counters.ts. A window's end is `reset_at`, in
+ * milliseconds; ended rows are swept by the scheduler.
+ */
+export const sharedCounters = sqliteTable(
+  "shared_counters",
+  {
+    key: text("key").primaryKey(),
+    count: integer("count").notNull(),
+    resetAt: integer("reset_at").notNull(),
+  },
+  (table) => [index("shared_counters_reset_at").on(table.resetAt)],
+);

@@ -1,0 +1,7 @@
+CREATE TABLE `shared_counters` (
+	`key` text PRIMARY KEY NOT NULL,
+	`count` integer NOT NULL,
+	`reset_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `shared_counters_reset_at` ON `shared_counters` (`reset_at`);
