@@ -38,6 +38,7 @@ describe("loadConfig defaults", () => {
       allowSignup: true,
       eventRetentionSeconds: 7 * 86400,
       wsMaxPerUser: 20,
+      redisUrl: null,
       warnings: [],
     });
   });
@@ -86,6 +87,7 @@ describe("loadConfig parsing of good values", () => {
       ALLOW_SIGNUP: "false",
       EVENT_RETENTION: "2d",
       WS_MAX_PER_USER: "5",
+      REDIS_URL: "rediss://:s3cret@redis.internal:6380/2",
     });
     expect(config).toEqual({
       nodeEnv: "production",
@@ -109,6 +111,7 @@ describe("loadConfig parsing of good values", () => {
       allowSignup: false,
       eventRetentionSeconds: 2 * 86400,
       wsMaxPerUser: 5,
+      redisUrl: "rediss://:s3cret@redis.internal:6380/2",
       warnings: [],
     });
   });
@@ -231,6 +234,10 @@ describe("loadConfig rejects bad values with one line naming the variable", () =
     ["AUTH_RATE_LIMIT_MAX", { AUTH_RATE_LIMIT_MAX: "-5" }],
     ["AUTH_BAN_THRESHOLD", { AUTH_BAN_THRESHOLD: "1e3" }],
     ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
+    ["REDIS_URL", { REDIS_URL: "redis.internal:6379" }],
+    ["REDIS_URL", { REDIS_URL: "http://redis.internal" }],
+    ["REDIS_URL", { REDIS_URL: "redis://" }],
+    ["REDIS_URL", { REDIS_URL: "redis://redis.internal/cache" }],
   ];
 
   const titled = cases.map(([name, env]) => [name, JSON.stringify(env), env] as const);
@@ -241,6 +248,24 @@ describe("loadConfig rejects bad values with one line naming the variable", () =
     expect(line.startsWith(`${name}: `)).toBe(true);
     expect(line).not.toContain("\n");
     expect(line.length).toBeGreaterThan(name.length + 10);
+  });
+
+  test("REDIS_URL: a bad value is reported without repeating it (it may hold a password)", () => {
+    const problems = problemsOf({ REDIS_URL: "redis://:hunter2-secret@redis internal:6379" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toStartWith("REDIS_URL: ");
+    expect(problems[0]).not.toContain("hunter2");
+  });
+
+  test("REDIS_URL: redis and rediss, with a password, a port, a database number or IPv6", () => {
+    for (const url of [
+      "redis://127.0.0.1:6379",
+      "redis://user:pass@redis.internal",
+      "rediss://:pass@redis.internal:6380/3",
+      "redis://[::1]:6379/0",
+    ]) {
+      expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+    }
   });
 
   test("several bad values are all reported, in one error", () => {

@@ -35,6 +35,11 @@ export interface Config {
   readonly eventRetentionSeconds: number;
   /** Open WebSockets per user on one server. */
   readonly wsMaxPerUser: number;
+  /**
+   * Null when unset. Set: rate-limit counters, failure budgets and the realtime feed's wakes are
+   * shared through this Redis server (several instances). It may hold a password: never log it.
+   */
+  readonly redisUrl: string | null;
   /** Settings that work but are probably not what a production server wants; `serve` logs them. */
   readonly warnings: readonly string[];
 }
@@ -152,6 +157,10 @@ export function loadConfig(env: Env): Config {
     durationSeconds(60, 365 * 86400),
   );
   const wsMaxPerUser = read("WS_MAX_PER_USER", 20, integerIn(1, 10_000));
+  // The value is not echoed: it may carry a password.
+  const redisUrlRaw = readString("REDIS_URL", "", (raw) =>
+    isRedisUrl(raw) ? null : "must look like redis://[:password@]host:6379[/db] or rediss://…",
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -184,6 +193,7 @@ export function loadConfig(env: Env): Config {
     allowSignup,
     eventRetentionSeconds,
     wsMaxPerUser,
+    redisUrl: redisUrlRaw || null,
     warnings: Object.freeze(warnings),
   });
 }
@@ -249,6 +259,12 @@ function splitList(raw: string): string[] {
 
 function isHttpUrl(raw: string): boolean {
   return /^https?:\/\//.test(raw) && URL.canParse(raw);
+}
+
+function isRedisUrl(raw: string): boolean {
+  if (!/^rediss?:\/\/[^/\s]/.test(raw) || !URL.canParse(raw)) return false;
+  const url = new URL(raw);
+  return url.hostname !== "" && /^(\/\d*)?$/.test(url.pathname);
 }
 
 function isOrigin(raw: string): boolean {
