@@ -41,9 +41,11 @@ describe("the events outbox", () => {
   test("ended sessions are recorded for their user, all or some, and none is no row", async () => {
     const sqlite = freshDatabase();
     const sql = createSqliteSql(sqlite);
-    await recordSessionsEnded(sql, 1, { userId: 7, sessionIds: [] });
-    await recordSessionsEnded(sql, 1, { userId: 7, sessionIds: [3, 4] });
-    await recordSessionsEnded(sql, 1, { userId: 8 });
+    await sql.transaction(async () => {
+      await recordSessionsEnded(sql, 1, { userId: 7, sessionIds: [] });
+      await recordSessionsEnded(sql, 1, { userId: 7, sessionIds: [3, 4] });
+      await recordSessionsEnded(sql, 1, { userId: 8 });
+    });
     expect(rows(sqlite)).toEqual([
       { type: "sessions.ended", user_id: 7, data: { session_ids: [3, 4] } },
       { type: "sessions.ended", user_id: 8, data: { all: true } },
@@ -123,10 +125,23 @@ describe("the feed hands over what committed, once, in order", () => {
     feed.stop();
   });
 
-  test("an event recorded outside a transaction, then a rollback: read back, sent once", async () => {
+  test("an event outside a transaction is refused: on PostgreSQL it could commit out of seq order", async () => {
+    const { sqlite, sql, feed } = feedWithRecorder();
+    await settle();
+    await expect(recordEvent(sql, 1, task(1))).rejects.toThrow(
+      "event task.created recorded outside deps.sql.transaction",
+    );
+    await expect(recordSessionsEnded(sql, 1, { userId: 7 })).rejects.toThrow(
+      "event sessions.ended recorded outside",
+    );
+    expect(rows(sqlite)).toEqual([]);
+    feed.stop();
+  });
+
+  test("a rollback after events were recorded has the feed read back, and sends each once", async () => {
     const { sql, feed, ids, reads } = feedWithRecorder();
     await settle();
-    await recordEvent(sql, 1, task(1));
+    await sql.transaction(() => recordEvent(sql, 1, task(1)));
     const failing = sql.transaction(async () => {
       await recordEvent(sql, 1, task(2));
       throw new Error("rolled back");
@@ -155,7 +170,7 @@ describe("the feed hands over what committed, once, in order", () => {
     const { sql, feed, ids } = feedWithRecorder();
     await settle();
     feed.stop(); // no wake-ups: only explicit looks, as the poll makes
-    for (let id = 1; id <= 3; id++) await recordEvent(sql, 1, task(id));
+    for (let id = 1; id <= 3; id++) await sql.transaction(() => recordEvent(sql, 1, task(id)));
     feed.deliver();
     await settle();
     expect(ids()).toEqual([1, 2, 3]);
@@ -168,7 +183,7 @@ describe("the feed hands over what committed, once, in order", () => {
     const { sqlite, sql, feed, ids } = feedWithRecorder();
     await settle();
     feed.stop();
-    await recordEvent(sql, 1, task(1));
+    await sql.transaction(() => recordEvent(sql, 1, task(1)));
     sqlite.run("ALTER TABLE events RENAME TO events_away");
     feed.deliver();
     await settle();

@@ -99,6 +99,11 @@ async function insertEvent(
   userId: number | null,
   data: object,
 ): Promise<void> {
+  // On PostgreSQL only the transaction's write lock makes events commit in `seq` order (016),
+  // and the feed hears of events when their transaction ends: an event outside one is a bug.
+  if (!sql.inTransaction()) {
+    throw new Error(`event ${type} recorded outside deps.sql.transaction`);
+  }
   const event = await insertEventRow(sql, {
     type,
     board_id: boardId,
