@@ -18,6 +18,7 @@ import {
   type PasswordHasher,
   PRODUCTION_PASSWORD_COST,
 } from "./platform/passwords";
+import { LOCAL_STATE, type SharedState, sharesState } from "./platform/shared/state";
 import { createTokenService, type TokenService } from "./platform/tokens";
 import { type WebBundleSource, webBundleSource } from "./platform/web/bundle";
 
@@ -47,10 +48,14 @@ export interface Deps extends StoreDeps {
   realtime: Realtime;
   /** The browser app served at `/`: embedded in the binary, or dist/web from source. */
   web: WebBundleSource;
+  /** Counters and feed wakes shared between instances (REDIS_URL, or PostgreSQL); see 017. */
+  shared: SharedState;
 }
 
 export interface DepsOverrides {
   sqlite?: Database;
+  /** Another database for features to use (tests of several instances on PostgreSQL). */
+  sql?: Sql;
   log?: Logger;
   clock?: Clock;
   passwordCost?: PasswordCost;
@@ -58,11 +63,12 @@ export interface DepsOverrides {
   /** The signing secret `serve` resolved; defaults to JWT_SECRET. */
   jwtSecret?: string;
   web?: WebBundleSource;
+  shared?: SharedState;
 }
 
 export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): StoreDeps {
   const sqlite = overrides.sqlite ?? openDatabase(config.databasePath);
-  const sql = createSqliteSql(sqlite);
+  const sql = overrides.sql ?? createSqliteSql(sqlite);
   return {
     config,
     sqlite,
@@ -81,13 +87,22 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const { sql, clock, log } = store;
   const mailer = overrides.mailer ?? createMailer(config, log);
   const hub = createHub();
+  const shared = overrides.shared ?? (await openSharedState(config, sql, log));
   return {
     ...store,
     tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
     metrics: createMetrics(store.sqlite, () => hub.size()),
     mailer,
     jobs: createJobWorker({ sql, clock, log, handlers: createJobHandlers({ mailer }) }),
-    realtime: { hub, feed: createFeed(sql, hub, log) },
+    realtime: { hub, feed: createFeed(sql, hub, log, shared.wake) },
     web: overrides.web ?? webBundleSource(),
+    shared,
   };
+}
+
+/** Loads the shared stores' code only when several instances need it (see shared/state.ts). */
+async function openSharedState(config: Config, sql: Sql, log: Logger): Promise<SharedState> {
+  if (!sharesState(config, sql)) return LOCAL_STATE;
+  const { createSharedState } = await import("./platform/shared/shared-state");
+  return await createSharedState(config, sql, log);
 }

@@ -70,6 +70,8 @@ export async function startServer(
     stopIdleCollector();
     await deps.jobs.stop();
     deps.mailer.close();
+    // The wake before the database: a LISTEN holds one of its connections.
+    await deps.shared.close();
     deps.sqlite.close(false);
     deps.log.info("stopped");
   };
@@ -91,6 +93,7 @@ function migrateAndListen(deps: Deps) {
     return listen(createApp(deps), deps.config);
   } catch (error) {
     deps.mailer.close();
+    void deps.shared.close();
     deps.sqlite.close(false);
     throw error;
   }
