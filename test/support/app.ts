@@ -1,5 +1,5 @@
 import { createApp } from "../../src/app";
-import { createDeps, type Deps } from "../../src/deps";
+import { createDeps, type Deps, type DepsOverrides } from "../../src/deps";
 import { loadConfig } from "../../src/platform/config";
 import { createLogger } from "../../src/platform/logging";
 import { TEST_PASSWORD_COST } from "../../src/platform/passwords";
@@ -35,8 +35,14 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** A whole application on a private in-memory database, driven through app.handle(). */
-export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+/**
+ * A whole application on a private in-memory database, driven through app.handle(). `overrides`
+ * replace parts of its deps (a shared store, another database).
+ */
+export async function createTestContext(
+  env: Record<string, string> = {},
+  overrides: Pick<DepsOverrides, "shared" | "sql" | "sqlite"> = {},
+): Promise<TestContext> {
   const config = loadConfig({
     NODE_ENV: "test",
     DATABASE_PATH: ":memory:",
@@ -54,6 +60,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     passwordCost: TEST_PASSWORD_COST,
     // A test that sets SMTP_URL gets the real SMTP mailer.
     mailer: config.smtpUrl ? undefined : mailer,
+    ...overrides,
   });
   const app = createApp(deps);
   const request = (path: string, init: RequestOptions = {}) => app.handle(buildRequest(path, init));

@@ -1,6 +1,11 @@
 import type { Deps } from "../../deps";
 import { AppError } from "../../platform/errors";
-import { createInFlight, type FailureBudget } from "./failure-budget";
+import {
+  createSharedFailureBudget,
+  type FailureLedger,
+} from "../../platform/shared/failure-budget";
+import { createOutageReport } from "../../platform/shared/outage";
+import { createInFlight, type FailureBudget, fromSharedBudget } from "./failure-budget";
 
 export const FAILURE_WINDOW_MS = 10 * 60_000;
 export const BAN_DURATION_MS = 15 * 60_000;
@@ -41,9 +46,26 @@ export async function assertNotBanned(deps: Deps, ip: string): Promise<void> {
  * failures leading to one survive a restart); attempts in progress are held in memory, as they
  * end with the process anyway. The count is read first; checking it and reserving then happen
  * in one synchronous step, so no two attempts can take the last place.
+ *
+ * With several instances (deps.shared) the attempts in progress are held in the shared store,
+ * so the threshold holds across them as within one.
  */
 export function createBanBudget(deps: Deps): FailureBudget {
   const limit = deps.config.authBanThreshold;
+  const counters = deps.shared.counters;
+  if (counters) {
+    const budget = createSharedFailureBudget({
+      limit,
+      counters,
+      ledger: banLedger(deps),
+      clock: deps.clock,
+      holdPrefix: "ban-hold:",
+    });
+    return fromSharedBudget(
+      budget,
+      createOutageReport(deps.log, deps.clock, "failure budget store unreachable"),
+    );
+  }
   const inFlight = createInFlight();
   return {
     limit,
@@ -61,6 +83,20 @@ export function createBanBudget(deps: Deps): FailureBudget {
           });
         }),
       );
+    },
+  };
+}
+
+/** The failures of the ban threshold, as the shared budget reads and records them. */
+function banLedger(deps: Deps): FailureLedger {
+  return {
+    async current(ip, now) {
+      const count = await countFailuresSince(deps, ip, now - FAILURE_WINDOW_MS);
+      // Refused once spent until failures age out: at most the window, as in memory.
+      return count > 0 ? { count, resetAt: now + FAILURE_WINDOW_MS } : null;
+    },
+    async record(ip) {
+      await recordAuthFailure(deps, ip);
     },
   };
 }

@@ -1,4 +1,6 @@
 import type { Clock } from "../../platform/clock";
+import { AppError } from "../../platform/errors";
+import { isBudgetRefusal, type SharedFailureBudget } from "../../platform/shared/failure-budget";
 
 // Bounds the memory that failures naming made-up accounts can take; the oldest are dropped.
 const MAX_TRACKED_KEYS = 10_000;
@@ -6,9 +8,10 @@ const MAX_TRACKED_KEYS = 10_000;
 /**
  * One attempt's hold on a failure budget, taken before the secret is checked. `settle(true)`
  * turns it into a counted failure, `settle(false)` hands it back; only the first call counts.
+ * A budget kept in memory settles at once; a shared one answers when its store has it.
  */
 export interface Reservation {
-  settle(failed: boolean): void;
+  settle(failed: boolean): void | Promise<void>;
 }
 
 /** Why a budget refused a reservation: spent by failures, or held by attempts in progress. */
@@ -95,6 +98,52 @@ export function createFailureBudget(limit: number, windowMs: number, clock: Cloc
         return { retryAfterSeconds: 1, inProgress: true };
       }
       return inFlight.hold(key, () => record(key));
+    },
+  };
+}
+
+/** Seconds a client is asked to wait when the budgets' store cannot be reached. */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/**
+ * The budgets' shared store (Redis, the database) cannot be reached. A credential route then
+ * answers 503 rather than check a password uncounted: a budget is what stops guessing, and an
+ * outage must not be a window for it.
+ */
+export class BudgetUnavailable extends AppError {
+  constructor() {
+    super(
+      503,
+      "service_unavailable",
+      "Sign-in attempts cannot be counted right now; try again shortly",
+      undefined,
+      { "retry-after": String(UNAVAILABLE_RETRY_SECONDS) },
+    );
+  }
+}
+
+/**
+ * A budget shared between instances (platform/shared/failure-budget.ts) as a FailureBudget: a
+ * store failure while reserving is a 503 (BudgetUnavailable); one while settling is reported and
+ * the place is left to its lease, which ends it within a minute.
+ */
+export function fromSharedBudget(
+  shared: SharedFailureBudget,
+  report: (error: unknown) => void,
+): FailureBudget {
+  return {
+    limit: shared.limit,
+    async reserve(key) {
+      let result: Awaited<ReturnType<SharedFailureBudget["reserve"]>>;
+      try {
+        result = await shared.reserve(key);
+      } catch (error) {
+        report(error);
+        throw new BudgetUnavailable();
+      }
+      if (isBudgetRefusal(result)) return result;
+      const reservation = result;
+      return { settle: (failed) => reservation.settle(failed).catch(report) };
     },
   };
 }

@@ -5,15 +5,20 @@ import { RateLimited } from "../../platform/errors";
 import {
   clientKey,
   createWindowCounter,
+  enforceSharedWindow,
   enforceWindow,
   RATE_LIMIT_WINDOW_MS,
 } from "../../platform/http/rate-limit";
 import { clientIp, pathOf } from "../../platform/http/request-context";
+import { counterLedger, createSharedFailureBudget } from "../../platform/shared/failure-budget";
+import { createOutageReport } from "../../platform/shared/outage";
+import { createSharedWindowCounter } from "../../platform/shared/rate-window";
 import { selectUserByLogin } from "../users/rows";
 import { assertNotBanned, createBanBudget } from "./address-bans";
 import {
   createFailureBudget,
   type FailureBudget,
+  fromSharedBudget,
   isRefusal,
   type Reservation,
 } from "./failure-budget";
@@ -74,28 +79,41 @@ const MAX_ACCOUNT_KEY_LENGTH = 254;
  * 422, 503 busy hasher...) hands it back. Attempts in flight count against the limits, so no
  * number of simultaneous attempts gets more checks than failures are left. A request whose body
  * cannot be parsed never reaches `transform` and reserves nothing: it is no guess.
+ *
+ * Several instances (deps.shared) keep all three in their shared store, so the limits hold
+ * across them as within one; a failure is counted before the response goes out. When that store
+ * cannot be reached, the per-address limit lets attempts through (and logs) while the budgets
+ * answer 503: a budget is what stops guessing. One instance keeps them in memory, as before.
  */
 export function authThrottle(deps: Deps) {
   const { config } = deps;
   const max = config.authRateLimitMax;
-  const perAddress = max > 0 ? createWindowCounter(max, RATE_LIMIT_WINDOW_MS, deps.clock) : null;
-  const perAccount =
-    max > 0
-      ? createFailureBudget(accountFailureLimit(config), ACCOUNT_FAILURE_WINDOW_MS, deps.clock)
-      : null;
+  const shared = deps.shared.counters !== null;
+  const limitAddress = max > 0 ? addressLimit(deps, max) : null;
+  const perAccount = max > 0 ? accountBudget(deps) : null;
   const bansOn = config.authBanThreshold > 0;
   const perBanAddress = bansOn ? createBanBudget(deps) : null;
   const held = new WeakMap<Request, Reservation[]>();
   const addressOf = (request: Request, server: Parameters<typeof clientIp>[1]) =>
     clientKey(clientIp(request, server, config.trustProxy));
-  const settle = (request: Request, status: unknown) => {
+  const take = (request: Request) => {
     const reservations = held.get(request);
+    if (reservations) held.delete(request);
+    return reservations;
+  };
+  const settle = (request: Request, status: unknown) => {
+    const reservations = take(request);
     if (!reservations) return;
-    held.delete(request);
     for (const reservation of reservations) reservation.settle(status === 400 || status === 401);
   };
+  const settleShared = async (request: Request, status: unknown) => {
+    const reservations = take(request);
+    if (!reservations) return;
+    const failed = status === 400 || status === 401;
+    await Promise.all(reservations.map((reservation) => reservation.settle(failed)));
+  };
 
-  return new Elysia()
+  const throttle = new Elysia()
     .onRequest(async ({ request, server }) => {
       if (bansOn && pathOf(request.url).startsWith(AUTH_PREFIX)) {
         await assertNotBanned(deps, addressOf(request, server));
@@ -104,8 +122,9 @@ export function authThrottle(deps: Deps) {
     .onTransform({ as: "global" }, async ({ request, route, server, body, set }) => {
       if (request.method !== "POST" || !THROTTLED_ROUTES.has(route)) return;
       const address = addressOf(request, server);
-      if (perAddress)
-        enforceWindow(perAddress, address, set.headers, "Too many attempts; slow down");
+      // Awaited only when shared: in memory the limit is decided (or thrown) synchronously.
+      const limited = limitAddress?.(address, set.headers);
+      if (limited) await limited;
       if (!FAILURE_ROUTES.has(route)) return;
       const reservations: Reservation[] = [];
       try {
@@ -125,15 +144,65 @@ export function authThrottle(deps: Deps) {
         throw error;
       }
       held.set(request, reservations);
-    })
-    .mapResponse({ as: "global" }, ({ request, response, set }) => {
-      settle(request, response instanceof Response ? response.status : set.status);
-    })
-    .onAfterResponse({ as: "global" }, ({ request, set }) => {
-      // Normally settled already; this keeps a reservation from outliving its request if some
-      // path ever skips mapResponse.
-      settle(request, set.status);
     });
+  // Shared budgets count a failure before it is answered, so a client that saw it sees it
+  // counted, whichever instance it asks next.
+  const settled = shared
+    ? throttle.mapResponse({ as: "global" }, async ({ request, response, set }) => {
+        await settleShared(request, response instanceof Response ? response.status : set.status);
+      })
+    : throttle.mapResponse({ as: "global" }, ({ request, response, set }) => {
+        settle(request, response instanceof Response ? response.status : set.status);
+      });
+  return settled.onAfterResponse({ as: "global" }, ({ request, set }) => {
+    // Normally settled already; this keeps a reservation from outliving its request if some
+    // path ever skips mapResponse.
+    settle(request, set.status);
+  });
+}
+
+/** AUTH_RATE_LIMIT_MAX attempts a minute per address: in memory, or in the shared store. */
+function addressLimit(
+  deps: Deps,
+  max: number,
+): (address: string, headers: Record<string, unknown>) => void | Promise<void> {
+  const detail = "Too many attempts; slow down";
+  const counters = deps.shared.counters;
+  if (!counters) {
+    const counter = createWindowCounter(max, RATE_LIMIT_WINDOW_MS, deps.clock);
+    return (address, headers) => enforceWindow(counter, address, headers, detail);
+  }
+  const counter = createSharedWindowCounter(
+    counters,
+    max,
+    RATE_LIMIT_WINDOW_MS,
+    deps.clock,
+    "auth-rate:",
+  );
+  const unavailable = createOutageReport(
+    deps.log,
+    deps.clock,
+    "auth rate limit store unreachable; attempts let through uncounted",
+  );
+  return (address, headers) => enforceSharedWindow(counter, address, headers, unavailable, detail);
+}
+
+/** The per-account failure budget: in memory, or in the shared store. */
+function accountBudget(deps: Deps): FailureBudget {
+  const limit = accountFailureLimit(deps.config);
+  const counters = deps.shared.counters;
+  if (!counters) return createFailureBudget(limit, ACCOUNT_FAILURE_WINDOW_MS, deps.clock);
+  const budget = createSharedFailureBudget({
+    limit,
+    counters,
+    ledger: counterLedger(counters, ACCOUNT_FAILURE_WINDOW_MS, "account-failures:"),
+    clock: deps.clock,
+    holdPrefix: "account-hold:",
+  });
+  return fromSharedBudget(
+    budget,
+    createOutageReport(deps.log, deps.clock, "failure budget store unreachable"),
+  );
 }
 
 /** Takes one place in a budget, or throws the 429 that says why there is none. */

@@ -3,6 +3,8 @@ import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import type { Clock } from "../clock";
 import { RateLimited } from "../errors";
+import { createOutageReport } from "../shared/outage";
+import { createSharedWindowCounter, type SharedWindowCounter } from "../shared/rate-window";
 import { clientIp, pathOf } from "./request-context";
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -65,7 +67,33 @@ export function enforceWindow(
   headers: Record<string, unknown>,
   detail?: string,
 ): void {
-  const hit = counter(key);
+  applyWindowHit(counter(key), headers, detail);
+}
+
+/**
+ * As enforceWindow, for a counter that several instances share. When its store cannot be
+ * reached the request goes through (a rate limit is a guard against floods, not a lock: an
+ * outage of Redis or the database must not take the whole API down with it) and the
+ * failure is reported to `unavailable`.
+ */
+export async function enforceSharedWindow(
+  counter: SharedWindowCounter,
+  key: string,
+  headers: Record<string, unknown>,
+  unavailable: (error: unknown) => void,
+  detail?: string,
+): Promise<void> {
+  let hit: WindowHit;
+  try {
+    hit = await counter(key);
+  } catch (error) {
+    unavailable(error);
+    return;
+  }
+  applyWindowHit(hit, headers, detail);
+}
+
+function applyWindowHit(hit: WindowHit, headers: Record<string, unknown>, detail?: string): void {
   const shown = headers["ratelimit-remaining"];
   if (hit.exceeded || shown === undefined || hit.remaining < Number(shown)) {
     headers["ratelimit-limit"] = String(hit.limit);
@@ -82,10 +110,33 @@ export function enforceWindow(
  * macro: with our global error handler answering first, floods of 401s, 404s and 422s were never
  * counted, and its 429 carried a fixed Retry-After and no RateLimit-* headers. So the counting
  * runs here in `onRequest`, ahead of all of that.
+ *
+ * Several instances (deps.shared) count in their shared store, so the limit holds across them;
+ * one instance keeps the synchronous in-memory counter, with no promise per request.
  */
 export function globalRateLimit(deps: Deps) {
   const { config } = deps;
   if (config.rateLimitMax === 0) return new Elysia();
+  const shared = deps.shared.counters;
+  if (shared) {
+    const sharedCounter = createSharedWindowCounter(
+      shared,
+      config.rateLimitMax,
+      RATE_LIMIT_WINDOW_MS,
+      deps.clock,
+      "rate:",
+    );
+    const unavailable = createOutageReport(
+      deps.log,
+      deps.clock,
+      "rate limit store unreachable; requests let through uncounted",
+    );
+    return new Elysia().onRequest(async ({ request, server, set }) => {
+      if (EXEMPT_PATHS.has(pathOf(request.url))) return;
+      const key = clientKey(clientIp(request, server, config.trustProxy));
+      await enforceSharedWindow(sharedCounter, key, set.headers, unavailable);
+    });
+  }
   const counter = createWindowCounter(config.rateLimitMax, RATE_LIMIT_WINDOW_MS, deps.clock);
   return new Elysia().onRequest(({ request, server, set }) => {
     if (EXEMPT_PATHS.has(pathOf(request.url))) return;
