@@ -12,6 +12,7 @@ import {
   passwordResetTokens,
   refreshTokens,
   sessions,
+  sharedCounters,
   unsubscribeTokens,
   users,
 } from "../src/platform/db/tables";
@@ -126,6 +127,13 @@ describe("scheduler", () => {
         { tokenHash: "new", userId: user.id, createdAt: now - 179 * 24 * 60 * MINUTE },
       ])
       .run();
+    await db
+      .insert(sharedCounters)
+      .values([
+        { key: "rate:ended", count: 3, resetAt: now },
+        { key: "rate:running", count: 1, resetAt: now + 1 },
+      ])
+      .run();
 
     const scheduler = createScheduler(ctx.deps);
     expect(await scheduler.runOnce()).toEqual({
@@ -139,7 +147,11 @@ describe("scheduler", () => {
       events: 0,
       due_reminders: 1,
       unsubscribe_tokens: 1,
+      shared_counters: 1,
     });
+    expect((await db.select().from(sharedCounters).all()).map((row) => row.key)).toEqual([
+      "rate:running",
+    ]);
     const left = await db.select().from(sessions).all();
     expect(left.map((s) => s.id)).toEqual([secondSession.id]);
     // Refresh tokens went with their sessions.

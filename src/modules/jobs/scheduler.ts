@@ -59,6 +59,8 @@ export async function purgeExpired({ sql }: { sql: Sql }, now: number): Promise<
       "DELETE FROM unsubscribe_tokens WHERE created_at <= ?",
       now - UNSUBSCRIBE_TOKEN_RETENTION_MS,
     ),
+    // Windows of the shared limits that have ended (a hit would restart one in place anyway).
+    shared_counters: await purge("DELETE FROM shared_counters WHERE reset_at <= ?", now),
   }));
 }
 
