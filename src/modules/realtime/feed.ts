@@ -1,5 +1,6 @@
 import type { Sql } from "../../platform/db/sql";
 import type { Logger } from "../../platform/logging";
+import type { FeedWake } from "../../platform/shared/wake";
 import { type StoredEvent, selectEventsAfter, selectHeadSeq } from "./event-rows";
 import { onEventsRecorded, type Recorded } from "./events";
 import { boardTopic, type Hub, userTopic } from "./hub";
@@ -25,11 +26,16 @@ export interface Feed {
  * Reads the change feed in `seq` order and hands each event to the hub: the only path from a
  * committed change to a socket. Nothing here needs another process's memory: a second server
  * runs its own feed over the same table, woken by the database's notifications (or Redis).
+ *
+ * With a `wake` (several instances), each commit that recorded events signals every instance,
+ * this one included, and each wake has the feed read the table; the poll stays, for wakes lost
+ * in transit. Without one (one instance on SQLite) the feed hears only its own commits.
  */
-export function createFeed(sql: Sql, hub: Hub, log: Logger): Feed {
+export function createFeed(sql: Sql, hub: Hub, log: Logger, wake: FeedWake | null = null): Feed {
   // Set when the feed starts (after migrations): what was already recorded is nobody's news.
   let cursor = 0;
   let timer: ReturnType<typeof setInterval> | null = null;
+  let unsubscribe: (() => void) | null = null;
 
   // The read in progress, if any: never two at once, so events go out once and in order.
   let reading: Promise<void> | null = null;
@@ -99,7 +105,16 @@ export function createFeed(sql: Sql, hub: Hub, log: Logger): Feed {
     deliver,
     async start() {
       if (timer) return;
-      onEventsRecorded(sql, deliver);
+      onEventsRecorded(
+        sql,
+        wake
+          ? (recorded) => {
+              deliver(recorded);
+              wake.signal();
+            }
+          : deliver,
+      );
+      unsubscribe = wake?.subscribe(() => deliver()) ?? null;
       timer = setInterval(async () => await deliver(), POLL_MS);
       timer.unref?.();
       reading = read(async () => {
@@ -108,6 +123,8 @@ export function createFeed(sql: Sql, hub: Hub, log: Logger): Feed {
     },
     stop() {
       onEventsRecorded(sql, null);
+      unsubscribe?.();
+      unsubscribe = null;
       if (timer) clearInterval(timer);
       timer = null;
     },
