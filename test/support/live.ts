@@ -1,5 +1,7 @@
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./app";
 
+type Overrides = Parameters<typeof createTestContext>[1];
+
 /**
  * A test context whose app also listens on 127.0.0.1 with its event feed running, for tests of
  * the WebSocket over a real connection. `ctx.request` still goes through app.handle(): changes
@@ -18,8 +20,11 @@ export interface ConnectOptions {
   viaProtocol?: boolean;
 }
 
-export async function createLiveContext(env: Record<string, string> = {}): Promise<LiveContext> {
-  const ctx = await createTestContext({ ...UNTHROTTLED_ENV, ...env });
+export async function createLiveContext(
+  env: Record<string, string> = {},
+  overrides: Overrides = {},
+): Promise<LiveContext> {
+  const ctx = await createTestContext({ ...UNTHROTTLED_ENV, ...env }, overrides);
   ctx.app.listen({ port: 0, hostname: "127.0.0.1" });
   const server = ctx.app.server;
   if (!server) throw new Error("the app did not listen");

@@ -1,0 +1,5 @@
+import { describeInstancesContract } from "../support/instances-contract";
+
+// Two instances on one PostgreSQL database, sharing limits through `shared_counters` and the
+// feed's wakes through LISTEN/NOTIFY.
+describeInstancesContract("PostgreSQL", "database", () => ({}));
