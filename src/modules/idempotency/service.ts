@@ -7,6 +7,8 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A claim with no answer after this long belongs to a request that died; a retry takes it over. */
 const ABANDONED_AFTER_MS = 60_000;
 
+const IN_PROGRESS = "A request with this Idempotency-Key is still being processed; retry shortly";
+
 /** Response headers worth replaying; the rest (request id, dates) belong to each answer. */
 const REPLAYED_HEADERS = ["location", "etag", "content-type"];
 
@@ -67,12 +69,16 @@ export async function runIdempotent<T>(
     if (existing && !abandoned) return existing;
     // A first attempt that never recorded its answer (the process died mid-request) is retried.
     if (abandoned) await forget();
-    await deps.sql.run(
+    // The claim is atomic across instances: the transaction holds the write lock (decision
+    // 016), and a row that got in anyway makes the insert a no-op rather than a second run.
+    const claim = await deps.sql.run(
       `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, created_at,
          expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, key) DO NOTHING`,
       [actor.userId, call.key, call.method, call.path, requestHash, now, now + IDEMPOTENCY_TTL_MS],
     );
+    if (claim.changes === 0) throw new Conflict(IN_PROGRESS);
     return null;
   });
 
@@ -86,9 +92,7 @@ export async function runIdempotent<T>(
       ]);
     }
     if (claimed.response_status === null) {
-      throw new Conflict(
-        "A request with this Idempotency-Key is still being processed; retry shortly",
-      );
+      throw new Conflict(IN_PROGRESS);
     }
     // Logs and metrics see what the client sees.
     set.status = claimed.response_status;
