@@ -1,8 +1,9 @@
 import { migratePostgres } from "../../src/platform/db/postgres-migrate";
 import { createPostgresSql } from "../../src/platform/db/postgres-sql";
+import { COUNTER_KEY_PREFIX } from "../../src/platform/shared/redis-counters";
 import { SqlWindowCounters } from "../../src/platform/shared/sql-counters";
 import type { SharedState } from "../../src/platform/shared/state";
-import { createScratchDatabase, type ScratchDatabase } from "./backends";
+import { connectRedis, createScratchDatabase, deleteKeys, type ScratchDatabase } from "./backends";
 import { createLiveContext, type LiveContext } from "./live";
 
 /**
@@ -71,4 +72,17 @@ export function anAddress(): string {
   addresses += 1;
   const n = (firstAddress + addresses) % 2 ** 24;
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/**
+ * Deletes Kanbun's counters from the test Redis. Account keys name user ids, which start at 1 in
+ * every new database: a test file must not find the counts a file (or run) before it left.
+ */
+export async function forgetRedisCounters(): Promise<void> {
+  const redis = connectRedis();
+  try {
+    await deleteKeys(redis, COUNTER_KEY_PREFIX);
+  } finally {
+    redis.close();
+  }
 }

@@ -4,6 +4,7 @@ import { postgresClientOf } from "../db/postgres-sql";
 import type { Sql } from "../db/sql";
 import type { Logger } from "../logging";
 import { createPostgresWake } from "./postgres-wake";
+import { REDIS_COMMAND_TIMEOUT_MS } from "./redis-connection";
 import { RedisWindowCounters } from "./redis-counters";
 import { createRedisWake } from "./redis-wake";
 import { SqlWindowCounters } from "./sql-counters";
@@ -35,7 +36,12 @@ export async function createSharedState(
 
 async function createRedisState(url: string, log: Logger): Promise<SharedState> {
   const where = redactUrl(url);
-  const client = new RedisClient(url);
+  // Commands fail at once while Redis is away rather than queue (RedisConnection reconnects).
+  const client = new RedisClient(url, {
+    autoReconnect: false,
+    enableOfflineQueue: false,
+    connectionTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  });
   let wake: FeedWake;
   try {
     wake = await createRedisWake({ url, publisher: client, log });
