@@ -94,6 +94,12 @@ function addDirectRows(sqlite: Database, userId: number, taskId: number, now: nu
      VALUES (?, 'password_reset', ?, 'x@example.com', ?, ?)`,
     [userId, "d".repeat(64), now, now + 600_000],
   );
+  // Empty on one instance (its counters are in memory), but a table like any other to the copy.
+  sqlite.run("INSERT INTO shared_counters (key, count, reset_at) VALUES (?, ?, ?)", [
+    "rate:203.0.113.9",
+    3,
+    now + 60_000,
+  ]);
 }
 
 /** The tables the copy plans for the database `file`, with their rows in its snapshot. */

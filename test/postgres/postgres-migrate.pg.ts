@@ -42,7 +42,12 @@ const allTags = embeddedPostgresMigrations().map((migration) => migration.tag);
 describe("migratePostgres", () => {
   test("embeds every migration, split at drizzle-kit's breakpoints", () => {
     const migrations = embeddedPostgresMigrations();
-    expect(allTags).toEqual(["0000_search_text", "0001_schema", "0002_event_log_row"]);
+    expect(allTags).toEqual([
+      "0000_search_text",
+      "0001_schema",
+      "0002_event_log_row",
+      "0003_shared_counters",
+    ]);
     for (const migration of migrations) {
       expect(migration.hash).toMatch(/^[0-9a-f]{64}$/);
       expect(migration.statements.length).toBeGreaterThan(0);
