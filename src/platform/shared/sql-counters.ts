@@ -2,9 +2,9 @@ import type { Sql } from "../db/sql";
 import type { WindowCount, WindowCounters } from "./counters";
 
 /**
- * The table behind SqlWindowCounters, valid on SQLite and PostgreSQL alike. It joins the
- * generated migrations when the two dialects' migrations are set up; until then a caller
- * creates it with `createSharedCountersTable`. The index serves the sweep.
+ * The table behind SqlWindowCounters, valid on SQLite and PostgreSQL alike. The migrations of
+ * both dialects create it (`shared_counters` in tables/ and pg-tables/); this DDL is for tests
+ * of the store on a bare database. The index serves the sweep.
  */
 export const SHARED_COUNTERS_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS shared_counters (
