@@ -5,10 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve, startServer } from "../src/cli/serve";
 import { loadConfig } from "../src/platform/config";
+import { openDatabase } from "../src/platform/db/client";
 import { embeddedMigrations } from "../src/platform/db/migrate";
 import { createLogger } from "../src/platform/logging";
 import { TEST_PASSWORD_COST } from "../src/platform/passwords";
 import { resolveJwtSecret } from "../src/platform/secret";
+import { createLocalWake } from "../src/platform/shared/wake";
 
 const folders: string[] = [];
 const tempFolder = () => {
@@ -52,6 +54,44 @@ test("startServer migrates, listens, answers, and stops cleanly with the databas
     n: embeddedMigrations().length,
   });
   reopened.close();
+});
+
+test("shutdown closes the shared wake while the database is still open", async () => {
+  const folder = tempFolder();
+  const databasePath = join(folder, "kanbun.db");
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_PATH: databasePath,
+    JWT_SECRET: "s".repeat(40),
+    LOG_LEVEL: "silent",
+  });
+  const sqlite = openDatabase(databasePath);
+  const isOpen = () => {
+    try {
+      return sqlite.query("SELECT 1 AS one").get() !== null;
+    } catch {
+      return false;
+    }
+  };
+  const wake = createLocalWake(createLogger("silent"));
+  const seen: { openAtClose?: boolean } = {};
+  const running = await startServer(config, {
+    sqlite,
+    passwordCost: TEST_PASSWORD_COST,
+    shared: {
+      store: "database",
+      counters: null,
+      wake,
+      async close() {
+        seen.openAtClose = isOpen();
+        await wake.close();
+      },
+    },
+  });
+  await running.stop("test");
+  expect(seen.openAtClose).toBe(true);
+  expect(isOpen()).toBe(false);
 });
 
 test("a body far over BODY_LIMIT gets the app's problem+json 413, not Bun's bare one", async () => {
