@@ -127,7 +127,7 @@ export function describeInstancesContract(
       const lags: number[] = [];
       const seqs: number[] = [];
       // Spaced wider than the lag allowed: the one-second poll could deliver at most two of the
-      // five that soon, so only the wake delivers all of them.
+      // five within 400 ms of their creation, so only the wake delivers all of them that soon.
       for (let i = 0; i < 5; i++) {
         const card = await createCard(a, owner, list.id);
         const created = performance.now();
@@ -137,9 +137,9 @@ export function describeInstancesContract(
         );
         lags.push(performance.now() - created);
         seqs.push(event.seq ?? 0);
-        await Bun.sleep(350);
+        await Bun.sleep(450);
       }
-      expect(lags.every((lag) => lag < 300)).toBe(true);
+      expect(lags.filter((lag) => lag >= 400)).toEqual([]);
       expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
       // A burst arrives whole and in order too.
       const burst = await Promise.all(
@@ -161,9 +161,10 @@ export function describeInstancesContract(
       const created = performance.now();
       await socket.next(
         (message) => message.type === "task.created" && message.data?.id === card.id,
-        1500,
+        1800,
       );
-      expect(performance.now() - created).toBeLessThan(1500);
+      // The poll's second, with room for a busy machine.
+      expect(performance.now() - created).toBeLessThan(1800);
     });
 
     test("a logout through A closes the session's socket on B", async () => {
