@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { OUTAGE_REPORT_INTERVAL_MS } from "../src/platform/shared/outage";
 import { createTestContext, type TestContext } from "./support/app";
+import { createBoard } from "./support/boards";
 import { createUser, expectProblem, userValues } from "./support/factories";
 import {
   sharedCountersDatabase,
@@ -96,9 +97,7 @@ describe("the auth limits, shared", () => {
       });
       expect(response.status).toBe(202);
     }
-    expect(
-      warnings(a, "auth rate limit store unreachable; attempts let through uncounted"),
-    ).toHaveLength(1);
+    expect(warnings(a, "auth rate limit store unreachable; let through uncounted")).toHaveLength(1);
   });
 
   test("per account: failures through A and B together lock it as many through one would", async () => {
@@ -159,6 +158,32 @@ describe("the auth limits, shared", () => {
     store.fail("hit", "release");
     expect((await loginAs(a, user.email, "Wrong-password-1", "10.0.4.1")).status).toBe(401);
     expect(warnings(a, "failure budget store unreachable")).toHaveLength(1);
+  });
+});
+
+describe("member additions, shared", () => {
+  test("a caller's additions through A and B count in one window", async () => {
+    const { a, b } = await twoInstances(OFF);
+    const add = async (ctx: TestContext, count: number) => {
+      // The owner is user 1 on both databases, as one database would have them.
+      const owner = await createUser(ctx, { username: "owner_of_both" });
+      expect(owner.id).toBe(1);
+      const board = await createBoard(ctx, owner);
+      const statuses: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const member = await createUser(ctx);
+        const response = await ctx.request(`/api/v1/boards/${board.id}/members`, {
+          token: owner.accessToken,
+          body: { user: member.username, role: "viewer" },
+        });
+        statuses.push(response.status);
+      }
+      return statuses;
+    };
+    expect(await add(a, 16)).toEqual(Array(16).fill(201));
+    const onB = await add(b, 15);
+    expect(onB.slice(0, 14)).toEqual(Array(14).fill(201));
+    expect(onB[14]).toBe(429);
   });
 });
 

@@ -2,17 +2,10 @@ import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import type { Config } from "../../platform/config";
 import { RateLimited } from "../../platform/errors";
-import {
-  clientKey,
-  createWindowCounter,
-  enforceSharedWindow,
-  enforceWindow,
-  RATE_LIMIT_WINDOW_MS,
-} from "../../platform/http/rate-limit";
+import { clientKey, createKeyLimit, RATE_LIMIT_WINDOW_MS } from "../../platform/http/rate-limit";
 import { clientIp, pathOf } from "../../platform/http/request-context";
 import { counterLedger, createSharedFailureBudget } from "../../platform/shared/failure-budget";
 import { createOutageReport } from "../../platform/shared/outage";
-import { createSharedWindowCounter } from "../../platform/shared/rate-window";
 import { selectUserByLogin } from "../users/rows";
 import { assertNotBanned, createBanBudget } from "./address-bans";
 import {
@@ -89,7 +82,16 @@ export function authThrottle(deps: Deps) {
   const { config } = deps;
   const max = config.authRateLimitMax;
   const shared = deps.shared.counters !== null;
-  const limitAddress = max > 0 ? addressLimit(deps, max) : null;
+  const limitAddress =
+    max > 0
+      ? createKeyLimit(deps, {
+          max,
+          windowMs: RATE_LIMIT_WINDOW_MS,
+          prefix: "auth-rate:",
+          detail: "Too many attempts; slow down",
+          name: "auth rate limit",
+        })
+      : null;
   const perAccount = max > 0 ? accountBudget(deps) : null;
   const bansOn = config.authBanThreshold > 0;
   const perBanAddress = bansOn ? createBanBudget(deps) : null;
@@ -159,32 +161,6 @@ export function authThrottle(deps: Deps) {
     // path ever skips mapResponse.
     settle(request, set.status);
   });
-}
-
-/** AUTH_RATE_LIMIT_MAX attempts a minute per address: in memory, or in the shared store. */
-function addressLimit(
-  deps: Deps,
-  max: number,
-): (address: string, headers: Record<string, unknown>) => void | Promise<void> {
-  const detail = "Too many attempts; slow down";
-  const counters = deps.shared.counters;
-  if (!counters) {
-    const counter = createWindowCounter(max, RATE_LIMIT_WINDOW_MS, deps.clock);
-    return (address, headers) => enforceWindow(counter, address, headers, detail);
-  }
-  const counter = createSharedWindowCounter(
-    counters,
-    max,
-    RATE_LIMIT_WINDOW_MS,
-    deps.clock,
-    "auth-rate:",
-  );
-  const unavailable = createOutageReport(
-    deps.log,
-    deps.clock,
-    "auth rate limit store unreachable; attempts let through uncounted",
-  );
-  return (address, headers) => enforceSharedWindow(counter, address, headers, unavailable, detail);
 }
 
 /** The per-account failure budget: in memory, or in the shared store. */

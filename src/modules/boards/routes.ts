@@ -2,7 +2,7 @@ import { t } from "elysia";
 import type { Deps } from "../../deps";
 import { authGuard } from "../../platform/http/auth";
 import { setPageHeaders } from "../../platform/http/pagination";
-import { createWindowCounter, enforceWindow } from "../../platform/http/rate-limit";
+import { createKeyLimit } from "../../platform/http/rate-limit";
 import { createRouter } from "../../platform/http/router";
 import { IdParam, problemResponses, Text, withResponseHeaders } from "../../platform/http/schemas";
 import { matchesNoneOf } from "../../platform/preconditions";
@@ -34,7 +34,13 @@ const IfMatchHeaders = t.Object({
 });
 
 export function boardRoutes(deps: Deps) {
-  const additions = createWindowCounter(MEMBER_ADDITIONS_PER_MINUTE, 60_000, deps.clock);
+  const limitAdditions = createKeyLimit(deps, {
+    max: MEMBER_ADDITIONS_PER_MINUTE,
+    windowMs: 60_000,
+    prefix: "member-additions:",
+    detail: "Too many member additions, slow down",
+    name: "member additions limit",
+  });
 
   return createRouter("/boards", "Boards")
     .use(authGuard(deps))
@@ -162,12 +168,9 @@ export function boardRoutes(deps: Deps) {
     .post(
       "/:id/members",
       async ({ actor, params, body, set }) => {
-        enforceWindow(
-          additions,
-          String(actor.userId),
-          set.headers,
-          "Too many member additions, slow down",
-        );
+        // Awaited only when shared: in memory the limit is decided (or thrown) synchronously.
+        const limited = limitAdditions(String(actor.userId), set.headers);
+        if (limited) await limited;
         const member = await addMember({ deps, actor }, params.id, body);
         set.status = 201;
         return member;

@@ -103,6 +103,40 @@ function applyWindowHit(hit: WindowHit, headers: Record<string, unknown>, detail
   if (hit.exceeded) throw new RateLimited(hit.resetSeconds, detail);
 }
 
+/** Counts one hit for `key` and throws 429 past the limit; a promise only when shared. */
+export type KeyLimit = (key: string, headers: Record<string, unknown>) => void | Promise<void>;
+
+export interface KeyLimitOptions {
+  max: number;
+  windowMs: number;
+  /** Keeps this limit's keys apart from others' in a shared store ("auth-rate:"). */
+  prefix: string;
+  /** The 429's detail. */
+  detail: string;
+  /** Names the limit in the log line when its shared store cannot be reached. */
+  name: string;
+}
+
+/**
+ * A limit per key: in memory and synchronous on one instance, in the shared store with several
+ * (deps.shared), where an unreachable store lets the hit through and logs it (enforceSharedWindow).
+ */
+export function createKeyLimit(deps: Deps, options: KeyLimitOptions): KeyLimit {
+  const { max, windowMs, prefix, detail, name } = options;
+  const counters = deps.shared.counters;
+  if (!counters) {
+    const counter = createWindowCounter(max, windowMs, deps.clock);
+    return (key, headers) => enforceWindow(counter, key, headers, detail);
+  }
+  const counter = createSharedWindowCounter(counters, max, windowMs, deps.clock, prefix);
+  const unavailable = createOutageReport(
+    deps.log,
+    deps.clock,
+    `${name} store unreachable; let through uncounted`,
+  );
+  return (key, headers) => enforceSharedWindow(counter, key, headers, unavailable, detail);
+}
+
 /**
  * RATE_LIMIT_MAX requests per minute per client address, with the IETF RateLimit-* headers.
  *
