@@ -124,6 +124,29 @@ describe("statements", () => {
 });
 
 describe("transactions", () => {
+  test("inTransaction: inside the work and its savepoints only, never in another context", async () => {
+    expect(sql.inTransaction()).toBe(false);
+    const elsewhere: boolean[] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const open = sql.transaction(async () => {
+      expect(sql.inTransaction()).toBe(true);
+      await sql.transaction(async () => {
+        expect(sql.inTransaction()).toBe(true);
+      });
+      await held;
+      expect(sql.inTransaction()).toBe(true);
+    });
+    // Another request's code while the transaction is open is not part of it.
+    await Promise.resolve().then(() => elsewhere.push(sql.inTransaction()));
+    release();
+    await open;
+    expect(elsewhere).toEqual([false]);
+    expect(sql.inTransaction()).toBe(false);
+  });
+
   test("commit: the work's writes are visible to everyone after it, and its result returned", async () => {
     const ends = recordEnds(sql);
     const result = await sql.transaction(async () => {
