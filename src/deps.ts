@@ -6,9 +6,8 @@ import { createHub } from "./modules/realtime/hub";
 import type { Realtime } from "./modules/realtime/socket";
 import { type Clock, systemClock } from "./platform/clock";
 import type { Config } from "./platform/config";
-import { openDatabase } from "./platform/db/client";
 import type { Sql } from "./platform/db/sql";
-import { createSqliteSql } from "./platform/db/sqlite-sql";
+import { openStore } from "./platform/db/store";
 import { createLogger, type Logger } from "./platform/logging";
 import { createMailer, type Mailer } from "./platform/mailer";
 import { createMetrics, type Metrics } from "./platform/metrics";
@@ -27,8 +26,11 @@ import { type WebBundleSource, webBundleSource } from "./platform/web/bundle";
  */
 export interface StoreDeps {
   config: Config;
-  /** The raw connection, for what only SQLite has: backups, copies, pragmas, migrations. */
-  sqlite: Database;
+  /**
+   * The raw SQLite connection, for what only SQLite has: backups, copies, pragmas, migrations.
+   * Null on PostgreSQL (DATABASE_URL).
+   */
+  sqlite: Database | null;
   /** Every read and write of features goes through this. */
   sql: Sql;
   log: Logger;
@@ -61,8 +63,7 @@ export interface DepsOverrides {
 }
 
 export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): StoreDeps {
-  const sqlite = overrides.sqlite ?? openDatabase(config.databasePath);
-  const sql = createSqliteSql(sqlite);
+  const { sql, sqlite } = openStore(config, overrides.sqlite);
   return {
     config,
     sqlite,
@@ -84,7 +85,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   return {
     ...store,
     tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
-    metrics: createMetrics(store.sqlite, () => hub.size()),
+    metrics: createMetrics(store, () => hub.size()),
     mailer,
     jobs: createJobWorker({ sql, clock, log, handlers: createJobHandlers({ mailer }) }),
     realtime: { hub, feed: createFeed(sql, hub, log) },

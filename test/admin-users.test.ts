@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createUserWithRole, expectJsonBody, setRole, userRow } from "./support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
+import { sqliteOf } from "./support/dialect";
 import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
 
 // Changing and deleting users as an admin: the role rules and the last-superadmin guard.
@@ -27,7 +28,7 @@ describe("PATCH /admin/users/{id}", () => {
     expect(body).toMatchObject({ id: user.id, is_active: false, role: "user" });
     expect(body.updated_at).toBe(new Date(ctx.clock.now()).toISOString());
     expect(
-      ctx.deps.sqlite
+      sqliteOf(ctx.deps)
         .query("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL")
         .all(user.id),
     ).toHaveLength(0);
@@ -221,7 +222,7 @@ describe("DELETE /admin/users/{id}", () => {
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
     const count = (table: string, column: string, id: number) =>
-      ctx.deps.sqlite
+      sqliteOf(ctx.deps)
         .query<{ n: number }, [number]>(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`)
         .get(id)?.n;
     expect([count("tasks", "owner_id", user.id), count("sessions", "user_id", user.id)]).toEqual([

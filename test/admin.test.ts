@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createUserWithRole, expectJsonBody, userRow } from "./support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
+import { sqliteOf } from "./support/dialect";
 import { createUser, expectProblem } from "./support/factories";
 
 const ADMIN = "/api/v1/admin";
@@ -14,7 +15,7 @@ function insertBan(
 ) {
   const now = ctx.clock.now();
   return (
-    ctx.deps.sqlite
+    sqliteOf(ctx.deps)
       .query<{ id: number }, [string, string, number, number]>(
         "INSERT INTO bans (ip, reason, created_at, expires_at) VALUES (?, ?, ?, ?) RETURNING id",
       )
@@ -50,7 +51,7 @@ describe("access to admin routes", () => {
       expect(problem.detail).toBe("Your role does not allow this");
     }
     expect((await userRow(ctx, target.id))?.isActive).toBe(true);
-    expect(ctx.deps.sqlite.query("SELECT id FROM bans").all()).toHaveLength(1);
+    expect(sqliteOf(ctx.deps).query("SELECT id FROM bans").all()).toHaveLength(1);
   });
 
   test("an anonymous caller gets 401 on every admin route, even with a bad body", async () => {
@@ -248,7 +249,7 @@ describe("bans", () => {
     const ban = await insertBan(ctx, "198.51.100.7", 600_000);
     const keep = await insertBan(ctx, "198.51.100.8", 600_000);
     for (const ip of ["198.51.100.7", "198.51.100.7", "198.51.100.8"]) {
-      ctx.deps.sqlite
+      sqliteOf(ctx.deps)
         .query("INSERT INTO auth_failures (ip, created_at) VALUES (?, ?)")
         .run(ip, ctx.clock.now());
     }
@@ -263,7 +264,7 @@ describe("bans", () => {
       id: number;
     }[];
     expect(left.map((b) => b.id)).toEqual([keep]);
-    expect(ctx.deps.sqlite.query("SELECT ip FROM auth_failures").all()).toEqual([
+    expect(sqliteOf(ctx.deps).query("SELECT ip FROM auth_failures").all()).toEqual([
       { ip: "198.51.100.8" },
     ]);
     await expectProblem(

@@ -11,6 +11,7 @@ import {
   moveCard,
   putMember,
 } from "./support/boards";
+import { sqliteOf } from "./support/dialect";
 import { createTask, createUser, expectProblem } from "./support/factories";
 
 async function setup() {
@@ -111,13 +112,13 @@ describe("moving cards (PATCH /tasks/{id} with list_id and/or position)", () => 
     const { ctx, bob, todo, done } = await setup();
     const card = await createCard(ctx, bob, todo.id, { title: "c" });
     const lookups: string[] = [];
-    const query = ctx.deps.sqlite.query.bind(ctx.deps.sqlite);
-    ctx.deps.sqlite.query = ((text: string) => {
+    const query = sqliteOf(ctx.deps).query.bind(sqliteOf(ctx.deps));
+    sqliteOf(ctx.deps).query = ((text: string) => {
       if (/FROM board_members WHERE user_id = \? AND board_id = \?/.test(text)) lookups.push(text);
       return query(text);
     }) as typeof query;
     const moved = await moveCard(ctx, bob, card.id, { list_id: done.id });
-    ctx.deps.sqlite.query = query;
+    sqliteOf(ctx.deps).query = query;
     expect(await expectJsonBody(moved)).toMatchObject({ list_id: done.id, position: 0 });
     expect(lookups).toHaveLength(1);
   });

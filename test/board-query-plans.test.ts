@@ -1,7 +1,9 @@
+import type { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { SORT_FIELDS } from "../src/modules/tasks/schema";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createBoard, createCard, createList, putMember } from "./support/boards";
+import { sqliteOf } from "./support/dialect";
 import { createTask, createUser } from "./support/factories";
 
 /**
@@ -17,21 +19,21 @@ const TABLES = new Set(
 
 function captureStatements(ctx: TestContext) {
   const seen = new Set<string>();
-  const original = ctx.deps.sqlite.query.bind(ctx.deps.sqlite);
-  ctx.deps.sqlite.query = ((text: string) => {
+  const original = sqliteOf(ctx.deps).query.bind(sqliteOf(ctx.deps));
+  sqliteOf(ctx.deps).query = ((text: string) => {
     if (/^\s*(SELECT|UPDATE|DELETE|INSERT)/i.test(text)) seen.add(text);
     return original(text);
-  }) as typeof ctx.deps.sqlite.query;
+  }) as typeof Database.prototype.query;
   return {
     seen,
     stop: () => {
-      ctx.deps.sqlite.query = original as typeof ctx.deps.sqlite.query;
+      sqliteOf(ctx.deps).query = original as typeof Database.prototype.query;
     },
   };
 }
 
 function fullScans(ctx: TestContext, text: string): string[] {
-  const plan = ctx.deps.sqlite
+  const plan = sqliteOf(ctx.deps)
     .prepare<{ detail: string }, []>(`EXPLAIN QUERY PLAN ${text}`)
     .all()
     .map((row) => row.detail);

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { expectJsonBody } from "./support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createBoard, createCard, createList, putMember } from "./support/boards";
+import { sqliteOf } from "./support/dialect";
 import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
 
 /** GET /tasks: personal tasks plus the cards of every board the caller belongs to. */
@@ -101,10 +102,10 @@ describe("GET /tasks sees personal tasks and member boards' cards", () => {
     // With few of all tasks visible, a search matches the caller's visibility inside the index
     // (owner_id and board_id); the boards' cards must be found there too.
     const { ctx, alice, bob, carol } = await world();
-    const insert = ctx.deps.sqlite.query(
+    const insert = sqliteOf(ctx.deps).query(
       "INSERT INTO tasks (owner_id, title, created_at, updated_at) VALUES (?, ?, 0, 0)",
     );
-    ctx.deps.sqlite.transaction(() => {
+    sqliteOf(ctx.deps).transaction(() => {
       for (let i = 0; i < 700; i++) insert.run(carol.id, `carol's plan number ${i}`);
     })();
     expect((await titles(ctx, bob, "q=plan")).titles).toEqual([
@@ -143,10 +144,10 @@ describe("GET /tasks sees personal tasks and member boards' cards", () => {
       total: "0",
     });
 
-    const insert = ctx.deps.sqlite.query(
+    const insert = sqliteOf(ctx.deps).query(
       "INSERT INTO tasks (owner_id, title, created_at, updated_at) VALUES (?, ?, 0, 0)",
     );
-    ctx.deps.sqlite.transaction(() => {
+    sqliteOf(ctx.deps).transaction(() => {
       for (let i = 0; i < 700; i++) insert.run(carol.id, `carol's plan number ${i}`);
     })();
     expect(await titles(ctx, bob, "q=plan")).toEqual(alone);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createTestContext, type TestContext } from "./support/app";
 import { addMember, createBoard } from "./support/boards";
+import { sqliteOf } from "./support/dialect";
 import { createUser, expectProblem, type TestUser } from "./support/factories";
 import { inbox } from "./support/notifications";
 
@@ -171,7 +172,7 @@ describe("the account's notifications", () => {
       body: { password: user.password },
     });
     expect(deleted.status).toBe(204);
-    const left = ctx.deps.sqlite
+    const left = sqliteOf(ctx.deps)
       .query<{ n: number }, [number]>("SELECT count(*) AS n FROM notifications WHERE user_id = ?")
       .get(user.id);
     expect(left?.n).toBe(0);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { createScheduler } from "../src/modules/jobs/scheduler";
 import { createBoard, createCard, createList, putMember } from "./support/boards";
+import { sqliteOf } from "./support/dialect";
 import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
 import {
   createLiveContext,
@@ -117,7 +118,7 @@ describe("reconnecting with since", () => {
     live.clock.advance(2 * 3600 * 1000);
     const kept = await createTask(live, user);
     expect((await createScheduler(live.deps).runOnce()).events).toBe(2);
-    const left = live.deps.sqlite
+    const left = sqliteOf(live.deps)
       .query<{ seq: number }, []>("SELECT seq FROM events ORDER BY seq")
       .all()
       .map((row) => row.seq);

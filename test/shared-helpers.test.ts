@@ -3,6 +3,7 @@ import { hashOpaqueToken, newOpaqueToken } from "../src/modules/auth/opaque-toke
 import { isUniqueViolation } from "../src/platform/db/errors";
 import { users } from "../src/platform/db/tables";
 import { createTestContext, UNTHROTTLED_ENV } from "./support/app";
+import { sqliteOf } from "./support/dialect";
 import { expectProblem, userValues } from "./support/factories";
 import { dbOf } from "./support/orm";
 
@@ -26,7 +27,7 @@ describe("isUniqueViolation", () => {
     expect(isUniqueViolation(unique)).toBe(true);
     let other: unknown;
     try {
-      ctx.deps.sqlite.run("SELECT * FROM no_such_table");
+      sqliteOf(ctx.deps).run("SELECT * FROM no_such_table");
     } catch (error) {
       other = error;
     }

@@ -1,6 +1,8 @@
+import type { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { SORT_FIELDS } from "../src/modules/tasks/schema";
 import { createTestContext } from "./support/app";
+import { sqliteOf } from "./support/dialect";
 import { createTask, createUser } from "./support/factories";
 import { crowdDatabase } from "./support/search";
 
@@ -20,11 +22,11 @@ test("every list query reaches tasks through an index, for every filter and sort
     });
   }
   const seen = new Set<string>();
-  const original = ctx.deps.sqlite.query.bind(ctx.deps.sqlite);
-  ctx.deps.sqlite.query = ((text: string) => {
+  const original = sqliteOf(ctx.deps).query.bind(sqliteOf(ctx.deps));
+  sqliteOf(ctx.deps).query = ((text: string) => {
     if (/\bFROM tasks\b|\btasks_fts/.test(text)) seen.add(text);
     return original(text);
-  }) as typeof ctx.deps.sqlite.query;
+  }) as typeof Database.prototype.query;
 
   const queries = [
     "",
@@ -61,11 +63,11 @@ test("every list query reaches tasks through an index, for every filter and sort
     "q=plan&offset=50",
     "q=plan&sort=title",
   ]);
-  ctx.deps.sqlite.query = original as typeof ctx.deps.sqlite.query;
+  sqliteOf(ctx.deps).query = original as typeof Database.prototype.query;
   expect(seen.size).toBeGreaterThan(10);
 
   for (const text of seen) {
-    const plan = ctx.deps.sqlite
+    const plan = sqliteOf(ctx.deps)
       .prepare<{ detail: string }, []>(`EXPLAIN QUERY PLAN ${text}`)
       .all()
       .map((row) => row.detail);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { countRows, expectJsonBody, setRole, userRow } from "./support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
+import { sqliteOf } from "./support/dialect";
 import { createTask, createUser, expectProblem, login, type TestUser } from "./support/factories";
 
 // Deleting and exporting one's own account: the data-rights half of /users/me.
@@ -37,7 +38,7 @@ describe("DELETE /users/me", () => {
         body: { email: `moved.${user.email}`, current_password: user.password },
       }),
     );
-    ctx.deps.sqlite
+    sqliteOf(ctx.deps)
       .query(
         "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
       )
@@ -52,7 +53,9 @@ describe("DELETE /users/me", () => {
     await seed(ctx, bystander);
     // A task of the bystander's assigned to the leaver loses its assignee, not its existence.
     const shared = await createTask(ctx, bystander, { title: "shared" });
-    ctx.deps.sqlite.query("UPDATE tasks SET assignee_id = ? WHERE id = ?").run(user.id, shared.id);
+    sqliteOf(ctx.deps)
+      .query("UPDATE tasks SET assignee_id = ? WHERE id = ?")
+      .run(user.id, shared.id);
     for (const [table, where] of OWNED) {
       expect(await countRows(ctx, table, where, user.id)).toBeGreaterThan(0);
     }
@@ -215,7 +218,7 @@ describe("GET /users/me/export", () => {
       secondLogin.refresh_token,
       user.accessToken,
       (await userRow(ctx, user.id))?.passwordHash ?? "missing",
-      ...ctx.deps.sqlite
+      ...sqliteOf(ctx.deps)
         .query<{ token_hash: string }, []>("SELECT token_hash FROM refresh_tokens")
         .all()
         .map((r) => r.token_hash),

@@ -9,6 +9,7 @@ import {
   userRow,
 } from "./support/accounts";
 import { createTestContext, UNTHROTTLED_ENV } from "./support/app";
+import { sqliteOf } from "./support/dialect";
 import { createUser, expectProblem, login } from "./support/factories";
 import { dbOf } from "./support/orm";
 
@@ -205,7 +206,7 @@ describe("POST /users/me/password", () => {
     const other = await login(ctx, user.email, user.password);
     forgetQueuedEmails(ctx);
     // A password reset under way must not be able to undo the change.
-    ctx.deps.sqlite
+    sqliteOf(ctx.deps)
       .query(
         "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
       )

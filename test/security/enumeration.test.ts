@@ -2,6 +2,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { createPasswordHasher } from "../../src/platform/passwords";
 import { setRole } from "../support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "../support/app";
+import { sqliteOf } from "../support/dialect";
 import { createUser, type TestUser, userValues } from "../support/factories";
 import { observable } from "./helpers";
 
@@ -32,7 +33,7 @@ async function accounts(): Promise<{ ctx: TestContext; user: TestUser; inactive:
  * how many hashes it computes. Writes are left out: they happen only for a real account.
  */
 async function workOf(ctx: TestContext, path: string, body: unknown) {
-  const prepare = spyOn(ctx.deps.sqlite, "prepare");
+  const prepare = spyOn(sqliteOf(ctx.deps), "prepare");
   const hash = spyOn(Bun.CryptoHasher.prototype, "update");
   try {
     const response = await ctx.request(path, { body });
@@ -144,7 +145,7 @@ describe("nothing tells whether an account exists", () => {
   test("resend-verification: 202 and the same body, verified, unverified or unknown", async () => {
     const { ctx, user, inactive } = await accounts();
     const verified = await createUser(ctx);
-    ctx.deps.sqlite.run("UPDATE users SET email_verified = 1 WHERE id = ?", [verified.id]);
+    sqliteOf(ctx.deps).run("UPDATE users SET email_verified = 1 WHERE id = ?", [verified.id]);
     await expectIndistinguishable(
       ctx,
       "/api/v1/auth/resend-verification",
@@ -177,7 +178,7 @@ describe("nothing tells whether an account exists", () => {
   test("reset and verification routes read and hash the same for unknown accounts", async () => {
     const { ctx, user, inactive } = await accounts();
     const verified = await createUser(ctx);
-    ctx.deps.sqlite.run("UPDATE users SET email_verified = 1 WHERE id = ?", [verified.id]);
+    sqliteOf(ctx.deps).run("UPDATE users SET email_verified = 1 WHERE id = ?", [verified.id]);
     await ctx.request("/api/v1/auth/forgot-password", { body: { email: verified.email } });
     const cases: [string, unknown[]][] = [
       [

@@ -2,6 +2,7 @@ import { expect } from "bun:test";
 import { eq } from "drizzle-orm";
 import { jobs, type Role, users } from "../../src/platform/db/tables";
 import type { TestContext } from "./app";
+import { sqliteOf } from "./dialect";
 import { createUser, type TestUser } from "./factories";
 import { dbOf } from "./orm";
 
@@ -44,7 +45,7 @@ export function countRows(
   ...args: number[]
 ): number {
   return (
-    ctx.deps.sqlite
+    sqliteOf(ctx.deps)
       .query<{ n: number }, number[]>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
       .get(...args)?.n ?? -1
   );
@@ -52,7 +53,7 @@ export function countRows(
 
 /** Sign-up queues a verification email; tests that count emails start after it. */
 export function forgetQueuedEmails(ctx: TestContext) {
-  ctx.deps.sqlite.run("DELETE FROM jobs");
+  sqliteOf(ctx.deps).run("DELETE FROM jobs");
 }
 
 /** Emails waiting in the job queue for one address. */

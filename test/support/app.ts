@@ -5,7 +5,9 @@ import { createLogger } from "../../src/platform/logging";
 import { TEST_PASSWORD_COST } from "../../src/platform/passwords";
 import { FakeClock } from "./clock";
 import { freshDatabase } from "./database";
+import { onPostgres } from "./dialect";
 import { FakeMailer } from "./mailer";
+import { createSuiteDatabase } from "./postgres-databases";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-000";
 
@@ -35,25 +37,42 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** A whole application on a private in-memory database, driven through app.handle(). */
-export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+export interface TestContextOptions {
+  /** SQLite even when the suite runs on PostgreSQL: for tests about SQLite files and copies. */
+  sqlite?: boolean;
+}
+
+/**
+ * A whole application on a private database, driven through app.handle(): an in-memory SQLite
+ * copy, or on PostgreSQL (TEST_DATABASE_URL) a fresh migrated database dropped after the test.
+ */
+export async function createTestContext(
+  env: Record<string, string> = {},
+  options: TestContextOptions = {},
+): Promise<TestContext> {
+  const postgres = onPostgres && !options.sqlite ? await createSuiteDatabase() : null;
   const config = loadConfig({
     NODE_ENV: "test",
     DATABASE_PATH: ":memory:",
     JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: "info",
+    ...(postgres && { DATABASE_URL: postgres.url, DATABASE_POOL_MAX: "4" }),
     ...env,
   });
   const logs: Record<string, unknown>[] = [];
   const clock = new FakeClock();
   const mailer = new FakeMailer();
   const deps = await createDeps(config, {
-    sqlite: freshDatabase(),
+    sqlite: postgres ? undefined : freshDatabase(),
     clock,
     log: createLogger(config.logLevel, (line) => logs.push(JSON.parse(line))),
     passwordCost: TEST_PASSWORD_COST,
     // A test that sets SMTP_URL gets the real SMTP mailer.
     mailer: config.smtpUrl ? undefined : mailer,
+  });
+  postgres?.register(async () => {
+    await deps.jobs.stop();
+    await deps.sql.close();
   });
   const app = createApp(deps);
   const request = (path: string, init: RequestOptions = {}) => app.handle(buildRequest(path, init));

@@ -1,4 +1,5 @@
 import type { TestContext } from "./app";
+import { sqliteOf } from "./dialect";
 import type { TestUser } from "./factories";
 
 /** Board test helpers: each calls the HTTP API and throws on an unexpected status. */
@@ -148,7 +149,7 @@ export function putMember(
   user: { id: number },
   role: "owner" | "editor" | "viewer",
 ): void {
-  ctx.deps.sqlite
+  sqliteOf(ctx.deps)
     .query("INSERT INTO board_members (board_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
     .run(boardId, user.id, role, ctx.clock.now());
 }

@@ -1,5 +1,6 @@
 import { expect } from "bun:test";
 import type { TestContext } from "./app";
+import { sqliteOf } from "./dialect";
 import type { TestUser } from "./factories";
 import { codeIn, deliverMail } from "./mailer";
 
@@ -37,7 +38,7 @@ export async function typesOf(ctx: TestContext, user: TestUser): Promise<string[
 
 /** The `notification.created` events recorded for a user, oldest first. */
 export function notificationEvents(ctx: TestContext, userId: number) {
-  return ctx.deps.sqlite
+  return sqliteOf(ctx.deps)
     .query<{ board_id: number | null; user_id: number; data: string }, [number]>(
       `SELECT board_id, user_id, data FROM events
        WHERE type = 'notification.created' AND user_id = ? ORDER BY seq`,

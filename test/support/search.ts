@@ -1,5 +1,6 @@
 import { BUILTIN_BM25_FROM_SHARE } from "../../src/modules/tasks/search";
 import type { TestContext } from "./app";
+import { sqliteOf } from "./dialect";
 import { createUser, type TestUser } from "./factories";
 
 /**
@@ -14,12 +15,12 @@ export async function crowdDatabase(
 ): Promise<TestUser> {
   const other = await createUser(ctx);
   const count = Math.ceil((callerTasks + 1) / BUILTIN_BM25_FROM_SHARE);
-  const insert = ctx.deps.sqlite.query(
+  const insert = sqliteOf(ctx.deps).query(
     `INSERT INTO tasks (owner_id, title, description, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?)`,
   );
   const now = ctx.clock.now();
-  ctx.deps.sqlite.transaction(() => {
+  sqliteOf(ctx.deps).transaction(() => {
     for (let i = 0; i < count; i++) insert.run(other.id, `${text} ${i}`, `${text} again`, now, now);
   })();
   return other;
@@ -31,7 +32,7 @@ export async function statementsDuring(
   run: () => Promise<unknown>,
 ): Promise<string[]> {
   const seen: string[] = [];
-  const sqlite = ctx.deps.sqlite;
+  const sqlite = sqliteOf(ctx.deps);
   const original = sqlite.query.bind(sqlite);
   sqlite.query = ((text: string) => {
     seen.push(text);

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { SQL } from "bun";
 import { WRITE_LOCK_KEY } from "./postgres-locks";
 import { numberPlaceholders } from "./postgres-placeholders";
+import { databaseOf } from "./postgres-url";
 import type { Sql, SqlRunResult, SqlValue, TransactionListener } from "./sql";
 
 /**
@@ -39,6 +40,7 @@ interface TransactionScope {
 export function createPostgresSql(url: string, options: PostgresSqlOptions = {}): Sql {
   const pool = new SQL({
     url,
+    database: databaseOf(url),
     bigint: true,
     ...(options.max !== undefined && { max: options.max }),
     ...(options.idleTimeout !== undefined && { idleTimeout: options.idleTimeout }),
