@@ -55,7 +55,7 @@ describe("PATCH /users/me", () => {
   test("a new email is stored lower-cased, unverified, and sent a verification code", async () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     await dbOf(ctx.deps)
       .update(users)
       .set({ emailVerified: true })
@@ -93,7 +93,7 @@ describe("PATCH /users/me", () => {
   test("the same email in other letter case changes nothing and sends nothing", async () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     await dbOf(ctx.deps)
       .update(users)
       .set({ emailVerified: true })
@@ -114,7 +114,7 @@ describe("PATCH /users/me", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const other = await createUser(ctx);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     for (const body of [
       { username: other.username.toUpperCase() },
       { email: other.email.toUpperCase(), current_password: user.password },
@@ -204,7 +204,7 @@ describe("POST /users/me/password", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const other = await login(ctx, user.email, user.password);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     // A password reset under way must not be able to undo the change.
     sqliteOf(ctx.deps)
       .query(
@@ -252,7 +252,7 @@ describe("POST /users/me/password", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const other = await login(ctx, user.email, user.password);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     const problem = await expectProblem(
       await ctx.request(PASSWORD, {
         token: user.accessToken,

@@ -1,5 +1,6 @@
 import type { Sql, SqlValue } from "../../platform/db/sql";
 import { all, type Fragment } from "./fragment";
+import { postgresTaskSearch } from "./search-postgres";
 import { rankVisibleMatches, readIndexTotals } from "./search-rank";
 import { matchVisible, matchWords } from "./search-terms";
 import type { Visibility } from "./visibility";
@@ -36,6 +37,9 @@ export const BUILTIN_BM25_FROM_SHARE = 1 / 70;
  * only the caller's tasks: a common word in other people's tasks costs nothing.
  */
 export async function searchPage(sql: Sql, spec: SearchSpec): Promise<PageIds> {
+  if (sql.dialect === "postgres") {
+    return pageWithTotal(sql, spec, postgresTaskSearch(spec.terms, spec.where, spec.order));
+  }
   if (spec.order !== undefined) {
     return pageWithTotal(sql, spec, {
       id: "t.id",
@@ -82,6 +86,8 @@ interface OrderedQuery {
   from: string;
   params: SqlValue[];
   order: string;
+  /** Parameters of `order`, if it has any. */
+  orderParams?: SqlValue[];
 }
 
 /** One page of a query's ids, with the number of rows it has in all. */
@@ -94,7 +100,7 @@ async function pageWithTotal(
     sql,
     `SELECT ${query.id} AS id, count(*) OVER () AS total FROM ${query.from}
      ORDER BY ${query.order} LIMIT ? OFFSET ?`,
-    [...query.params, limit, offset],
+    [...query.params, ...(query.orderParams ?? []), limit, offset],
   );
   // A page past the end has no row to carry the total: count separately only then.
   const total =
