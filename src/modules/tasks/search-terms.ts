@@ -49,14 +49,18 @@ export function matchVisible(visibility: Visibility, terms: string[]): string {
  * its quotes cannot be broken out of.
  */
 export function toTsQuery(terms: string[]): string {
-  return terms
-    .map((term) => {
-      const word = /"([^"]+)"\*$/.exec(term)?.[1] ?? "";
-      const folded = word
-        .normalize("NFD")
-        .replace(/\p{M}+/gu, "")
-        .toLowerCase();
-      return `'${folded}':*AB`;
-    })
+  return toFoldedWords(terms)
+    .map((word) => `'${word}':*AB`)
     .join(" & ");
+}
+
+/** The words of the terms as PostgreSQL's vectors hold them: lower-cased, accents removed. */
+export function toFoldedWords(terms: string[]): string[] {
+  return terms.map((term) => {
+    const word = /"([^"]+)"\*$/.exec(term)?.[1] ?? "";
+    return word
+      .normalize("NFD")
+      .replace(/\p{M}+/gu, "")
+      .toLowerCase();
+  });
 }

@@ -2,6 +2,7 @@ import type { Sql, SqlValue } from "../../platform/db/sql";
 import { all, type Fragment } from "./fragment";
 import { postgresTaskSearch } from "./search-postgres";
 import { rankVisibleMatches, readIndexTotals } from "./search-rank";
+import { rankVisibleMatchesOnPostgres } from "./search-rank-postgres";
 import { matchVisible, matchWords } from "./search-terms";
 import type { Visibility } from "./visibility";
 
@@ -38,7 +39,14 @@ export const BUILTIN_BM25_FROM_SHARE = 1 / 70;
  */
 export async function searchPage(sql: Sql, spec: SearchSpec): Promise<PageIds> {
   if (sql.dialect === "postgres") {
-    return pageWithTotal(sql, spec, postgresTaskSearch(spec.terms, spec.where, spec.order));
+    if (spec.order !== undefined) {
+      return pageWithTotal(sql, spec, postgresTaskSearch(spec.terms, spec.where, spec.order));
+    }
+    const ranked = await rankVisibleMatchesOnPostgres(sql, spec.visibility, spec.terms, spec.where);
+    return {
+      ids: ranked.slice(spec.offset, spec.offset + spec.limit).map((task) => task.id),
+      total: ranked.length,
+    };
   }
   if (spec.order !== undefined) {
     return pageWithTotal(sql, spec, {
