@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createUserWithRole, expectJsonBody, setRole, userRow } from "./support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
-import { sqliteOf } from "./support/dialect";
 import { createTask, createUser, expectProblem, type TestUser } from "./support/factories";
 
 // Changing and deleting users as an admin: the role rules and the last-superadmin guard.
@@ -28,9 +27,9 @@ describe("PATCH /admin/users/{id}", () => {
     expect(body).toMatchObject({ id: user.id, is_active: false, role: "user" });
     expect(body.updated_at).toBe(new Date(ctx.clock.now()).toISOString());
     expect(
-      sqliteOf(ctx.deps)
-        .query("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL")
-        .all(user.id),
+      await ctx.deps.sql.all("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL", [
+        user.id,
+      ]),
     ).toHaveLength(0);
 
     await expectProblem(
@@ -221,13 +220,17 @@ describe("DELETE /admin/users/{id}", () => {
     const response = await remove(ctx, admin, user);
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
-    const count = (table: string, column: string, id: number) =>
-      sqliteOf(ctx.deps)
-        .query<{ n: number }, [number]>(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`)
-        .get(id)?.n;
-    expect([count("tasks", "owner_id", user.id), count("sessions", "user_id", user.id)]).toEqual([
-      0, 0,
-    ]);
+    const count = async (table: string, column: string, id: number) =>
+      (
+        await ctx.deps.sql.get<{ n: number }>(
+          `SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`,
+          [id],
+        )
+      )?.n;
+    expect([
+      await count("tasks", "owner_id", user.id),
+      await count("sessions", "user_id", user.id),
+    ]).toEqual([0, 0]);
     expect(await count("tasks", "owner_id", admin.id)).toBe(1);
     await expectProblem(
       await ctx.request("/api/v1/users/me", { token: user.accessToken }),

@@ -6,7 +6,6 @@ import packageJson from "../package.json";
 import type { Deps } from "../src/deps";
 import { embeddedMigrations } from "../src/platform/db/migrate";
 import { appOn, cliWorkspaces, expectCliFailure, runCommand } from "./support/cli";
-import { sqliteOf } from "./support/dialect";
 import { codeIn, deliverMail } from "./support/mailer";
 
 const workspaces = cliWorkspaces("kanbun-cli-");
@@ -18,7 +17,7 @@ const run = runCommand;
 const expectFailure = expectCliFailure;
 
 function closeAfter(deps: Deps) {
-  sqliteOf(deps).close(false);
+  void deps.sql.close();
 }
 
 const USER = ["--username", "ada", "--email", "Ada@Example.com", "--password", "Sturdy-cli-pass-1"];

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createTestContext, type TestContext } from "./support/app";
 import { addMember, createBoard } from "./support/boards";
-import { sqliteOf } from "./support/dialect";
 import { createUser, expectProblem, type TestUser } from "./support/factories";
 import { inbox } from "./support/notifications";
 
@@ -172,9 +171,10 @@ describe("the account's notifications", () => {
       body: { password: user.password },
     });
     expect(deleted.status).toBe(204);
-    const left = sqliteOf(ctx.deps)
-      .query<{ n: number }, [number]>("SELECT count(*) AS n FROM notifications WHERE user_id = ?")
-      .get(user.id);
+    const left = await ctx.deps.sql.get<{ n: number }>(
+      "SELECT count(*) AS n FROM notifications WHERE user_id = ?",
+      [user.id],
+    );
     expect(left?.n).toBe(0);
   });
 

@@ -4,7 +4,6 @@ import { t } from "elysia";
 import packageJson from "../package.json";
 import { createLogger } from "../src/platform/logging";
 import { createTestContext, type TestContext } from "./support/app";
-import { sqliteOf } from "./support/dialect";
 import { createUser, expectProblem } from "./support/factories";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -312,7 +311,7 @@ describe("error responses", () => {
   test("a database failure behind an authenticated route leaks nothing", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
-    sqliteOf(ctx.deps).close();
+    await ctx.deps.sql.close();
     const response = await ctx.request("/api/v1/users/me", { token: user.accessToken });
     const requestId = response.headers.get("x-request-id");
     const text = await response.clone().text();
@@ -506,7 +505,7 @@ describe("health and readiness", () => {
     expect(ready.headers.get("content-type")).toStartWith("application/json");
     expect(await ready.json()).toEqual({ status: "ready" });
 
-    sqliteOf(ctx.deps).close();
+    await ctx.deps.sql.close();
     const down = await ctx.request("/ready");
     const body = await expectFullProblem(down, 503, "service_unavailable");
     expect(body.title).toBe("Service Unavailable");

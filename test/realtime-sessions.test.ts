@@ -2,7 +2,6 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { Socket } from "../src/modules/realtime/hub";
 import { socketData } from "../src/modules/realtime/socket";
 import { createUserWithRole } from "./support/accounts";
-import { sqliteOf } from "./support/dialect";
 import { createTask, createUser, login, type TestUser } from "./support/factories";
 import { createLiveContext, isEvent, type LiveContext, type TestSocket } from "./support/live";
 
@@ -113,11 +112,10 @@ describe("ending a session closes its sockets with 4001", () => {
     });
     expect(deleted.status).toBe(204);
     expect((await socket.closed).code).toBe(SESSION_ENDED);
-    const left = sqliteOf(live.deps)
-      .query<{ n: number }, [number]>(
-        "SELECT count(*) AS n FROM events WHERE user_id = ? AND type <> 'sessions.ended'",
-      )
-      .get(user.id);
+    const left = await live.deps.sql.get<{ n: number }>(
+      "SELECT count(*) AS n FROM events WHERE user_id = ? AND type <> 'sessions.ended'",
+      [user.id],
+    );
     expect(left?.n).toBe(0);
   });
 

@@ -3,7 +3,6 @@ import { hashOpaqueToken, newOpaqueToken } from "../src/modules/auth/opaque-toke
 import { isUniqueViolation } from "../src/platform/db/errors";
 import { users } from "../src/platform/db/tables";
 import { createTestContext, UNTHROTTLED_ENV } from "./support/app";
-import { sqliteOf } from "./support/dialect";
 import { expectProblem, userValues } from "./support/factories";
 import { dbOf } from "./support/orm";
 
@@ -27,7 +26,7 @@ describe("isUniqueViolation", () => {
     expect(isUniqueViolation(unique)).toBe(true);
     let other: unknown;
     try {
-      sqliteOf(ctx.deps).run("SELECT * FROM no_such_table");
+      await ctx.deps.sql.run("SELECT * FROM no_such_table");
     } catch (error) {
       other = error;
     }

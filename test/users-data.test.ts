@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { countRows, expectJsonBody, setRole, userRow } from "./support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
-import { sqliteOf } from "./support/dialect";
 import { createTask, createUser, expectProblem, login, type TestUser } from "./support/factories";
 
 // Deleting and exporting one's own account: the data-rights half of /users/me.
@@ -38,11 +37,10 @@ describe("DELETE /users/me", () => {
         body: { email: `moved.${user.email}`, current_password: user.password },
       }),
     );
-    sqliteOf(ctx.deps)
-      .query(
-        "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-      )
-      .run(user.id, `hash-${user.id}`, ctx.clock.now(), ctx.clock.now() + 60_000);
+    await ctx.deps.sql.run(
+      "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+      [user.id, `hash-${user.id}`, ctx.clock.now(), ctx.clock.now() + 60_000],
+    );
   }
 
   test("removes the account and everything it owns, and only that", async () => {
@@ -53,9 +51,7 @@ describe("DELETE /users/me", () => {
     await seed(ctx, bystander);
     // A task of the bystander's assigned to the leaver loses its assignee, not its existence.
     const shared = await createTask(ctx, bystander, { title: "shared" });
-    sqliteOf(ctx.deps)
-      .query("UPDATE tasks SET assignee_id = ? WHERE id = ?")
-      .run(user.id, shared.id);
+    await ctx.deps.sql.run("UPDATE tasks SET assignee_id = ? WHERE id = ?", [user.id, shared.id]);
     for (const [table, where] of OWNED) {
       expect(await countRows(ctx, table, where, user.id)).toBeGreaterThan(0);
     }
@@ -218,10 +214,9 @@ describe("GET /users/me/export", () => {
       secondLogin.refresh_token,
       user.accessToken,
       (await userRow(ctx, user.id))?.passwordHash ?? "missing",
-      ...sqliteOf(ctx.deps)
-        .query<{ token_hash: string }, []>("SELECT token_hash FROM refresh_tokens")
-        .all()
-        .map((r) => r.token_hash),
+      ...(
+        await ctx.deps.sql.all<{ token_hash: string }>("SELECT token_hash FROM refresh_tokens")
+      ).map((r) => r.token_hash),
     ];
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toContain("argon2");

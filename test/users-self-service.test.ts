@@ -9,7 +9,6 @@ import {
   userRow,
 } from "./support/accounts";
 import { createTestContext, UNTHROTTLED_ENV } from "./support/app";
-import { sqliteOf } from "./support/dialect";
 import { createUser, expectProblem, login } from "./support/factories";
 import { dbOf } from "./support/orm";
 
@@ -206,11 +205,10 @@ describe("POST /users/me/password", () => {
     const other = await login(ctx, user.email, user.password);
     await forgetQueuedEmails(ctx);
     // A password reset under way must not be able to undo the change.
-    sqliteOf(ctx.deps)
-      .query(
-        "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-      )
-      .run(user.id, "pending-reset", ctx.clock.now(), ctx.clock.now() + 60_000);
+    await ctx.deps.sql.run(
+      "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+      [user.id, "pending-reset", ctx.clock.now(), ctx.clock.now() + 60_000],
+    );
     const response = await ctx.request(PASSWORD, {
       token: user.accessToken,
       body: { current_password: user.password, new_password: NEW },

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { createTestContext } from "./support/app";
-import { sqliteOf } from "./support/dialect";
 import { createUser, expectProblem, userValues } from "./support/factories";
 
 const ME = "/api/v1/users/me";
@@ -74,7 +73,7 @@ describe("GET /users/me", () => {
   test("a deactivated user's tokens stop working at once, and sign-in is refused", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
-    sqliteOf(ctx.deps).query("UPDATE users SET is_active = 0 WHERE id = ?").run(user.id);
+    await ctx.deps.sql.run("UPDATE users SET is_active = 0 WHERE id = ?", [user.id]);
     await expectProblem(
       await ctx.request(ME, { token: user.accessToken }),
       401,
@@ -97,7 +96,7 @@ describe("GET /users/me", () => {
   test("a token naming a deleted account is refused", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
-    sqliteOf(ctx.deps).query("DELETE FROM users WHERE id = ?").run(user.id);
+    await ctx.deps.sql.run("DELETE FROM users WHERE id = ?", [user.id]);
     await expectProblem(
       await ctx.request(ME, { token: user.accessToken }),
       401,

@@ -27,7 +27,6 @@ import {
   webBundleSource,
 } from "../src/platform/web/bundle";
 import { createTestContext } from "./support/app";
-import { sqliteOf } from "./support/dialect";
 
 let outdir = "";
 let build: WebBuild;
@@ -43,7 +42,7 @@ afterAll(() => {
 
 async function appServing(web: WebBundleSource) {
   const ctx = await createTestContext();
-  const deps = await createDeps(ctx.deps.config, { sqlite: sqliteOf(ctx.deps), web });
+  const deps = await createDeps(ctx.deps.config, { sqlite: ctx.deps.sqlite ?? undefined, web });
   const app = createApp(deps);
   return (path: string, method = "GET") =>
     app.handle(new Request(`http://localhost${path}`, { method }));
@@ -150,7 +149,7 @@ describe("serving the app", () => {
   test("a browser that accepts gzip gets the gzipped copy; others get the file itself", async () => {
     const ctx = await createTestContext();
     const deps = await createDeps(ctx.deps.config, {
-      sqlite: sqliteOf(ctx.deps),
+      sqlite: ctx.deps.sqlite ?? undefined,
       web: directoryBundleSource(outdir),
     });
     const app = createApp(deps);
