@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { countRows, expectJsonBody, setRole, userRow } from "./support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createTask, createUser, expectProblem, login, type TestUser } from "./support/factories";
+import { countIndexedTasks } from "./support/search";
 
 // Deleting and exporting one's own account: the data-rights half of /users/me.
 const ME = "/api/v1/users/me";
@@ -55,12 +56,7 @@ describe("DELETE /users/me", () => {
     for (const [table, where] of OWNED) {
       expect(await countRows(ctx, table, where, user.id)).toBeGreaterThan(0);
     }
-    const ftsBefore = await countRows(
-      ctx,
-      "tasks_fts",
-      "tasks_fts MATCH 'findme' AND rowid > ?",
-      0,
-    );
+    const ftsBefore = await countIndexedTasks(ctx, "findme");
 
     const response = await ctx.request(ME, {
       method: "DELETE",
@@ -74,9 +70,7 @@ describe("DELETE /users/me", () => {
       expect(`${table}: ${await countRows(ctx, table, where, user.id)}`).toBe(`${table}: 0`);
       expect(await countRows(ctx, table, where, bystander.id)).toBeGreaterThan(0);
     }
-    expect(await countRows(ctx, "tasks_fts", "tasks_fts MATCH 'findme' AND rowid > ?", 0)).toBe(
-      ftsBefore - 2,
-    );
+    expect(await countIndexedTasks(ctx, "findme")).toBe(ftsBefore - 2);
     expect(await countRows(ctx, "tasks", "id = ? AND assignee_id IS NULL", shared.id)).toBe(1);
 
     await expectProblem(

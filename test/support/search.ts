@@ -45,3 +45,17 @@ export async function statementsDuring(
   }
   return seen;
 }
+
+/** Tasks the search index holds with `word` (letters only): FTS5's rows, or PostgreSQL's vectors. */
+export async function countIndexedTasks(ctx: TestContext, word: string): Promise<number> {
+  const where =
+    ctx.deps.sql.dialect === "postgres"
+      ? "search @@ to_tsquery('simple', ?)"
+      : "tasks_fts MATCH ? AND rowid > 0";
+  const table = ctx.deps.sql.dialect === "postgres" ? "tasks" : "tasks_fts";
+  const row = await ctx.deps.sql.get<{ n: number }>(
+    `SELECT count(*) AS n FROM ${table} WHERE ${where}`,
+    [word],
+  );
+  return row?.n ?? -1;
+}

@@ -37,3 +37,19 @@ export function textsFromJson(source: Source): string {
 export function caseless(source: Source, expression: string): string {
   return dialectOf(source) === "postgres" ? `lower(${expression})` : `${expression} COLLATE NOCASE`;
 }
+
+/**
+ * The text at `key` of the JSON object held as text in `column` (a top-level key of letters,
+ * digits and underscores only: it is written into the SQL).
+ */
+export function jsonText(source: Source, column: string, key: string): string {
+  if (!/^\w+$/.test(key)) throw new Error(`Not a JSON key for SQL text: ${key}`);
+  return dialectOf(source) === "postgres"
+    ? `(${column}::json ->> '${key}')`
+    : `json_extract(${column}, '$.${key}')`;
+}
+
+/** The LIKE operator that ignores case: SQLite's LIKE does (for ASCII), PostgreSQL's ILIKE. */
+export function likeCaseless(source: Source): string {
+  return dialectOf(source) === "postgres" ? "ILIKE" : "LIKE";
+}
