@@ -62,8 +62,11 @@ export interface DepsOverrides {
   web?: WebBundleSource;
 }
 
-export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): StoreDeps {
-  const { sql, sqlite } = openStore(config, overrides.sqlite);
+export async function createStoreDeps(
+  config: Config,
+  overrides: DepsOverrides = {},
+): Promise<StoreDeps> {
+  const { sql, sqlite } = await openStore(config, overrides.sqlite);
   return {
     config,
     sqlite,
@@ -78,7 +81,7 @@ export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const secret = overrides.jwtSecret ?? config.jwtSecret;
   if (!secret) throw new Error("createDeps needs a signing secret (JWT_SECRET or jwtSecret)");
-  const store = createStoreDeps(config, overrides);
+  const store = await createStoreDeps(config, overrides);
   const { sql, clock, log } = store;
   const mailer = overrides.mailer ?? createMailer(config, log);
   const hub = createHub();

@@ -25,7 +25,7 @@ export async function withStore<T>(
 ): Promise<T> {
   // Commands print their own result; only warnings and errors from below are worth showing.
   const quiet = config.logLevel === "error" || config.logLevel === "silent";
-  const deps = createStoreDeps(config, {
+  const deps = await createStoreDeps(config, {
     passwordCost: overrides.passwordCost,
     log: createLogger(quiet ? config.logLevel : "warn"),
   });

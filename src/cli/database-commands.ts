@@ -8,7 +8,7 @@ import { CliError, type Output } from "./output";
 import { refuseBackupOnPostgres } from "./postgres-tools";
 
 export async function migrateCommand(config: Config, out: Output): Promise<void> {
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     const { applied, safetyCopy } = await migrateStore({ ...store, config });
     if (safetyCopy) out.info(`Copied the database to ${safetyCopy} before migrating it.`);

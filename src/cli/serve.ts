@@ -48,7 +48,7 @@ export async function startServer(
   // Jobs left by a previous run (pending, or interrupted while running) start now.
   await deps.jobs.start();
   const scheduler = createScheduler(deps);
-  scheduler.start();
+  void scheduler.start();
   const stopIdleCollector = startIdleCollector(deps.metrics.requestsAnswered);
 
   let stopped: Promise<void> | null = null;

@@ -1,5 +1,4 @@
 import { SQL } from "bun";
-import { migratePostgres } from "../../src/platform/db/postgres-migrate";
 
 /**
  * Databases for the plain suite on PostgreSQL (TEST_DATABASE_URL set). Migrating costs about
@@ -50,6 +49,8 @@ function adminConnection(): SQL {
 async function migratedTemplate(): Promise<string> {
   const name = `${PREFIX}_template`;
   await adminConnection().unsafe(`CREATE DATABASE ${name}`);
+  // Loaded here only: the SQLite suite never needs it.
+  const { migratePostgres } = await import("../../src/platform/db/postgres-migrate");
   await migratePostgres(urlOf(name));
   return name;
 }

@@ -1,8 +1,7 @@
 import type { Sql } from "../../platform/db/sql";
 import type { BoardWithRole } from "../boards/rows";
 import type { StoredComment } from "../comments/rows";
-import { POSTGRES_BOARD_SEARCH, postgresCommentSearch } from "../tasks/search-postgres";
-import { matchWords, toTsQuery } from "../tasks/search-terms";
+import { matchWords } from "../tasks/search-terms";
 import { MEMBER_BOARDS, visibleTasksSql } from "../tasks/visibility";
 
 /**
@@ -15,16 +14,19 @@ import { MEMBER_BOARDS, visibleTasksSql } from "../tasks/visibility";
  * cannot see: its cost grows with everyone's matching comments, not only the caller's.
  */
 
+/** PostgreSQL's search on its tsvector columns, loaded only there (test:pg runs it). */
+async function postgresSearch(sql: Sql) {
+  return sql.dialect === "postgres" ? await import("../tasks/search-postgres") : null;
+}
+
 export async function searchBoards(
   sql: Sql,
   userId: number,
   terms: string[],
   limit: number,
 ): Promise<BoardWithRole[]> {
-  if (sql.dialect === "postgres") {
-    const query = toTsQuery(terms);
-    return await sql.all<BoardWithRole>(POSTGRES_BOARD_SEARCH, [userId, query, query, limit]);
-  }
+  const pg = await postgresSearch(sql);
+  if (pg) return pg.searchBoardsOnPostgres(sql, userId, terms, limit);
   const ftsQuery = matchWords(terms);
   return await sql.all<BoardWithRole>(
     `SELECT b.*, m.role AS role FROM (
@@ -45,15 +47,8 @@ export async function searchComments(
   limit: number,
 ): Promise<StoredComment[]> {
   const visible = visibleTasksSql(userId);
-  if (sql.dialect === "postgres") {
-    const query = toTsQuery(terms);
-    return await sql.all<StoredComment>(postgresCommentSearch(visible.sql), [
-      query,
-      ...visible.params,
-      query,
-      limit,
-    ]);
-  }
+  const pg = await postgresSearch(sql);
+  if (pg) return pg.searchCommentsOnPostgres(sql, visible, terms, limit);
   const ftsQuery = matchWords(terms);
   return await sql.all<StoredComment>(
     `SELECT c.*, u.username AS author_username FROM (

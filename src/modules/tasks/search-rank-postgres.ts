@@ -1,6 +1,7 @@
 import { idsFromJson } from "../../platform/db/dialect";
 import type { Sql } from "../../platform/db/sql";
 import type { Fragment } from "./fragment";
+import { toFoldedWords, toTsQuery } from "./search-postgres";
 import {
   DESCRIPTION_WEIGHT,
   type IndexTotals,
@@ -9,7 +10,6 @@ import {
   scoreMatches,
   TITLE_WEIGHT,
 } from "./search-rank";
-import { toFoldedWords, toTsQuery } from "./search-terms";
 import type { Visibility } from "./visibility";
 
 /**

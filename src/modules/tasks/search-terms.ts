@@ -41,26 +41,3 @@ export function matchWords(terms: string[]): string {
 export function matchVisible(visibility: Visibility, terms: string[]): string {
   return `(${visibility.match}) AND ${matchWords(terms)}`;
 }
-
-/**
- * The same terms as PostgreSQL tsquery text (see platform/db/pg-tables/search.ts): each word
- * lower-cased with its accents removed, as the stored vectors hold it, quoted and matched as a
- * prefix of the text weights A and B only; all of them ANDed. A word is letters and digits, so
- * its quotes cannot be broken out of.
- */
-export function toTsQuery(terms: string[]): string {
-  return toFoldedWords(terms)
-    .map((word) => `'${word}':*AB`)
-    .join(" & ");
-}
-
-/** The words of the terms as PostgreSQL's vectors hold them: lower-cased, accents removed. */
-export function toFoldedWords(terms: string[]): string[] {
-  return terms.map((term) => {
-    const word = /"([^"]+)"\*$/.exec(term)?.[1] ?? "";
-    return word
-      .normalize("NFD")
-      .replace(/\p{M}+/gu, "")
-      .toLowerCase();
-  });
-}

@@ -1,8 +1,6 @@
 import type { Sql, SqlValue } from "../../platform/db/sql";
 import { all, type Fragment } from "./fragment";
-import { postgresTaskSearch } from "./search-postgres";
 import { rankVisibleMatches, readIndexTotals } from "./search-rank";
-import { rankVisibleMatchesOnPostgres } from "./search-rank-postgres";
 import { matchVisible, matchWords } from "./search-terms";
 import type { Visibility } from "./visibility";
 
@@ -38,15 +36,9 @@ export const BUILTIN_BM25_FROM_SHARE = 1 / 70;
  * only the caller's tasks: a common word in other people's tasks costs nothing.
  */
 export async function searchPage(sql: Sql, spec: SearchSpec): Promise<PageIds> {
+  // PostgreSQL searches its tsvector columns (loaded only there; test:pg runs it).
   if (sql.dialect === "postgres") {
-    if (spec.order !== undefined) {
-      return pageWithTotal(sql, spec, postgresTaskSearch(spec.terms, spec.where, spec.order));
-    }
-    const ranked = await rankVisibleMatchesOnPostgres(sql, spec.visibility, spec.terms, spec.where);
-    return {
-      ids: ranked.slice(spec.offset, spec.offset + spec.limit).map((task) => task.id),
-      total: ranked.length,
-    };
+    return (await import("./search-postgres")).searchPageOnPostgres(sql, spec);
   }
   if (spec.order !== undefined) {
     return pageWithTotal(sql, spec, {
@@ -88,7 +80,7 @@ export async function searchPage(sql: Sql, spec: SearchSpec): Promise<PageIds> {
   });
 }
 
-interface OrderedQuery {
+export interface OrderedQuery {
   id: string;
   /** The FROM and WHERE clauses. */
   from: string;
@@ -99,7 +91,7 @@ interface OrderedQuery {
 }
 
 /** One page of a query's ids, with the number of rows it has in all. */
-async function pageWithTotal(
+export async function pageWithTotal(
   sql: Sql,
   { limit, offset }: { limit: number; offset: number },
   query: OrderedQuery,

@@ -2,8 +2,6 @@ import type { Database } from "bun:sqlite";
 import type { Config } from "../config";
 import { openDatabase } from "./client";
 import { type MigrationRun, migrateDatabase } from "./migrate";
-import { migratePostgres } from "./postgres-migrate";
-import { createPostgresSql } from "./postgres-sql";
 import type { Sql } from "./sql";
 import { createSqliteSql } from "./sqlite-sql";
 
@@ -11,6 +9,7 @@ import { createSqliteSql } from "./sqlite-sql";
  * The database the configuration names, opened: PostgreSQL when DATABASE_URL is set, else the
  * SQLite file at DATABASE_PATH. Features reach it through `sql` only; `sqlite` is the raw
  * connection for what only SQLite has (backups, pragmas, FTS5 upkeep) and is null on PostgreSQL.
+ * The PostgreSQL modules are loaded only when DATABASE_URL is set (test:pg runs them).
  */
 export interface OpenedStore {
   sql: Sql;
@@ -18,12 +17,11 @@ export interface OpenedStore {
 }
 
 /** Opens the configured database; `sqlite` replaces the file (tests hand in a fresh copy). */
-export function openStore(config: Config, sqlite?: Database): OpenedStore {
-  if (config.databaseUrl !== null && sqlite === undefined) {
-    return {
-      sql: createPostgresSql(config.databaseUrl, { max: config.databasePoolMax }),
-      sqlite: null,
-    };
+export async function openStore(config: Config, sqlite?: Database): Promise<OpenedStore> {
+  if (sqlite === undefined && config.databaseUrl !== null) {
+    const { createPostgresSql } = await import("./postgres-sql");
+    const sql = createPostgresSql(config.databaseUrl, { max: config.databasePoolMax });
+    return { sql, sqlite: null };
   }
   const connection = sqlite ?? openDatabase(config.databasePath);
   return { sql: createSqliteSql(connection), sqlite: connection };
@@ -38,8 +36,9 @@ export async function migrateStore(
   store: OpenedStore & { config: Pick<Config, "databasePath" | "databaseUrl"> },
 ): Promise<MigrationRun> {
   if (store.sqlite !== null) return migrateDatabase(store.sqlite, store.config.databasePath);
-  if (store.config.databaseUrl === null) throw new Error("No DATABASE_URL to migrate");
-  return { applied: await migratePostgres(store.config.databaseUrl), safetyCopy: null };
+  const { migratePostgres } = await import("./postgres-migrate");
+  const applied = await migratePostgres(String(store.config.databaseUrl));
+  return { applied, safetyCopy: null };
 }
 
 /** Where the data lives, for logs and messages: the file, or the server with no password. */
