@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import {
   caseless,
+  forClaim,
   idsFromJson,
   jsonText,
   likeCaseless,
@@ -50,6 +51,9 @@ describe("dialect fragments, run on this suite's database", () => {
     expect(caseless("postgres", "t.title")).toBe("lower(t.title)");
     expect(likeCaseless("postgres")).toBe("ILIKE");
     expect(jsonText("postgres", "payload", "to")).toBe("(payload::json ->> 'to')");
+    // Instances claiming jobs at once never take the same one.
+    expect(forClaim("postgres")).toBe(" FOR UPDATE SKIP LOCKED");
+    expect(forClaim("sqlite")).toBe("");
   });
 
   test("a JSON key that could break out of the SQL text is refused", () => {

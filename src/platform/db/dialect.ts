@@ -53,3 +53,12 @@ export function jsonText(source: Source, column: string, key: string): string {
 export function likeCaseless(source: Source): string {
   return dialectOf(source) === "postgres" ? "ILIKE" : "LIKE";
 }
+
+/**
+ * What a SELECT that claims rows for this transaction ends with: PostgreSQL locks them and skips
+ * rows another transaction holds, so instances claiming at once never take the same row; SQLite
+ * has one writer at a time already.
+ */
+export function forClaim(source: Source): string {
+  return dialectOf(source) === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
+}
