@@ -18,7 +18,7 @@ describe("SQLite-only commands on PostgreSQL", () => {
       DATABASE_URL: URL_WITH_PASSWORD,
     });
     expect(line).toBe(
-      `kanbun: backup copies the SQLite file; on PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file='${file}' "postgres://db.example.com:5433/kanbun_prod"`,
+      `kanbun: backup copies the SQLite file; on PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file='${file}' "postgres://kanbun@db.example.com:5433/kanbun_prod"`,
     );
     expect(line).not.toContain(SECRET);
     expect(existsSync(file)).toBe(false);
@@ -35,7 +35,7 @@ describe("SQLite-only commands on PostgreSQL", () => {
       DATABASE_URL: URL_WITH_PASSWORD.replace("postgres:", "postgresql:"),
     });
     expect(line).toBe(
-      `kanbun: restore replaces the SQLite file; on PostgreSQL use pg_restore (or psql for a plain SQL dump), e.g. pg_restore --clean --if-exists --dbname="postgres://db.example.com:5433/kanbun_prod" kanbun.dump`,
+      `kanbun: restore replaces the SQLite file; on PostgreSQL use pg_restore (or psql for a plain SQL dump), e.g. pg_restore --clean --if-exists --dbname="postgresql://kanbun@db.example.com:5433/kanbun_prod" kanbun.dump`,
     );
     expect(line).not.toContain(SECRET);
   });

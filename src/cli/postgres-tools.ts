@@ -1,5 +1,4 @@
 import type { Config } from "../platform/config";
-import { describeStore } from "../platform/db/store";
 import { CliError } from "./output";
 
 /**
@@ -13,7 +12,7 @@ export function refuseBackupOnPostgres(config: Config, target: string | undefine
   if (config.databaseUrl === null) return;
   const file = target ?? "kanbun.dump";
   throw new CliError(
-    `backup copies the SQLite file; on PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=${quoted(file)} "${describeStore(config)}"`,
+    `backup copies the SQLite file; on PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=${quoted(file)} "${withoutPasswordUrl(config.databaseUrl)}"`,
   );
 }
 
@@ -22,8 +21,15 @@ export function refuseRestoreOnPostgres(config: Config, source: string | undefin
   if (config.databaseUrl === null) return;
   const file = source ?? "kanbun.dump";
   throw new CliError(
-    `restore replaces the SQLite file; on PostgreSQL use pg_restore (or psql for a plain SQL dump), e.g. pg_restore --clean --if-exists --dbname="${describeStore(config)}" ${quoted(file)}`,
+    `restore replaces the SQLite file; on PostgreSQL use pg_restore (or psql for a plain SQL dump), e.g. pg_restore --clean --if-exists --dbname="${withoutPasswordUrl(config.databaseUrl)}" ${quoted(file)}`,
   );
+}
+
+/** The URL as given, with any password left out: the tool asks for it (or reads ~/.pgpass). */
+function withoutPasswordUrl(raw: string): string {
+  const url = new URL(raw);
+  url.password = "";
+  return url.toString();
 }
 
 function quoted(file: string): string {
