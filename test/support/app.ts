@@ -65,10 +65,7 @@ export async function createTestContext(
   const deps = await createDeps(config, {
     sqlite: postgres ? undefined : freshDatabase(),
     clock,
-    log: createLogger(config.logLevel, (line) => {
-      logs.push(JSON.parse(line));
-      if (process.env.DEBUG_LOGS && line.includes('"error"')) console.error(line);
-    }),
+    log: createLogger(config.logLevel, (line) => logs.push(JSON.parse(line))),
     passwordCost: TEST_PASSWORD_COST,
     // A test that sets SMTP_URL gets the real SMTP mailer.
     mailer: config.smtpUrl ? undefined : mailer,
