@@ -39,8 +39,11 @@ const config = loadConfig({
   LOG_LEVEL: "info",
 });
 const deps = await createDeps(config);
+// A SQLite file by construction (DATABASE_PATH above, no DATABASE_URL).
+const sqlite = deps.sqlite;
+if (sqlite === null) throw new Error("bench/micro.ts measures SQLite; unset DATABASE_URL");
 // drizzle on the raw connection, to compare its cost with the statements the app runs.
-const orm = drizzle({ client: deps.sqlite, schema: tables });
+const orm = drizzle({ client: sqlite, schema: tables });
 const report = (line: string) => process.stderr.write(`${line}\n`);
 
 async function time(name: string, fn: () => unknown, iterations = 5000): Promise<number> {
@@ -115,8 +118,8 @@ await time(
   async () => await listTasks({ deps, actor: actorFor(u++) }, { limit: 20, offset: 0 }),
   20_000,
 );
-const countOwn = deps.sqlite.prepare("SELECT count(*) AS total FROM tasks t WHERE t.owner_id = ?");
-const pageOwn = deps.sqlite.prepare(
+const countOwn = sqlite.prepare("SELECT count(*) AS total FROM tasks t WHERE t.owner_id = ?");
+const pageOwn = sqlite.prepare(
   "SELECT t.id AS id FROM tasks t WHERE t.owner_id = ? ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?",
 );
 await time(
@@ -126,8 +129,8 @@ await time(
     countOwn.get(userId);
     const ids = (pageOwn.all(userId, 20, 0) as { id: number }[]).map((row) => row.id);
     const marks = ids.map(() => "?").join(",");
-    deps.sqlite.query(`SELECT * FROM tasks WHERE id IN (${marks})`).all(...ids);
-    deps.sqlite
+    sqlite.query(`SELECT * FROM tasks WHERE id IN (${marks})`).all(...ids);
+    sqlite
       .query(`SELECT task_id, tag FROM task_tags WHERE task_id IN (${marks}) ORDER BY task_id, tag`)
       .all(...ids);
   },
@@ -140,10 +143,10 @@ await time(
 );
 const rowsSql = `SELECT * FROM tasks WHERE id IN (${ids20.map(() => "?").join(",")})`;
 await time("  rows by id: sqlite.query (statement cached by text)", () =>
-  deps.sqlite.query(rowsSql).all(...ids20),
+  sqlite.query(rowsSql).all(...ids20),
 );
 await time("  rows by id: sqlite.prepare every call (what drizzle does)", () => {
-  const statement = deps.sqlite.prepare(rowsSql);
+  const statement = sqlite.prepare(rowsSql);
   const rows = statement.all(...ids20);
   statement.finalize();
   return rows;
@@ -179,15 +182,15 @@ await time(
     ),
   2000,
 );
-const insertRaw = deps.sqlite.prepare(
+const insertRaw = sqlite.prepare(
   `INSERT INTO tasks (owner_id, title, description, completed, priority, position, created_at,
      updated_at) VALUES (?, ?, ?, 0, 0, ?, ?, ?) RETURNING *`,
 );
-const insertTagRaw = deps.sqlite.prepare("INSERT INTO task_tags (task_id, tag) VALUES (?, ?)");
-const nextPosition = deps.sqlite.prepare(
+const insertTagRaw = sqlite.prepare("INSERT INTO task_tags (task_id, tag) VALUES (?, ?)");
+const nextPosition = sqlite.prepare(
   "SELECT max(position) AS max FROM tasks WHERE owner_id = ? AND list_id IS NULL",
 );
-const createRaw = deps.sqlite.transaction((userId: number) => {
+const createRaw = sqlite.transaction((userId: number) => {
   const position = ((nextPosition.get(userId) as { max: number | null }).max ?? 0) + 1;
   const now = Date.now();
   const row = insertRaw.get(
@@ -211,12 +214,12 @@ await time(
 await time("  nextPosition query alone (max(position) … list_id IS NULL)", () =>
   nextPosition.get((u++ % 1000) + 1),
 );
-const nextPositionOwner = deps.sqlite.prepare(
+const nextPositionOwner = sqlite.prepare(
   "SELECT max(position) AS max FROM tasks WHERE owner_id = ? AND +list_id IS NULL",
 );
 await time("  nextPosition steered to the owner index (+list_id)", () =>
   nextPositionOwner.get((u++ % 1000) + 1),
 );
 
-deps.sqlite.close();
+sqlite.close();
 for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbFile}${suffix}`, { force: true });

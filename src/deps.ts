@@ -6,9 +6,8 @@ import { createHub } from "./modules/realtime/hub";
 import type { Realtime } from "./modules/realtime/socket";
 import { type Clock, systemClock } from "./platform/clock";
 import type { Config } from "./platform/config";
-import { openDatabase } from "./platform/db/client";
 import type { Sql } from "./platform/db/sql";
-import { createSqliteSql } from "./platform/db/sqlite-sql";
+import { openStore } from "./platform/db/store";
 import { createLogger, type Logger } from "./platform/logging";
 import { createMailer, type Mailer } from "./platform/mailer";
 import { createMetrics, type Metrics } from "./platform/metrics";
@@ -28,8 +27,11 @@ import { type WebBundleSource, webBundleSource } from "./platform/web/bundle";
  */
 export interface StoreDeps {
   config: Config;
-  /** The raw connection, for what only SQLite has: backups, copies, pragmas, migrations. */
-  sqlite: Database;
+  /**
+   * The raw SQLite connection, for what only SQLite has: backups, copies, pragmas, migrations.
+   * Null on PostgreSQL (DATABASE_URL).
+   */
+  sqlite: Database | null;
   /** Every read and write of features goes through this. */
   sql: Sql;
   log: Logger;
@@ -66,9 +68,13 @@ export interface DepsOverrides {
   shared?: SharedState;
 }
 
-export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): StoreDeps {
-  const sqlite = overrides.sqlite ?? openDatabase(config.databasePath);
-  const sql = overrides.sql ?? createSqliteSql(sqlite);
+export async function createStoreDeps(
+  config: Config,
+  overrides: DepsOverrides = {},
+): Promise<StoreDeps> {
+  const { sql, sqlite } = overrides.sql
+    ? { sql: overrides.sql, sqlite: overrides.sqlite ?? null }
+    : await openStore(config, overrides.sqlite);
   return {
     config,
     sqlite,
@@ -83,7 +89,7 @@ export function createStoreDeps(config: Config, overrides: DepsOverrides = {}): 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const secret = overrides.jwtSecret ?? config.jwtSecret;
   if (!secret) throw new Error("createDeps needs a signing secret (JWT_SECRET or jwtSecret)");
-  const store = createStoreDeps(config, overrides);
+  const store = await createStoreDeps(config, overrides);
   const { sql, clock, log } = store;
   const mailer = overrides.mailer ?? createMailer(config, log);
   const hub = createHub();
@@ -91,7 +97,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   return {
     ...store,
     tokens: await createTokenService(secret, config.accessTokenTtlSeconds, clock),
-    metrics: createMetrics(store.sqlite, () => hub.size()),
+    metrics: createMetrics(store, () => hub.size()),
     mailer,
     jobs: createJobWorker({ sql, clock, log, handlers: createJobHandlers({ mailer }) }),
     realtime: { hub, feed: createFeed(sql, hub, log, shared.wake) },

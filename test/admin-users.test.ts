@@ -27,9 +27,9 @@ describe("PATCH /admin/users/{id}", () => {
     expect(body).toMatchObject({ id: user.id, is_active: false, role: "user" });
     expect(body.updated_at).toBe(new Date(ctx.clock.now()).toISOString());
     expect(
-      ctx.deps.sqlite
-        .query("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL")
-        .all(user.id),
+      await ctx.deps.sql.all("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL", [
+        user.id,
+      ]),
     ).toHaveLength(0);
 
     await expectProblem(
@@ -220,13 +220,17 @@ describe("DELETE /admin/users/{id}", () => {
     const response = await remove(ctx, admin, user);
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
-    const count = (table: string, column: string, id: number) =>
-      ctx.deps.sqlite
-        .query<{ n: number }, [number]>(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`)
-        .get(id)?.n;
-    expect([count("tasks", "owner_id", user.id), count("sessions", "user_id", user.id)]).toEqual([
-      0, 0,
-    ]);
+    const count = async (table: string, column: string, id: number) =>
+      (
+        await ctx.deps.sql.get<{ n: number }>(
+          `SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`,
+          [id],
+        )
+      )?.n;
+    expect([
+      await count("tasks", "owner_id", user.id),
+      await count("sessions", "user_id", user.id),
+    ]).toEqual([0, 0]);
     expect(await count("tasks", "owner_id", admin.id)).toBe(1);
     await expectProblem(
       await ctx.request("/api/v1/users/me", { token: user.accessToken }),

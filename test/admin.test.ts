@@ -6,7 +6,7 @@ import { createUser, expectProblem } from "./support/factories";
 const ADMIN = "/api/v1/admin";
 const userPath = (id: number) => `${ADMIN}/users/${id}`;
 
-function insertBan(
+async function insertBan(
   ctx: TestContext,
   ip: string,
   expiresInMs: number,
@@ -14,11 +14,12 @@ function insertBan(
 ) {
   const now = ctx.clock.now();
   return (
-    ctx.deps.sqlite
-      .query<{ id: number }, [string, string, number, number]>(
+    (
+      await ctx.deps.sql.get<{ id: number }>(
         "INSERT INTO bans (ip, reason, created_at, expires_at) VALUES (?, ?, ?, ?) RETURNING id",
+        [ip, reason, now, now + expiresInMs],
       )
-      .get(ip, reason, now, now + expiresInMs)?.id ?? 0
+    )?.id ?? 0
   );
 }
 
@@ -50,7 +51,7 @@ describe("access to admin routes", () => {
       expect(problem.detail).toBe("Your role does not allow this");
     }
     expect((await userRow(ctx, target.id))?.isActive).toBe(true);
-    expect(ctx.deps.sqlite.query("SELECT id FROM bans").all()).toHaveLength(1);
+    expect(await ctx.deps.sql.all("SELECT id FROM bans")).toHaveLength(1);
   });
 
   test("an anonymous caller gets 401 on every admin route, even with a bad body", async () => {
@@ -248,9 +249,10 @@ describe("bans", () => {
     const ban = await insertBan(ctx, "198.51.100.7", 600_000);
     const keep = await insertBan(ctx, "198.51.100.8", 600_000);
     for (const ip of ["198.51.100.7", "198.51.100.7", "198.51.100.8"]) {
-      ctx.deps.sqlite
-        .query("INSERT INTO auth_failures (ip, created_at) VALUES (?, ?)")
-        .run(ip, ctx.clock.now());
+      await ctx.deps.sql.run("INSERT INTO auth_failures (ip, created_at) VALUES (?, ?)", [
+        ip,
+        ctx.clock.now(),
+      ]);
     }
     const response = await ctx.request(`${ADMIN}/bans/${ban}`, {
       method: "DELETE",
@@ -263,7 +265,7 @@ describe("bans", () => {
       id: number;
     }[];
     expect(left.map((b) => b.id)).toEqual([keep]);
-    expect(ctx.deps.sqlite.query("SELECT ip FROM auth_failures").all()).toEqual([
+    expect(await ctx.deps.sql.all("SELECT ip FROM auth_failures")).toEqual([
       { ip: "198.51.100.8" },
     ]);
     await expectProblem(

@@ -11,6 +11,7 @@ import {
   moveCard,
   putMember,
 } from "./support/boards";
+import { onPostgres, sqliteOf } from "./support/dialect";
 import { createTask, createUser, expectProblem } from "./support/factories";
 
 async function setup() {
@@ -107,20 +108,25 @@ describe("moving cards (PATCH /tasks/{id} with list_id and/or position)", () => 
     expect(await expectJsonBody(still)).toEqual(before as Record<string, unknown>);
   });
 
-  test("a move between lists of one board reads the caller's membership once", async () => {
-    const { ctx, bob, todo, done } = await setup();
-    const card = await createCard(ctx, bob, todo.id, { title: "c" });
-    const lookups: string[] = [];
-    const query = ctx.deps.sqlite.query.bind(ctx.deps.sqlite);
-    ctx.deps.sqlite.query = ((text: string) => {
-      if (/FROM board_members WHERE user_id = \? AND board_id = \?/.test(text)) lookups.push(text);
-      return query(text);
-    }) as typeof query;
-    const moved = await moveCard(ctx, bob, card.id, { list_id: done.id });
-    ctx.deps.sqlite.query = query;
-    expect(await expectJsonBody(moved)).toMatchObject({ list_id: done.id, position: 0 });
-    expect(lookups).toHaveLength(1);
-  });
+  // SQLite by nature: the statements are counted on the SQLite connection.
+  test.skipIf(onPostgres)(
+    "a move between lists of one board reads the caller's membership once",
+    async () => {
+      const { ctx, bob, todo, done } = await setup();
+      const card = await createCard(ctx, bob, todo.id, { title: "c" });
+      const lookups: string[] = [];
+      const query = sqliteOf(ctx.deps).query.bind(sqliteOf(ctx.deps));
+      sqliteOf(ctx.deps).query = ((text: string) => {
+        if (/FROM board_members WHERE user_id = \? AND board_id = \?/.test(text))
+          lookups.push(text);
+        return query(text);
+      }) as typeof query;
+      const moved = await moveCard(ctx, bob, card.id, { list_id: done.id });
+      sqliteOf(ctx.deps).query = query;
+      expect(await expectJsonBody(moved)).toMatchObject({ list_id: done.id, position: 0 });
+      expect(lookups).toHaveLength(1);
+    },
+  );
 
   test("siblings that shift get a new version, so their ETags stay truthful", async () => {
     const { ctx, bob, todo } = await setup();

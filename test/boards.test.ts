@@ -172,7 +172,7 @@ describe("GET /boards/{id}", () => {
     const changes = [
       () => createCard(ctx, alice, list.id),
       () => createList(ctx, alice, board.id),
-      async () => putMember(ctx, board.id, bob, "viewer"),
+      async () => await putMember(ctx, board.id, bob, "viewer"),
     ];
     let etag = first;
     for (const [index, change] of changes.entries()) {

@@ -61,11 +61,12 @@ describe("kanbun migrate-to-postgres refuses", () => {
     expect(await refusal(["--to", url], env)).toStartWith(`kanbun: ${message}`);
   });
 
-  test("a bad DATABASE_URL is named as such; --to wins over it", async () => {
+  test("a bad DATABASE_URL is named as such; --to wins over a good one", async () => {
     const { env } = withDatabase();
     const databaseUrl = `http://user:${SECRET}@db/kanbun`;
+    // The configuration reads DATABASE_URL for every command, so it is refused before this one runs.
     expect(await refusal([], { ...env, DATABASE_URL: databaseUrl })).toStartWith(
-      "kanbun: DATABASE_URL: http:// is not PostgreSQL",
+      "kanbun: invalid configuration: DATABASE_URL: http:// is not PostgreSQL",
     );
     // --to is used instead: it gets past the URL check to the server, which is not there.
     const line = await refusal(["--to", "ftp://db/x"], { ...env, DATABASE_URL: TARGET });

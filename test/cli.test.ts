@@ -17,7 +17,7 @@ const run = runCommand;
 const expectFailure = expectCliFailure;
 
 function closeAfter(deps: Deps) {
-  deps.sqlite.close(false);
+  void deps.sql.close();
 }
 
 const USER = ["--username", "ada", "--email", "Ada@Example.com", "--password", "Sturdy-cli-pass-1"];

@@ -180,7 +180,7 @@ describe("scheduler", () => {
     const user = await createUser(ctx);
     const scheduler = createScheduler(ctx.deps, 10);
     ctx.clock.advance(31 * 24 * 60 * MINUTE); // the session has expired
-    scheduler.start();
+    await scheduler.start();
     expect(
       await dbOf(ctx.deps).select().from(sessions).where(eq(sessions.userId, user.id)).all(),
     ).toEqual([]);

@@ -107,7 +107,7 @@ describe("due-date reminders", () => {
     const user = await createUser(ctx);
     await createTask(ctx, user, { due_date: inHours(ctx, 1) });
     const running = scheduler(ctx);
-    running.start();
+    await running.start();
     running.stop();
     expect(await typesOf(ctx, user)).toEqual(["task_due"]);
     expect(ctx.logs.some((line) => line.msg === "raised due-date reminders")).toBe(true);

@@ -171,9 +171,10 @@ describe("the account's notifications", () => {
       body: { password: user.password },
     });
     expect(deleted.status).toBe(204);
-    const left = ctx.deps.sqlite
-      .query<{ n: number }, [number]>("SELECT count(*) AS n FROM notifications WHERE user_id = ?")
-      .get(user.id);
+    const left = await ctx.deps.sql.get<{ n: number }>(
+      "SELECT count(*) AS n FROM notifications WHERE user_id = ?",
+      [user.id],
+    );
     expect(left?.n).toBe(0);
   });
 

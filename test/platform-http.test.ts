@@ -311,7 +311,7 @@ describe("error responses", () => {
   test("a database failure behind an authenticated route leaks nothing", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
-    ctx.deps.sqlite.close();
+    await ctx.deps.sql.close();
     const response = await ctx.request("/api/v1/users/me", { token: user.accessToken });
     const requestId = response.headers.get("x-request-id");
     const text = await response.clone().text();
@@ -505,7 +505,7 @@ describe("health and readiness", () => {
     expect(ready.headers.get("content-type")).toStartWith("application/json");
     expect(await ready.json()).toEqual({ status: "ready" });
 
-    ctx.deps.sqlite.close();
+    await ctx.deps.sql.close();
     const down = await ctx.request("/ready");
     const body = await expectFullProblem(down, 503, "service_unavailable");
     expect(body.title).toBe("Service Unavailable");

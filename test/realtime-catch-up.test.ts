@@ -117,10 +117,9 @@ describe("reconnecting with since", () => {
     live.clock.advance(2 * 3600 * 1000);
     const kept = await createTask(live, user);
     expect((await createScheduler(live.deps).runOnce()).events).toBe(2);
-    const left = live.deps.sqlite
-      .query<{ seq: number }, []>("SELECT seq FROM events ORDER BY seq")
-      .all()
-      .map((row) => row.seq);
+    const left = (
+      await live.deps.sql.all<{ seq: number }>("SELECT seq FROM events ORDER BY seq")
+    ).map((row) => row.seq);
     expect(left).toHaveLength(1);
     const keptSeq = left[0] ?? 0;
 

@@ -112,11 +112,10 @@ describe("ending a session closes its sockets with 4001", () => {
     });
     expect(deleted.status).toBe(204);
     expect((await socket.closed).code).toBe(SESSION_ENDED);
-    const left = live.deps.sqlite
-      .query<{ n: number }, [number]>(
-        "SELECT count(*) AS n FROM events WHERE user_id = ? AND type <> 'sessions.ended'",
-      )
-      .get(user.id);
+    const left = await live.deps.sql.get<{ n: number }>(
+      "SELECT count(*) AS n FROM events WHERE user_id = ? AND type <> 'sessions.ended'",
+      [user.id],
+    );
     expect(left?.n).toBe(0);
   });
 

@@ -26,7 +26,7 @@ describe("isUniqueViolation", () => {
     expect(isUniqueViolation(unique)).toBe(true);
     let other: unknown;
     try {
-      ctx.deps.sqlite.run("SELECT * FROM no_such_table");
+      await ctx.deps.sql.run("SELECT * FROM no_such_table");
     } catch (error) {
       other = error;
     }

@@ -205,7 +205,7 @@ describe("address bans, with attempts in progress held in the shared store", () 
     for (let i = 0; i < 2; i++) await loginAs(a, user.email, "Wrong-password-1", "10.0.6.1");
     const lowered = await createTestContext(
       { ...OFF, AUTH_BAN_THRESHOLD: "2" },
-      { shared: sharedStateOn(store), sqlite: a.deps.sqlite },
+      { shared: sharedStateOn(store), sql: a.deps.sql, sqlite: a.deps.sqlite ?? undefined },
     );
     const refused = await loginAs(lowered, user.email, user.password, "10.0.6.1");
     const body = await expectProblem(refused, 429, "too_many_requests");

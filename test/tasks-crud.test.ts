@@ -432,17 +432,16 @@ describe("DELETE", () => {
     for (let i = 0; i < 3; i += 1) await createTask(ctx, user);
     await createTask(ctx, other, { title: "Theirs" });
     // A card on a shared board (boards have no API yet, so it is inserted directly).
-    ctx.deps.sqlite
-      .query(
-        "INSERT INTO tasks (owner_id, title, board_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-      )
-      .run(user.id, "Card", 7, 0, 0);
+    await ctx.deps.sql.run(
+      "INSERT INTO tasks (owner_id, title, board_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+      [user.id, "Card", 7, 0, 0],
+    );
 
     expect(await json(await call(TASKS, { method: "DELETE" }), 200)).toEqual({ deleted: 3 });
     expect(await json(await call(TASKS, { method: "DELETE" }), 200)).toEqual({ deleted: 0 });
     const theirs = await json(await as(other)(TASKS), 200);
     expect(theirs.map((task: { title: string }) => task.title)).toEqual(["Theirs"]);
-    const cards = ctx.deps.sqlite.query("SELECT title FROM tasks WHERE owner_id = ?").all(user.id);
+    const cards = await ctx.deps.sql.all("SELECT title FROM tasks WHERE owner_id = ?", [user.id]);
     expect(cards).toEqual([{ title: "Card" }]);
     await expectProblem(await ctx.request(TASKS, { method: "DELETE" }), 401, "unauthorized_error");
   });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { countRows, expectJsonBody, setRole, userRow } from "./support/accounts";
 import { createTestContext, type TestContext, UNTHROTTLED_ENV } from "./support/app";
 import { createTask, createUser, expectProblem, login, type TestUser } from "./support/factories";
+import { countIndexedTasks } from "./support/search";
 
 // Deleting and exporting one's own account: the data-rights half of /users/me.
 const ME = "/api/v1/users/me";
@@ -37,11 +38,10 @@ describe("DELETE /users/me", () => {
         body: { email: `moved.${user.email}`, current_password: user.password },
       }),
     );
-    ctx.deps.sqlite
-      .query(
-        "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-      )
-      .run(user.id, `hash-${user.id}`, ctx.clock.now(), ctx.clock.now() + 60_000);
+    await ctx.deps.sql.run(
+      "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+      [user.id, `hash-${user.id}`, ctx.clock.now(), ctx.clock.now() + 60_000],
+    );
   }
 
   test("removes the account and everything it owns, and only that", async () => {
@@ -52,16 +52,11 @@ describe("DELETE /users/me", () => {
     await seed(ctx, bystander);
     // A task of the bystander's assigned to the leaver loses its assignee, not its existence.
     const shared = await createTask(ctx, bystander, { title: "shared" });
-    ctx.deps.sqlite.query("UPDATE tasks SET assignee_id = ? WHERE id = ?").run(user.id, shared.id);
+    await ctx.deps.sql.run("UPDATE tasks SET assignee_id = ? WHERE id = ?", [user.id, shared.id]);
     for (const [table, where] of OWNED) {
       expect(await countRows(ctx, table, where, user.id)).toBeGreaterThan(0);
     }
-    const ftsBefore = await countRows(
-      ctx,
-      "tasks_fts",
-      "tasks_fts MATCH 'findme' AND rowid > ?",
-      0,
-    );
+    const ftsBefore = await countIndexedTasks(ctx, "findme");
 
     const response = await ctx.request(ME, {
       method: "DELETE",
@@ -75,9 +70,7 @@ describe("DELETE /users/me", () => {
       expect(`${table}: ${await countRows(ctx, table, where, user.id)}`).toBe(`${table}: 0`);
       expect(await countRows(ctx, table, where, bystander.id)).toBeGreaterThan(0);
     }
-    expect(await countRows(ctx, "tasks_fts", "tasks_fts MATCH 'findme' AND rowid > ?", 0)).toBe(
-      ftsBefore - 2,
-    );
+    expect(await countIndexedTasks(ctx, "findme")).toBe(ftsBefore - 2);
     expect(await countRows(ctx, "tasks", "id = ? AND assignee_id IS NULL", shared.id)).toBe(1);
 
     await expectProblem(
@@ -215,10 +208,9 @@ describe("GET /users/me/export", () => {
       secondLogin.refresh_token,
       user.accessToken,
       (await userRow(ctx, user.id))?.passwordHash ?? "missing",
-      ...ctx.deps.sqlite
-        .query<{ token_hash: string }, []>("SELECT token_hash FROM refresh_tokens")
-        .all()
-        .map((r) => r.token_hash),
+      ...(
+        await ctx.deps.sql.all<{ token_hash: string }>("SELECT token_hash FROM refresh_tokens")
+      ).map((r) => r.token_hash),
     ];
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toContain("argon2");

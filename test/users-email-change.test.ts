@@ -19,7 +19,7 @@ async function setup() {
     .set({ emailVerified: true })
     .where(eq(users.id, user.id))
     .run();
-  forgetQueuedEmails(ctx);
+  await forgetQueuedEmails(ctx);
   return { ctx, user, other };
 }
 

@@ -54,7 +54,7 @@ describe("PATCH /users/me", () => {
   test("a new email is stored lower-cased, unverified, and sent a verification code", async () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     await dbOf(ctx.deps)
       .update(users)
       .set({ emailVerified: true })
@@ -92,7 +92,7 @@ describe("PATCH /users/me", () => {
   test("the same email in other letter case changes nothing and sends nothing", async () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     await dbOf(ctx.deps)
       .update(users)
       .set({ emailVerified: true })
@@ -113,7 +113,7 @@ describe("PATCH /users/me", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const other = await createUser(ctx);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     for (const body of [
       { username: other.username.toUpperCase() },
       { email: other.email.toUpperCase(), current_password: user.password },
@@ -203,13 +203,12 @@ describe("POST /users/me/password", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const other = await login(ctx, user.email, user.password);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     // A password reset under way must not be able to undo the change.
-    ctx.deps.sqlite
-      .query(
-        "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-      )
-      .run(user.id, "pending-reset", ctx.clock.now(), ctx.clock.now() + 60_000);
+    await ctx.deps.sql.run(
+      "INSERT INTO password_reset_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+      [user.id, "pending-reset", ctx.clock.now(), ctx.clock.now() + 60_000],
+    );
     const response = await ctx.request(PASSWORD, {
       token: user.accessToken,
       body: { current_password: user.password, new_password: NEW },
@@ -251,7 +250,7 @@ describe("POST /users/me/password", () => {
     const ctx = await createTestContext(UNTHROTTLED_ENV);
     const user = await createUser(ctx);
     const other = await login(ctx, user.email, user.password);
-    forgetQueuedEmails(ctx);
+    await forgetQueuedEmails(ctx);
     const problem = await expectProblem(
       await ctx.request(PASSWORD, {
         token: user.accessToken,

@@ -73,7 +73,7 @@ describe("GET /users/me", () => {
   test("a deactivated user's tokens stop working at once, and sign-in is refused", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
-    ctx.deps.sqlite.query("UPDATE users SET is_active = 0 WHERE id = ?").run(user.id);
+    await ctx.deps.sql.run("UPDATE users SET is_active = 0 WHERE id = ?", [user.id]);
     await expectProblem(
       await ctx.request(ME, { token: user.accessToken }),
       401,
@@ -96,7 +96,7 @@ describe("GET /users/me", () => {
   test("a token naming a deleted account is refused", async () => {
     const ctx = await createTestContext();
     const user = await createUser(ctx);
-    ctx.deps.sqlite.query("DELETE FROM users WHERE id = ?").run(user.id);
+    await ctx.deps.sql.run("DELETE FROM users WHERE id = ?", [user.id]);
     await expectProblem(
       await ctx.request(ME, { token: user.accessToken }),
       401,

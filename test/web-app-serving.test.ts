@@ -42,7 +42,7 @@ afterAll(() => {
 
 async function appServing(web: WebBundleSource) {
   const ctx = await createTestContext();
-  const deps = await createDeps(ctx.deps.config, { sqlite: ctx.deps.sqlite, web });
+  const deps = await createDeps(ctx.deps.config, { sqlite: ctx.deps.sqlite ?? undefined, web });
   const app = createApp(deps);
   return (path: string, method = "GET") =>
     app.handle(new Request(`http://localhost${path}`, { method }));
@@ -149,7 +149,7 @@ describe("serving the app", () => {
   test("a browser that accepts gzip gets the gzipped copy; others get the file itself", async () => {
     const ctx = await createTestContext();
     const deps = await createDeps(ctx.deps.config, {
-      sqlite: ctx.deps.sqlite,
+      sqlite: ctx.deps.sqlite ?? undefined,
       web: directoryBundleSource(outdir),
     });
     const app = createApp(deps);

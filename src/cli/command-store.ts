@@ -1,6 +1,6 @@
 import { createStoreDeps, type DepsOverrides, type StoreDeps } from "../deps";
 import type { Config } from "../platform/config";
-import { migrateDatabase } from "../platform/db/migrate";
+import { migrateStore } from "../platform/db/store";
 import { AppError } from "../platform/errors";
 import { createLogger } from "../platform/logging";
 import { CliError, type Output } from "./output";
@@ -25,12 +25,12 @@ export async function withStore<T>(
 ): Promise<T> {
   // Commands print their own result; only warnings and errors from below are worth showing.
   const quiet = config.logLevel === "error" || config.logLevel === "silent";
-  const deps = createStoreDeps(config, {
+  const deps = await createStoreDeps(config, {
     passwordCost: overrides.passwordCost,
     log: createLogger(quiet ? config.logLevel : "warn"),
   });
   try {
-    const { safetyCopy } = migrateDatabase(deps.sqlite, config.databasePath);
+    const { safetyCopy } = await migrateStore(deps);
     if (safetyCopy) out.info(`Copied the database to ${safetyCopy} before migrating it.`);
     return await run(deps);
   } catch (error) {
@@ -40,6 +40,6 @@ export async function withStore<T>(
     }
     throw error;
   } finally {
-    deps.sqlite.close(false);
+    await deps.sql.close();
   }
 }

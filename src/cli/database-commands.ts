@@ -3,17 +3,18 @@ import { dirname, resolve } from "node:path";
 import type { Config } from "../platform/config";
 import { IN_MEMORY, openDatabase } from "../platform/db/client";
 import { writeDatabaseCopy } from "../platform/db/copies";
-import { migrateDatabase } from "../platform/db/migrate";
+import { migrateStore, openStore } from "../platform/db/store";
 import { CliError, type Output } from "./output";
+import { refuseBackupOnPostgres } from "./postgres-tools";
 
-export function migrateCommand(config: Config, out: Output): void {
-  const sqlite = openDatabase(config.databasePath);
+export async function migrateCommand(config: Config, out: Output): Promise<void> {
+  const store = await openStore(config);
   try {
-    const { applied, safetyCopy } = migrateDatabase(sqlite, config.databasePath);
+    const { applied, safetyCopy } = await migrateStore({ ...store, config });
     if (safetyCopy) out.info(`Copied the database to ${safetyCopy} before migrating it.`);
     out.info(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
   } finally {
-    sqlite.close(false);
+    await store.sql.close();
   }
 }
 
@@ -22,6 +23,7 @@ export function migrateCommand(config: Config, out: Output): void {
  * server is serving requests. The copy is owner-only from its first byte.
  */
 export function backupCommand(config: Config, out: Output, target: string | undefined): void {
+  refuseBackupOnPostgres(config, target);
   if (!target) throw new CliError("Usage: kanbun backup FILE");
   const file = resolve(target);
   if (existsSync(file)) throw new CliError(`${file} already exists; choose a new file name`);

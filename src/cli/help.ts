@@ -16,9 +16,11 @@ Usage:
   kanbun users set-role --email E --role user|admin|superadmin
                                  Change a user's role (the last superadmin keeps theirs)
   kanbun users list              List every account
-  kanbun backup FILE             Write a consistent copy of the database to FILE (safe while serving)
+  kanbun backup FILE             Write a consistent copy of the database to FILE (safe while serving;
+                                 SQLite only: on PostgreSQL it names the pg_dump command to use)
   kanbun restore FILE            Check FILE and put it in place of the database (server stopped;
-                                 the current database is kept as <file>.pre-restore-<time>.bak)
+                                 the current database is kept as <file>.pre-restore-<time>.bak;
+                                 SQLite only: on PostgreSQL it names the pg_restore command)
   kanbun version                 Print the version
   kanbun --help                  Show this help
 
@@ -29,6 +31,8 @@ Only serve needs JWT_SECRET; the other commands sign nothing.
 
 Configuration comes from the environment (a .env file in the working directory is read):
   PORT (3000)  HOST (0.0.0.0)  DATABASE_PATH (./data/kanbun.db, or :memory:)
+  DATABASE_URL (unset: the SQLite file at DATABASE_PATH; postgres://… uses that PostgreSQL server)
+  DATABASE_POOL_MAX (10, connections to PostgreSQL)
   JWT_SECRET (required in production, >= 32 chars)  ACCESS_TOKEN_TTL (900s)  REFRESH_TOKEN_TTL (30d)
   APP_URL  SMTP_URL  MAIL_FROM  CORS_ORIGINS  TRUST_PROXY (false)  RATE_LIMIT_MAX (300)
   AUTH_RATE_LIMIT_MAX (10)  AUTH_BAN_THRESHOLD (50)  BODY_LIMIT (1mb)  LOG_LEVEL (info)

@@ -7,6 +7,7 @@ import { replaceWithDatabaseCopy, writeSafetyCopy } from "../platform/db/copies"
 import { prepareDatabaseFolder } from "../platform/db/files";
 import { embeddedMigrations } from "../platform/db/migrate";
 import { CliError, type Output } from "./output";
+import { refuseRestoreOnPostgres } from "./postgres-tools";
 
 export const RESTORE_USAGE = "Usage: kanbun restore FILE";
 
@@ -16,6 +17,7 @@ export const RESTORE_USAGE = "Usage: kanbun restore FILE";
  * half-written file. Refuses while anything (a server) has the database open.
  */
 export function restoreCommand(config: Config, out: Output, source: string | undefined): void {
+  refuseRestoreOnPostgres(config, source);
   if (!source) throw new CliError(RESTORE_USAGE);
   if (config.databasePath === IN_MEMORY) {
     throw new CliError("DATABASE_PATH is :memory:; there is no database file to restore into");

@@ -48,13 +48,13 @@ export async function runCli(
         await serve(config);
         return SERVING;
       case "migrate":
-        migrateCommand(config, out);
+        await migrateCommand(config, out);
         return 0;
       case "migrate-to-postgres":
         if (sub !== undefined) throw new CliError(MIGRATE_TO_POSTGRES_USAGE);
         await migrateToPostgresCommand(config, out, {
           to: values.to,
-          databaseUrl: env.DATABASE_URL,
+          databaseUrl: config.databaseUrl ?? undefined,
         });
         return 0;
       case "backup":

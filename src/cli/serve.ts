@@ -3,7 +3,7 @@ import { createDeps, type Deps, type DepsOverrides } from "../deps";
 import { createScheduler } from "../modules/jobs/scheduler";
 import { CLOSE } from "../modules/realtime/hub";
 import type { Config } from "../platform/config";
-import { migrateDatabase } from "../platform/db/migrate";
+import { describeStore, migrateStore } from "../platform/db/store";
 import { startIdleCollector } from "../platform/idle-collector";
 import { createLogger, flushLogs } from "../platform/logging";
 import { resolveJwtSecret } from "../platform/secret";
@@ -40,15 +40,15 @@ export async function startServer(
   const jwtSecret = resolveJwtSecret(config, log);
   const deps = await createDeps(config, { ...overrides, log, jwtSecret });
   for (const warning of config.warnings) log.warn(warning);
-  const server = migrateAndListen(deps);
+  const server = await migrateAndListen(deps);
   const url = `http://${server.hostname}:${server.port}`;
-  deps.log.info("listening", { url, version: VERSION });
+  deps.log.info("listening", { url, version: VERSION, database: describeStore(deps.config) });
   deps.realtime.hub.attach(server);
   deps.realtime.feed.start();
   // Jobs left by a previous run (pending, or interrupted while running) start now.
   await deps.jobs.start();
   const scheduler = createScheduler(deps);
-  scheduler.start();
+  void scheduler.start();
   const stopIdleCollector = startIdleCollector(deps.metrics.requestsAnswered);
 
   let stopped: Promise<void> | null = null;
@@ -72,7 +72,7 @@ export async function startServer(
     deps.mailer.close();
     // The wake before the database: a LISTEN holds one of its connections.
     await deps.shared.close();
-    deps.sqlite.close(false);
+    await deps.sql.close();
     deps.log.info("stopped");
   };
   return {
@@ -84,17 +84,20 @@ export async function startServer(
   };
 }
 
-/** Migrates (with a safety copy) and listens; on failure closes what `createDeps` opened. */
-function migrateAndListen(deps: Deps) {
+/**
+ * Migrates (SQLite: with a safety copy; PostgreSQL: under its lock) and listens; on failure
+ * closes what `createDeps` opened.
+ */
+async function migrateAndListen(deps: Deps) {
   try {
-    const { applied, safetyCopy } = migrateDatabase(deps.sqlite, deps.config.databasePath);
+    const { applied, safetyCopy } = await migrateStore(deps);
     if (safetyCopy) deps.log.info("database copied before migrating", { file: safetyCopy });
     if (applied.length > 0) deps.log.info("migrations applied", { migrations: applied });
     return listen(createApp(deps), deps.config);
   } catch (error) {
     deps.mailer.close();
     void deps.shared.close();
-    deps.sqlite.close(false);
+    await deps.sql.close();
     throw error;
   }
 }

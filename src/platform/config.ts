@@ -1,3 +1,5 @@
+import { parsePostgresUrl } from "./db/postgres-url";
+
 /**
  * The one place that reads the environment. Every variable of the API contract is parsed and
  * checked here; all problems are collected so an operator sees every bad value at once.
@@ -11,6 +13,13 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databasePath: string;
+  /**
+   * A PostgreSQL server (postgres:// or postgresql://) to use instead of the SQLite file at
+   * `databasePath`; null when unset, which keeps the embedded SQLite database.
+   */
+  readonly databaseUrl: string | null;
+  /** Most connections to PostgreSQL this process opens (DATABASE_POOL_MAX). */
+  readonly databasePoolMax: number;
   /**
    * Null when unset. Only `serve` signs tokens, so only it needs a secret (and refuses to start
    * without one in production); in development it generates one and keeps it in the data folder.
@@ -109,6 +118,15 @@ export function loadConfig(env: Env): Config {
       : `must be an IP address or host name such as 0.0.0.0, 127.0.0.1 or :: (got ${quote(raw)})`,
   );
   const databasePath = readString("DATABASE_PATH", "./data/kanbun.db");
+  const databaseUrl = readString("DATABASE_URL", "", (raw) => {
+    try {
+      parsePostgresUrl(raw);
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  });
+  const databasePoolMax = read("DATABASE_POOL_MAX", 10, integerIn(1, 1000));
 
   const jwtSecretRaw = env.JWT_SECRET?.trim() || null;
   if (jwtSecretRaw !== null && jwtSecretRaw.length < MIN_JWT_SECRET_LENGTH) {
@@ -176,6 +194,8 @@ export function loadConfig(env: Env): Config {
     port,
     host,
     databasePath,
+    databaseUrl: databaseUrl || null,
+    databasePoolMax,
     jwtSecret: jwtSecretRaw,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,

@@ -1,5 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { Gauge, type Metric, Registry } from "prom-client";
+import { type DatabaseSizeSource, readDatabaseSize } from "./db/database-size";
 import { createRequestSeries } from "./request-series";
 
 export interface Metrics {
@@ -13,7 +13,10 @@ export interface Metrics {
  * Prometheus instruments, on a registry of this app's own (tests build many apps in one
  * process). Process and database figures are read when scraped, so they cost nothing per request.
  */
-export function createMetrics(sqlite: Database, openSockets: () => number = () => 0): Metrics {
+export function createMetrics(
+  database: DatabaseSizeSource,
+  openSockets: () => number = () => 0,
+): Metrics {
   const registry = new Registry();
   const series = createRequestSeries([
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
@@ -37,17 +40,10 @@ export function createMetrics(sqlite: Database, openSockets: () => number = () =
   });
   new Gauge({
     name: "kanbun_database_size_bytes",
-    help: "Size of the SQLite database (pages in use times page size)",
+    help: "Size of the database (SQLite: pages in use times page size; PostgreSQL: pg_database_size)",
     registers: [registry],
-    // A pragma of the SQLite file, read on the raw connection: a size that counts another
-    // request's uncommitted pages for a moment is still a fair gauge.
-    collect() {
-      const row = sqlite
-        .query<{ bytes: number }, []>(
-          "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()",
-        )
-        .get();
-      this.set(row?.bytes ?? 0);
+    async collect() {
+      this.set(await readDatabaseSize(database));
     },
   });
   new Gauge({

@@ -7,6 +7,7 @@ import { openCopySource } from "../../src/platform/db/copy-source";
 import { createPostgresSql } from "../../src/platform/db/postgres-sql";
 import { createTestContext } from "../support/app";
 import { addMember, createBoard, createCard, createList } from "../support/boards";
+import { sqliteOf } from "../support/dialect";
 import { createTask, createUser } from "../support/factories";
 import { comment } from "../support/notifications";
 
@@ -27,10 +28,13 @@ export const FIXTURE = {
  * `folder/kanbun.db`, whose path it returns.
  */
 export async function writeCopyFixture(folder: string): Promise<string> {
-  const ctx = await createTestContext({
-    RATE_LIMIT_MAX: "0",
-    AUTH_RATE_LIMIT_MAX: "0",
-  });
+  const ctx = await createTestContext(
+    {
+      RATE_LIMIT_MAX: "0",
+      AUTH_RATE_LIMIT_MAX: "0",
+    },
+    { sqliteOnly: true },
+  );
   const owner = await createUser(ctx, { full_name: FIXTURE.fullName });
   const alice = await createUser(ctx);
   const task = await createTask(ctx, owner, {
@@ -55,7 +59,7 @@ export async function writeCopyFixture(folder: string): Promise<string> {
   if (replayed.status !== 201) throw new Error(`idempotent POST: ${replayed.status}`);
   await ctx.request("/api/v1/auth/login", { body: { email: alice.email, password: "wrong" } });
 
-  const sqlite = ctx.deps.sqlite;
+  const sqlite = sqliteOf(ctx.deps);
   addDirectRows(sqlite, owner.id, task.id, ctx.clock.now());
   // Gone rows whose ids must not be handed out again on PostgreSQL.
   const leaving = await createUser(ctx);

@@ -297,6 +297,38 @@ describe("transactions", () => {
     await open;
     expect(await names()).toEqual(["pending"]);
   });
+
+  test("work a transaction started that goes on after it ended runs on the pool", async () => {
+    let later: Promise<unknown> = Promise.resolve();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await sql.transaction(async () => {
+      await sql.run("INSERT INTO items (name) VALUES (?)", ["inside"]);
+      // Left running, as a failed sign-in's bookkeeping is after the answer.
+      later = gate.then(() =>
+        sql.transaction(() => sql.run("INSERT INTO items (name) VALUES (?)", ["after"])),
+      );
+    });
+    release();
+    await later;
+    expect(await names()).toEqual(["inside", "after"]);
+  });
+});
+
+test("PGDATABASE in the environment does not move a client off the URL's database", async () => {
+  const before = process.env.PGDATABASE;
+  process.env.PGDATABASE = "postgres";
+  const client = createPostgresSql(database.url, { max: 1 });
+  try {
+    const row = await client.get<{ name: string }>("SELECT current_database() AS name");
+    expect(row?.name).toBe(new URL(database.url).pathname.slice(1));
+  } finally {
+    await client.close();
+    if (before === undefined) delete process.env.PGDATABASE;
+    else process.env.PGDATABASE = before;
+  }
 });
 
 test("after close, calls reject", async () => {

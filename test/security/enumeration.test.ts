@@ -32,18 +32,27 @@ async function accounts(): Promise<{ ctx: TestContext; user: TestUser; inactive:
  * how many hashes it computes. Writes are left out: they happen only for a real account.
  */
 async function workOf(ctx: TestContext, path: string, body: unknown) {
-  const prepare = spyOn(ctx.deps.sqlite, "prepare");
+  // Every statement, as the app hands it to the database (either one).
+  const get = spyOn(ctx.deps.sql, "get");
+  const all = spyOn(ctx.deps.sql, "all");
   const hash = spyOn(Bun.CryptoHasher.prototype, "update");
   try {
     const response = await ctx.request(path, { body });
     await response.text();
-    const reads = prepare.mock.calls
-      .map(([query]) => String(query))
+    const order = (spy: typeof get | typeof all) =>
+      spy.mock.calls.map(([query], index) => ({
+        query,
+        at: spy.mock.invocationCallOrder[index] ?? 0,
+      }));
+    const reads = [...order(get), ...order(all)]
+      .sort((a, b) => a.at - b.at)
+      .map(({ query }) => String(query))
       .filter((query) => /^\s*select/i.test(query))
       .map((query) => /from "?(\w+)"?/i.exec(query)?.[1] ?? query);
     return { status: response.status, reads, hashes: hash.mock.calls.length };
   } finally {
-    prepare.mockRestore();
+    get.mockRestore();
+    all.mockRestore();
     hash.mockRestore();
   }
 }
@@ -144,7 +153,7 @@ describe("nothing tells whether an account exists", () => {
   test("resend-verification: 202 and the same body, verified, unverified or unknown", async () => {
     const { ctx, user, inactive } = await accounts();
     const verified = await createUser(ctx);
-    ctx.deps.sqlite.run("UPDATE users SET email_verified = 1 WHERE id = ?", [verified.id]);
+    await ctx.deps.sql.run("UPDATE users SET email_verified = 1 WHERE id = ?", [verified.id]);
     await expectIndistinguishable(
       ctx,
       "/api/v1/auth/resend-verification",
@@ -177,7 +186,7 @@ describe("nothing tells whether an account exists", () => {
   test("reset and verification routes read and hash the same for unknown accounts", async () => {
     const { ctx, user, inactive } = await accounts();
     const verified = await createUser(ctx);
-    ctx.deps.sqlite.run("UPDATE users SET email_verified = 1 WHERE id = ?", [verified.id]);
+    await ctx.deps.sql.run("UPDATE users SET email_verified = 1 WHERE id = ?", [verified.id]);
     await ctx.request("/api/v1/auth/forgot-password", { body: { email: verified.email } });
     const cases: [string, unknown[]][] = [
       [

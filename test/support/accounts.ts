@@ -37,22 +37,22 @@ export async function userRow(ctx: TestContext, id: number) {
   return await dbOf(ctx.deps).select().from(users).where(eq(users.id, id)).get();
 }
 
-export function countRows(
+export async function countRows(
   ctx: TestContext,
   table: string,
   where: string,
   ...args: number[]
-): number {
-  return (
-    ctx.deps.sqlite
-      .query<{ n: number }, number[]>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
-      .get(...args)?.n ?? -1
+): Promise<number> {
+  const row = await ctx.deps.sql.get<{ n: number }>(
+    `SELECT count(*) AS n FROM ${table} WHERE ${where}`,
+    args,
   );
+  return row?.n ?? -1;
 }
 
 /** Sign-up queues a verification email; tests that count emails start after it. */
-export function forgetQueuedEmails(ctx: TestContext) {
-  ctx.deps.sqlite.run("DELETE FROM jobs");
+export async function forgetQueuedEmails(ctx: TestContext): Promise<void> {
+  await ctx.deps.sql.run("DELETE FROM jobs");
 }
 
 /** Emails waiting in the job queue for one address. */

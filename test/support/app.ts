@@ -5,7 +5,9 @@ import { createLogger } from "../../src/platform/logging";
 import { TEST_PASSWORD_COST } from "../../src/platform/passwords";
 import { FakeClock } from "./clock";
 import { freshDatabase } from "./database";
+import { onPostgres } from "./dialect";
 import { FakeMailer } from "./mailer";
+import { createSuiteDatabase } from "./postgres-databases";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-000";
 
@@ -35,32 +37,46 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+export interface TestContextOptions extends Pick<DepsOverrides, "shared" | "sql" | "sqlite"> {
+  /** SQLite even when the suite runs on PostgreSQL: for tests about SQLite files and copies. */
+  sqliteOnly?: boolean;
+}
+
 /**
- * A whole application on a private in-memory database, driven through app.handle(). `overrides`
- * replace parts of its deps (a shared store, another database).
+ * A whole application on a private database, driven through app.handle(): an in-memory SQLite
+ * copy, or on PostgreSQL (TEST_DATABASE_URL) a fresh migrated database dropped after the test.
  */
 export async function createTestContext(
   env: Record<string, string> = {},
-  overrides: Pick<DepsOverrides, "shared" | "sql" | "sqlite"> = {},
+  options: TestContextOptions = {},
 ): Promise<TestContext> {
+  // Handed another context's database or shared store, it plays a second instance of one server.
+  const { sqliteOnly, ...overrides } = options;
+  const ownDatabase = overrides.sql === undefined && overrides.sqlite === undefined;
+  const postgres = onPostgres && !sqliteOnly && ownDatabase ? await createSuiteDatabase() : null;
   const config = loadConfig({
     NODE_ENV: "test",
     DATABASE_PATH: ":memory:",
     JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: "info",
+    ...(postgres && { DATABASE_URL: postgres.url, DATABASE_POOL_MAX: "4" }),
     ...env,
   });
   const logs: Record<string, unknown>[] = [];
   const clock = new FakeClock();
   const mailer = new FakeMailer();
   const deps = await createDeps(config, {
-    sqlite: freshDatabase(),
+    sqlite: postgres || !ownDatabase ? undefined : freshDatabase(),
     clock,
     log: createLogger(config.logLevel, (line) => logs.push(JSON.parse(line))),
     passwordCost: TEST_PASSWORD_COST,
     // A test that sets SMTP_URL gets the real SMTP mailer.
     mailer: config.smtpUrl ? undefined : mailer,
     ...overrides,
+  });
+  postgres?.register(async () => {
+    await deps.jobs.stop();
+    await deps.sql.close();
   });
   const app = createApp(deps);
   const request = (path: string, init: RequestOptions = {}) => app.handle(buildRequest(path, init));

@@ -142,15 +142,16 @@ export function layoutOf(board: BoardDetailJson): Record<string, string[]> {
  * Test setup: makes a user a member straight in the database, for tests that add many members
  * and are not about adding them (additions through the API are rate-limited per caller).
  */
-export function putMember(
+export async function putMember(
   ctx: TestContext,
   boardId: number,
   user: { id: number },
   role: "owner" | "editor" | "viewer",
-): void {
-  ctx.deps.sqlite
-    .query("INSERT INTO board_members (board_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
-    .run(boardId, user.id, role, ctx.clock.now());
+): Promise<void> {
+  await ctx.deps.sql.run(
+    "INSERT INTO board_members (board_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
+    [boardId, user.id, role, ctx.clock.now()],
+  );
 }
 
 export interface Team {

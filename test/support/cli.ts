@@ -115,5 +115,5 @@ export async function appOn(env: Record<string, string>) {
     app.handle(buildRequest(path, init));
   const login = (email: string, password: string) =>
     request("/api/v1/auth/login", { body: { email, password } });
-  return { deps, mailer, request, login, close: () => deps.sqlite.close(false) };
+  return { deps, mailer, request, login, close: () => deps.sql.close() };
 }

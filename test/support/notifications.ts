@@ -36,14 +36,13 @@ export async function typesOf(ctx: TestContext, user: TestUser): Promise<string[
 }
 
 /** The `notification.created` events recorded for a user, oldest first. */
-export function notificationEvents(ctx: TestContext, userId: number) {
-  return ctx.deps.sqlite
-    .query<{ board_id: number | null; user_id: number; data: string }, [number]>(
-      `SELECT board_id, user_id, data FROM events
-       WHERE type = 'notification.created' AND user_id = ? ORDER BY seq`,
-    )
-    .all(userId)
-    .map((row) => ({ ...row, data: JSON.parse(row.data) as NotificationJson }));
+export async function notificationEvents(ctx: TestContext, userId: number) {
+  const rows = await ctx.deps.sql.all<{ board_id: number | null; user_id: number; data: string }>(
+    `SELECT board_id, user_id, data FROM events
+     WHERE type = 'notification.created' AND user_id = ? ORDER BY seq`,
+    [userId],
+  );
+  return rows.map((row) => ({ ...row, data: JSON.parse(row.data) as NotificationJson }));
 }
 
 /** Verifies the user's address with the code emailed at sign-up, then forgets the user's mail. */

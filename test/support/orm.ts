@@ -24,7 +24,8 @@ export function dbOf(deps: { sql: Sql }): Db {
  */
 function createOrm(sql: Sql): Db {
   return drizzle(
-    async (text, params, method) => {
+    async (query, params, method) => {
+      const text = sql.dialect === "postgres" ? withDefaultIds(query) : query;
       const values = params as SqlValue[];
       if (method === "run") return { rows: [], ...(await sql.run(text, values)) };
       if (method === "get") {
@@ -36,4 +37,13 @@ function createOrm(sql: Sql): Db {
     },
     { schema: tables },
   );
+}
+
+/**
+ * drizzle's SQLite builder writes a row without an id, in a multi-row insert, as `null`, which
+ * SQLite turns into a new rowid; PostgreSQL's identity columns need `default` for that.
+ */
+function withDefaultIds(text: string): string {
+  if (!/^insert into "\w+" \("id",/.test(text)) return text;
+  return text.replace(/(values |\), )\(null, /g, "$1(default, ");
 }

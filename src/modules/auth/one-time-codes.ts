@@ -1,4 +1,5 @@
 import { randomInt, timingSafeEqual } from "node:crypto";
+import { jsonText } from "../../platform/db/dialect";
 import type { Sql } from "../../platform/db/sql";
 import { type CodePurpose, JOB_STATUSES } from "../../platform/db/tables";
 import { SEND_EMAIL_JOB } from "../jobs/handlers";
@@ -223,7 +224,7 @@ async function countRecentEmails(
   const row = await sql.get<{ n: number }>(
     `SELECT count(*) AS n FROM jobs
      WHERE status IN (${STATUSES}) AND run_at > ? AND created_at > ? AND type = ?
-       AND json_extract(payload, '$.to') = ? AND json_extract(payload, '$.subject') = ?`,
+       AND ${jsonText(sql, "payload", "to")} = ? AND ${jsonText(sql, "payload", "subject")} = ?`,
     [since, since, SEND_EMAIL_JOB, to, subject],
   );
   return row?.n ?? 0;

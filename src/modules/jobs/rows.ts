@@ -1,3 +1,4 @@
+import { forClaim } from "../../platform/db/dialect";
 import type { Sql, SqlValue } from "../../platform/db/sql";
 import type { JobRow, JobStatus } from "../../platform/db/tables";
 
@@ -39,11 +40,11 @@ function placeholders(ids: readonly number[]): string {
   return ids.map(() => "?").join(", ");
 }
 
-/** Pending jobs due by `now`, oldest first. */
+/** Pending jobs due by `now`, oldest first, claimed for the caller's transaction. */
 export async function selectDueJobs(sql: Sql, now: number, limit: number): Promise<JobRow[]> {
   const rows = await sql.all<StoredJob>(
     `SELECT ${COLUMNS} FROM jobs WHERE status = 'pending' AND run_at <= ?
-     ORDER BY run_at, id LIMIT ?`,
+     ORDER BY run_at, id LIMIT ?${forClaim(sql)}`,
     [now, limit],
   );
   return rows.map(toJobRow);

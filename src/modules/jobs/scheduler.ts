@@ -65,7 +65,8 @@ export async function purgeExpired({ sql }: { sql: Sql }, now: number): Promise<
 }
 
 export interface Scheduler {
-  start(): void;
+  /** Starts the timer; resolves when the first round (purge and reminders) has run. */
+  start(): Promise<void>;
   stop(): void;
   /** Purges expired rows once, now. */
   runOnce(): Promise<PurgeCounts>;
@@ -122,9 +123,9 @@ export function createScheduler(
   });
   return {
     start() {
-      if (timer) return;
-      void purge();
-      void remind();
+      if (timer) return Promise.resolve();
+      // The first round runs now; its promise lets a caller wait for it (each step is guarded).
+      const first = Promise.all([purge(), remind()]).then(() => undefined);
       // Merging waits for the first interval: at start it would delay the first answers.
       timer = setInterval(async () => {
         await purge();
@@ -132,6 +133,7 @@ export function createScheduler(
         await mergeIndexes();
       }, intervalMs);
       timer.unref?.();
+      return first;
     },
     stop() {
       if (timer) clearInterval(timer);

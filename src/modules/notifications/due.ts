@@ -21,20 +21,21 @@ async function claimDueReminders(sql: Sql, now: number): Promise<ClaimedReminder
   return await sql.all<ClaimedReminder>(
     `WITH due AS (
          SELECT id, owner_id, assignee_id, board_id, due_date FROM tasks
-         WHERE due_date > ?1 AND due_date <= ?2 AND completed = 0
+         WHERE due_date > ? AND due_date <= ? AND completed = 0
        ), recipients AS (
          SELECT id AS task_id, owner_id AS user_id, board_id, due_date FROM due
          UNION
          SELECT id, assignee_id, board_id, due_date FROM due WHERE assignee_id IS NOT NULL
        )
        INSERT INTO due_reminders (task_id, user_id, due_date, created_at)
-       SELECT r.task_id, r.user_id, r.due_date, ?1 FROM recipients r
+       SELECT r.task_id, r.user_id, r.due_date, ? FROM recipients r
        WHERE r.board_id IS NULL OR EXISTS (
          SELECT 1 FROM board_members m WHERE m.board_id = r.board_id AND m.user_id = r.user_id
        )
        ON CONFLICT DO NOTHING
        RETURNING task_id, user_id`,
-    [now, now + DUE_SOON_MS],
+    // Plain `?` placeholders (each bound in turn): PostgreSQL's side numbers them itself.
+    [now, now + DUE_SOON_MS, now],
   );
 }
 

@@ -1,3 +1,4 @@
+import { textsFromJson } from "../../platform/db/dialect";
 import type { Sql } from "../../platform/db/sql";
 import type { NotificationType } from "../../platform/db/tables";
 
@@ -190,7 +191,7 @@ export async function selectUserIdsByName(sql: Sql, lowerNames: string[]): Promi
   if (lowerNames.length === 0) return [];
   return (
     await sql.all<{ id: number }>(
-      "SELECT id FROM users WHERE lower(username) IN (SELECT value FROM json_each(?))",
+      `SELECT id FROM users WHERE lower(username) IN (${textsFromJson(sql)})`,
       [JSON.stringify(lowerNames)],
     )
   ).map((row) => row.id);

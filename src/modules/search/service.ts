@@ -2,7 +2,7 @@ import type { ActorContext } from "../../platform/context";
 import { presentBoard } from "../boards/present";
 import { presentComment } from "../comments/service";
 import { listTasks } from "../tasks/list";
-import { matchWords, toSearchTerms } from "../tasks/search-terms";
+import { toSearchTerms } from "../tasks/search-terms";
 import { searchBoards, searchComments } from "./rows";
 
 export const DEFAULT_SEARCH_LIMIT = 20;
@@ -27,10 +27,10 @@ export async function searchEverything(
   // One read transaction, so the three kinds agree with each other.
   return await deps.sql.transaction(async () => ({
     tasks: (await listTasks({ deps, actor }, { q: input.q, limit })).items,
-    boards: (await searchBoards(deps.sql, actor.userId, matchWords(boardTerms), limit)).map((row) =>
+    boards: (await searchBoards(deps.sql, actor.userId, boardTerms, limit)).map((row) =>
       presentBoard(row, row.role),
     ),
-    comments: (await searchComments(deps.sql, actor.userId, matchWords(commentTerms), limit)).map(
+    comments: (await searchComments(deps.sql, actor.userId, commentTerms, limit)).map(
       presentComment,
     ),
   }));

@@ -1,4 +1,5 @@
 import type { ActorContext } from "../../platform/context";
+import { caseless } from "../../platform/db/dialect";
 import type { Sql, SqlValue } from "../../platform/db/sql";
 import { ValidationFailed } from "../../platform/errors";
 import { DEFAULT_PAGE_LIMIT } from "../../platform/http/pagination";
@@ -42,7 +43,7 @@ const SORT_SQL: Record<SortField, string> = {
   updated_at: "t.updated_at",
   due_date: "t.due_date",
   priority: "t.priority",
-  title: "t.title COLLATE NOCASE",
+  title: "t.title",
   position: "t.position",
 };
 
@@ -71,7 +72,7 @@ export async function listTasks(
         visibility,
         terms,
         where,
-        order: input.sort === undefined ? undefined : orderBy(input.sort),
+        order: input.sort === undefined ? undefined : orderBy(deps.sql, input.sort),
         limit,
         offset,
       })
@@ -107,7 +108,7 @@ async function listPage(
   const ids = (
     await all<{ id: number }>(
       sql,
-      `SELECT t.id AS id FROM tasks t WHERE ${where.text} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?`,
+      `SELECT t.id AS id FROM tasks t WHERE ${where.text} ORDER BY ${orderBy(sql, sort)} LIMIT ? OFFSET ?`,
       [...where.params, limit, offset],
     )
   ).map((row) => row.id);
@@ -163,12 +164,14 @@ function queryDate(name: string, text: string): number {
 }
 
 /** The ORDER BY terms; `sort` has passed the route's schema, so it names a SORT_FIELDS entry. */
-function orderBy(sort: ListTasksInput["sort"]): string {
+function orderBy(sql: Sql, sort: ListTasksInput["sort"]): string {
   const spec = sort ?? "-created_at";
   const descending = spec.startsWith("-");
   const field = (descending ? spec.slice(1) : spec) as SortField;
   const direction = descending ? "DESC" : "ASC";
   // Tasks without a due date come last whichever way the list is sorted.
   const nullsLast = field === "due_date" ? "t.due_date IS NULL, " : "";
-  return `${nullsLast}${SORT_SQL[field]} ${direction}, t.id ${direction}`;
+  // Titles sort regardless of case on both databases.
+  const key = field === "title" ? caseless(sql, SORT_SQL[field]) : SORT_SQL[field];
+  return `${nullsLast}${key} ${direction}, t.id ${direction}`;
 }

@@ -1,3 +1,4 @@
+import { idsFromJson } from "../../platform/db/dialect";
 import type { Sql } from "../../platform/db/sql";
 import type { TaskRow } from "../../platform/db/tables";
 
@@ -30,12 +31,12 @@ export interface StoredTask {
  * page size: bun:sqlite keeps only 20 prepared statements, and a statement per id count (1 to
  * 200) pushed the others out and had them prepared again on every request.
  */
-const IDS = "SELECT value FROM json_each(?)";
-
 export async function selectTaskRows(sql: Sql, ids: number[]): Promise<TaskRow[]> {
   if (ids.length === 0) return [];
   return (
-    await sql.all<StoredTask>(`SELECT * FROM tasks WHERE id IN (${IDS})`, [JSON.stringify(ids)])
+    await sql.all<StoredTask>(`SELECT * FROM tasks WHERE id IN (${idsFromJson(sql)})`, [
+      JSON.stringify(ids),
+    ])
   ).map(toTaskRow);
 }
 
@@ -65,7 +66,7 @@ export async function selectTags(sql: Sql, ids: number[]): Promise<Map<number, s
   const byTask = new Map<number, string[]>();
   if (ids.length === 0) return byTask;
   const rows = await sql.all<{ task_id: number; tag: string }>(
-    `SELECT task_id, tag FROM task_tags WHERE task_id IN (${IDS}) ORDER BY task_id, tag`,
+    `SELECT task_id, tag FROM task_tags WHERE task_id IN (${idsFromJson(sql)}) ORDER BY task_id, tag`,
     [JSON.stringify(ids)],
   );
   for (const row of rows) {

@@ -17,8 +17,8 @@ import type { Visibility } from "./visibility";
 
 const K1 = 1.2;
 const B = 0.75;
-const TITLE_WEIGHT = 10;
-const DESCRIPTION_WEIGHT = 1;
+export const TITLE_WEIGHT = 10;
+export const DESCRIPTION_WEIGHT = 1;
 /** FTS5 keeps its row count and per-column token totals in this record of tasks_fts_data. */
 const AVERAGES_RECORD_ID = 1;
 
@@ -46,8 +46,20 @@ export async function rankVisibleMatches(
     frequencies.push(byTask);
   }
   const lengths = await listedLengths(sql, inEvery(frequencies), where);
-  if (lengths.size === 0) return [];
+  return scoreMatches(frequencies, lengths, totals);
+}
 
+/**
+ * BM25 of the candidates in `lengths` (id → length in tokens), from each term's weighted
+ * occurrences per task (`frequencies`, one map per term, over every task the caller sees that
+ * holds it), best first; equal scores put the newer task first.
+ */
+export function scoreMatches(
+  frequencies: Map<number, number>[],
+  lengths: Map<number, number>,
+  totals: IndexTotals,
+): ScoredTask[] {
+  if (lengths.size === 0) return [];
   const { documents, averageLength } = totals;
   const weights = frequencies.map((byTask) => inverseDocumentFrequency(documents, byTask.size));
   const scored = Array.from(lengths, ([id, length]) => {
@@ -90,7 +102,7 @@ async function termFrequencies(
 }
 
 /** The ids present in every map, walking the smallest. */
-function inEvery(maps: Map<number, number>[]): number[] {
+export function inEvery(maps: Map<number, number>[]): number[] {
   const [smallest, ...others] = [...maps].sort((a, b) => a.size - b.size);
   return [...(smallest?.keys() ?? [])].filter((id) => others.every((map) => map.has(id)));
 }

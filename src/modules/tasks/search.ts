@@ -36,6 +36,10 @@ export const BUILTIN_BM25_FROM_SHARE = 1 / 70;
  * only the caller's tasks: a common word in other people's tasks costs nothing.
  */
 export async function searchPage(sql: Sql, spec: SearchSpec): Promise<PageIds> {
+  // PostgreSQL searches its tsvector columns (loaded only there; test:pg runs it).
+  if (sql.dialect === "postgres") {
+    return (await import("./search-postgres")).searchPageOnPostgres(sql, spec);
+  }
   if (spec.order !== undefined) {
     return pageWithTotal(sql, spec, {
       id: "t.id",
@@ -76,16 +80,18 @@ export async function searchPage(sql: Sql, spec: SearchSpec): Promise<PageIds> {
   });
 }
 
-interface OrderedQuery {
+export interface OrderedQuery {
   id: string;
   /** The FROM and WHERE clauses. */
   from: string;
   params: SqlValue[];
   order: string;
+  /** Parameters of `order`, if it has any. */
+  orderParams?: SqlValue[];
 }
 
 /** One page of a query's ids, with the number of rows it has in all. */
-async function pageWithTotal(
+export async function pageWithTotal(
   sql: Sql,
   { limit, offset }: { limit: number; offset: number },
   query: OrderedQuery,
@@ -94,7 +100,7 @@ async function pageWithTotal(
     sql,
     `SELECT ${query.id} AS id, count(*) OVER () AS total FROM ${query.from}
      ORDER BY ${query.order} LIMIT ? OFFSET ?`,
-    [...query.params, limit, offset],
+    [...query.params, ...(query.orderParams ?? []), limit, offset],
   );
   // A page past the end has no row to carry the total: count separately only then.
   const total =

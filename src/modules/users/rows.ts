@@ -1,3 +1,4 @@
+import { likeCaseless } from "../../platform/db/dialect";
 import type { Sql, SqlValue } from "../../platform/db/sql";
 import type { Role, SessionRow, UserRow } from "../../platform/db/tables";
 
@@ -70,7 +71,9 @@ export async function selectUsersPage(
     text === undefined
       ? { text: "1 = 1", params: [] as SqlValue[] }
       : {
-          text: `(username LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR full_name LIKE ? ESCAPE '\\')`,
+          text: `(${["username", "email", "full_name"]
+            .map((column) => `${column} ${likeCaseless(sql)} ? ESCAPE '\\'`)
+            .join(" OR ")})`,
           params: Array(3).fill(`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as SqlValue[],
         };
   const total =

@@ -2,6 +2,7 @@ import { SQL } from "bun";
 import { pgMigrationJournal, pgMigrationSql } from "../../../drizzle/pg";
 import { type Migration, MigrationError } from "./migrate";
 import { MIGRATION_LOCK_KEY } from "./postgres-locks";
+import { databaseOf } from "./postgres-url";
 
 const STATEMENT_BREAKPOINT = "--> statement-breakpoint";
 
@@ -42,7 +43,7 @@ export async function migratePostgres(
   migrations = embeddedPostgresMigrations(),
 ): Promise<string[]> {
   // One connection: a session lock belongs to the session that took it.
-  const connection = new SQL({ url, max: 1, bigint: true });
+  const connection = new SQL({ url, database: databaseOf(url), max: 1, bigint: true });
   try {
     await connection.unsafe(`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
     try {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { SQL } from "bun";
 import { WRITE_LOCK_KEY } from "./postgres-locks";
 import { numberPlaceholders } from "./postgres-placeholders";
+import { databaseOf } from "./postgres-url";
 import type { Sql, SqlRunResult, SqlValue, TransactionListener } from "./sql";
 
 /**
@@ -34,11 +35,18 @@ interface TransactionScope {
   depth: number;
   /** Nested transactions of this scope run one after another: savepoints are a stack. */
   nested: Promise<unknown>;
+  /**
+   * Set once the transaction (or savepoint) is over. Work it started that goes on afterwards
+   * (a failed sign-in recorded after the answer) still carries the scope in its async context:
+   * its calls then run on the pool, as on SQLite, not on a connection given back.
+   */
+  ended: boolean;
 }
 
 export function createPostgresSql(url: string, options: PostgresSqlOptions = {}): Sql {
   const pool = new SQL({
     url,
+    database: databaseOf(url),
     bigint: true,
     ...(options.max !== undefined && { max: options.max }),
     ...(options.idleTimeout !== undefined && { idleTimeout: options.idleTimeout }),
@@ -46,21 +54,35 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
   const scopes = new AsyncLocalStorage<TransactionScope>();
   let listener: TransactionListener | null = null;
 
+  /** The transaction the caller is in, if it is still open. */
+  function currentScope(): TransactionScope | undefined {
+    const scope = scopes.getStore();
+    return scope && !scope.ended ? scope : undefined;
+  }
+
   async function query(text: string, params: readonly SqlValue[] = []) {
-    const connection = scopes.getStore()?.connection ?? pool;
+    const connection = currentScope()?.connection ?? pool;
     return connection.unsafe(numberPlaceholders(text), params.map(toParameter));
   }
 
   async function outermost<T>(work: () => Promise<T>): Promise<T> {
     const connection = await pool.reserve();
+    const scope: TransactionScope = {
+      connection,
+      depth: 0,
+      nested: Promise.resolve(),
+      ended: false,
+    };
     try {
       let result: T;
       try {
         await connection.unsafe("BEGIN");
         await connection.unsafe(`SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`);
-        result = await scopes.run({ connection, depth: 0, nested: Promise.resolve() }, work);
+        result = await scopes.run(scope, work);
+        scope.ended = true;
         await connection.unsafe("COMMIT");
       } catch (error) {
+        scope.ended = true;
         // After a failed COMMIT the transaction is over already and ROLLBACK only warns.
         await connection.unsafe("ROLLBACK").catch(() => undefined);
         listener?.rolledBack();
@@ -77,16 +99,19 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
     const name = `kanbun_sp_${scope.depth + 1}`;
     const run = async () => {
       await scope.connection.unsafe(`SAVEPOINT ${name}`);
-      const inner = {
+      const inner: TransactionScope = {
         connection: scope.connection,
         depth: scope.depth + 1,
         nested: Promise.resolve(),
+        ended: false,
       };
       try {
         const result = await scopes.run(inner, work);
+        inner.ended = true;
         await scope.connection.unsafe(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (error) {
+        inner.ended = true;
         await scope.connection.unsafe(`ROLLBACK TO SAVEPOINT ${name}`);
         await scope.connection.unsafe(`RELEASE SAVEPOINT ${name}`);
         throw error;
@@ -113,7 +138,7 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
       return { changes: result.count ?? 0 };
     },
     transaction<T>(work: () => Promise<T>) {
-      const scope = scopes.getStore();
+      const scope = currentScope();
       return scope ? nested(scope, work) : outermost(work);
     },
     inTransaction: () => scopes.getStore() !== undefined,

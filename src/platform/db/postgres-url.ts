@@ -61,3 +61,14 @@ function safeDecode(text: string): string {
     return text;
   }
 }
+
+/**
+ * The database a connection to `url` must open, passed to Bun's driver explicitly: left to
+ * itself, the driver lets a PGDATABASE variable in the environment override the URL's database.
+ * A URL without one means the database named like its user, as libpq has it.
+ */
+export function databaseOf(url: string): string {
+  const parsed = new URL(url);
+  const named = safeDecode(parsed.pathname.replace(/^\//, ""));
+  return named || safeDecode(parsed.username) || "postgres";
+}

@@ -40,10 +40,13 @@ export function mergeSearchIndexes(sqlite: Database, budgetMs: number): number {
   return steps;
 }
 
-/** What a merge needs: the raw connection for FTS5's commands, and `sql` for its write turn. */
+/**
+ * What a merge needs: the raw connection for FTS5's commands (null on PostgreSQL, whose GIN
+ * indexes need no merging), and `sql` for its write turn.
+ */
 export interface SearchIndexStore {
   sql: Sql;
-  sqlite: Database;
+  sqlite: Database | null;
 }
 
 /**
@@ -54,5 +57,7 @@ export async function mergeSearchIndexesInTurn(
   store: SearchIndexStore,
   budgetMs: number,
 ): Promise<number> {
-  return await store.sql.transaction(async () => mergeSearchIndexes(store.sqlite, budgetMs));
+  const { sqlite } = store;
+  if (sqlite === null) return 0;
+  return await store.sql.transaction(async () => mergeSearchIndexes(sqlite, budgetMs));
 }

@@ -1,6 +1,7 @@
 import { type AnyElysia, Elysia, type TSchema } from "elysia";
 import { ValidationFailed } from "../errors";
 import { type BodyRule, bodyRuleOf, enforceBodyRule } from "./body-rules";
+import { rejectNulInBody, rejectNulInQuery } from "./nul-text";
 
 export const REPEATED_QUERY_MESSAGE = "Give this parameter once";
 
@@ -8,9 +9,10 @@ export const REPEATED_QUERY_MESSAGE = "Give this parameter once";
  * Every module's routes hang off one of these. `normalize: false` makes Elysia reject unknown
  * body fields (422) instead of silently dropping them, as the API contract requires.
  *
- * Two checks run here, once for every route, in `beforeHandle`: after the auth macro (anonymous
+ * These checks run here, once for every route, in `beforeHandle`: after the auth macro (anonymous
  * callers still get 401 first) and after Elysia's own validation.
  * - A body the route's schema does not describe is refused (see enforceBodyRule).
+ * - Text holding the NUL character is refused, in bodies and query parameters (nul-text.ts).
  * - Elysia keeps only the last value of a repeated query parameter (`?limit=1&limit=2` meant
  *   limit=2), so a client that builds a query wrongly would silently get other results. A
  *   repeated parameter that the route declares as a single value is refused.
@@ -21,7 +23,9 @@ export function createRouter<const Prefix extends string>(prefix: Prefix, tag: s
   return router.onBeforeHandle(({ body, request, route }) => {
     const rules = rulesOf(request.method, route);
     enforceBodyRule(rules.body, request, body);
+    rejectNulInBody(body);
     const query = request.url.indexOf("?");
+    if (query !== -1) rejectNulInQuery(request.url.slice(query + 1));
     // A single parameter cannot repeat: most requests are done before parsing anything.
     if (query === -1 || request.url.indexOf("&", query) === -1) return;
     rejectRepeated(request.url.slice(query + 1), rules.singleValued);
