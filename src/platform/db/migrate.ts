@@ -17,10 +17,20 @@ export class MigrationError extends Error {
   override name = "MigrationError";
 }
 
-/** The embedded migrations in journal order. */
+export interface EmbeddedMigrations {
+  journal: { entries: { when: number; tag: string }[] };
+  sql: Readonly<Record<string, string>>;
+}
+
+/** The embedded SQLite migrations in journal order. */
 export function embeddedMigrations(): Migration[] {
-  return migrationJournal.entries.map((entry) => {
-    const sql = migrationSql[entry.tag];
+  return readMigrations({ journal: migrationJournal, sql: migrationSql });
+}
+
+/** One dialect's embedded migrations (drizzle-kit's journal and SQL files) in journal order. */
+export function readMigrations(embedded: EmbeddedMigrations): Migration[] {
+  return embedded.journal.entries.map((entry) => {
+    const sql = embedded.sql[entry.tag];
     if (sql === undefined) throw new MigrationError(`Migration ${entry.tag} is not embedded`);
     return {
       tag: entry.tag,

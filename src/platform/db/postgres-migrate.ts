@@ -1,10 +1,8 @@
 import { SQL } from "bun";
 import { pgMigrationJournal, pgMigrationSql } from "../../../drizzle/pg";
-import { type Migration, MigrationError } from "./migrate";
+import { type Migration, MigrationError, readMigrations } from "./migrate";
 import { MIGRATION_LOCK_KEY } from "./postgres-locks";
 import { databaseOf } from "./postgres-url";
-
-const STATEMENT_BREAKPOINT = "--> statement-breakpoint";
 
 /**
  * drizzle's own bookkeeping table for PostgreSQL (schema `drizzle`), so that drizzle-kit and
@@ -14,19 +12,7 @@ const BOOKKEEPING = "drizzle.__drizzle_migrations";
 
 /** The embedded PostgreSQL migrations (drizzle/pg) in journal order. */
 export function embeddedPostgresMigrations(): Migration[] {
-  return pgMigrationJournal.entries.map((entry) => {
-    const sql = pgMigrationSql[entry.tag];
-    if (sql === undefined) throw new MigrationError(`Migration ${entry.tag} is not embedded`);
-    return {
-      tag: entry.tag,
-      when: entry.when,
-      hash: new Bun.CryptoHasher("sha256").update(sql).digest("hex"),
-      statements: sql
-        .split(STATEMENT_BREAKPOINT)
-        .map((statement) => statement.trim())
-        .filter(Boolean),
-    };
-  });
+  return readMigrations({ journal: pgMigrationJournal, sql: pgMigrationSql });
 }
 
 /**
