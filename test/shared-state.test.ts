@@ -11,12 +11,17 @@ describe("which shared state an instance runs with", () => {
     await LOCAL_STATE.close();
   });
 
-  test.if(onPostgres)("PostgreSQL shares its limits in the database and wakes by NOTIFY", async () => {
-    const ctx = await createTestContext();
-    expect(ctx.deps.shared.store).toBe("database");
-    expect(ctx.deps.shared.counters).not.toBeNull();
-    expect(ctx.deps.shared.wake).not.toBeNull();
-  });
+  test.if(onPostgres)(
+    "PostgreSQL shares its limits in the database and wakes by NOTIFY",
+    async () => {
+      const ctx = await createTestContext();
+      expect(ctx.deps.shared.store).toBe("database");
+      expect(ctx.deps.shared.counters).not.toBeNull();
+      expect(ctx.deps.shared.wake).not.toBeNull();
+    // The failure budgets' steps run under the database's write lock.
+    expect(ctx.deps.shared.serialize).toBeInstanceOf(Function);
+    },
+  );
 
   test("REDIS_URL, or PostgreSQL, means several instances may share the database", () => {
     expect(sharesState({ redisUrl: null }, { dialect: "sqlite" })).toBe(false);
