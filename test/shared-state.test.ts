@@ -18,8 +18,8 @@ describe("which shared state an instance runs with", () => {
       expect(ctx.deps.shared.store).toBe("database");
       expect(ctx.deps.shared.counters).not.toBeNull();
       expect(ctx.deps.shared.wake).not.toBeNull();
-    // The failure budgets' steps run under the database's write lock.
-    expect(ctx.deps.shared.serialize).toBeInstanceOf(Function);
+      // The failure budgets' steps run under the database's write lock.
+      expect(ctx.deps.shared.serialize).toBeInstanceOf(Function);
     },
   );
 
