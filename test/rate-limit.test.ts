@@ -10,6 +10,7 @@ import {
 import { purgeExpired } from "../src/modules/jobs/scheduler";
 import { authFailures, bans } from "../src/platform/db/tables";
 import { buildRequest, createTestContext, type TestContext } from "./support/app";
+import { onPostgres } from "./support/dialect";
 import { createUser, expectProblem, userValues } from "./support/factories";
 import { dbOf } from "./support/orm";
 
@@ -108,13 +109,24 @@ describe("global rate limit", () => {
     }
   });
 
-  test("two apps in one process keep separate counters", async () => {
-    const ctx = await createTestContext({ ...NO_AUTH_LIMITS, RATE_LIMIT_MAX: "1" });
+  test("two apps in one process on SQLite keep separate counters", async () => {
+    const ctx = await createTestContext(
+      { ...NO_AUTH_LIMITS, RATE_LIMIT_MAX: "1" },
+      { sqliteOnly: true },
+    );
     await ctx.request("/api/v1/tasks");
     await expectRateLimited(await ctx.request("/api/v1/tasks"), 1);
     const second = createApp(ctx.deps);
     const response = await second.handle(buildRequest("/api/v1/tasks"));
     expect(response.status).toBe(401);
+  });
+
+  // On PostgreSQL every app is one of several instances: the limit is the database's, not the app's.
+  test.if(onPostgres)("two apps on one PostgreSQL database share one counter", async () => {
+    const ctx = await createTestContext({ ...NO_AUTH_LIMITS, RATE_LIMIT_MAX: "1" });
+    await ctx.request("/api/v1/tasks");
+    const second = createApp(ctx.deps);
+    await expectRateLimited(await second.handle(buildRequest("/api/v1/tasks")), 1);
   });
 
   test("a browser can read the 429: CORS headers are kept", async () => {

@@ -8,6 +8,7 @@ import {
   counterLedger,
   createSharedFailureBudget,
   isBudgetRefusal,
+  type Serialize,
 } from "../src/platform/shared/failure-budget";
 import { createSharedCountersTable, SqlWindowCounters } from "../src/platform/shared/sql-counters";
 import { FakeClock } from "./support/clock";
@@ -85,6 +86,43 @@ describe("shared failure budget", () => {
     expect(counters.peek("ban-held:192.0.2.1", clock.now())?.count).toBe(0);
   });
 
+  test("serialized, an attempt that reads while another settles gets the place that is free", async () => {
+    const counters = new MemoryWindowCounters();
+    const ledger = counterLedger(counters, 60_000, "f:");
+    // The first failure is counted, then its settle stalls before handing its place back.
+    const { promise: stalled, resolve: resume } = Promise.withResolvers<void>();
+    const counted = Promise.withResolvers<void>();
+    let stall = true;
+    const budget = createSharedFailureBudget({
+      limit: 2,
+      counters,
+      ledger: {
+        current: ledger.current,
+        async record(key, now) {
+          await ledger.record(key, now);
+          if (!stall) return;
+          stall = false;
+          counted.resolve();
+          await stalled;
+        },
+      },
+      clock,
+      holdPrefix: "h:",
+      serialize: createMutex(),
+    });
+    const first = await budget.reserve("user:1");
+    if (isBudgetRefusal(first)) throw new Error("expected a place");
+    const settling = first.settle(true);
+    await counted.promise;
+    // One failure and nothing in progress: one place is free. Unserialized, this attempt would
+    // see the first both as a failure and as a place still held, and be refused.
+    const second = budget.reserve("user:1");
+    resume();
+    await settling;
+    expect(isBudgetRefusal(await second)).toBe(false);
+    expect(await budget.reserve("user:1")).toEqual({ retryAfterSeconds: 1, inProgress: true });
+  });
+
   test("holds last the default lease of a minute", async () => {
     const counters = new MemoryWindowCounters();
     const budget = createSharedFailureBudget({
@@ -98,3 +136,13 @@ describe("shared failure budget", () => {
     expect(counters.peek("h:k", clock.now())?.resetAt).toBe(clock.now() + 60_000);
   });
 });
+
+/** Runs each step after the one before it has ended, as the database's write lock does. */
+function createMutex(): Serialize {
+  let last: Promise<unknown> = Promise.resolve();
+  return (steps) => {
+    const run = last.then(steps, steps);
+    last = run.catch(() => {});
+    return run;
+  };
+}

@@ -1,14 +1,27 @@
 import { describe, expect, test } from "bun:test";
 import { LOCAL_STATE, redactUrl, sharesState } from "../src/platform/shared/state";
 import { createTestContext } from "./support/app";
+import { onPostgres } from "./support/dialect";
 
 describe("which shared state an instance runs with", () => {
   test("SQLite without REDIS_URL shares nothing: the in-memory limits and no wake", async () => {
-    const ctx = await createTestContext();
+    const ctx = await createTestContext({}, { sqliteOnly: true });
     expect(ctx.deps.shared).toBe(LOCAL_STATE);
     expect(LOCAL_STATE).toMatchObject({ store: "memory", counters: null, wake: null });
     await LOCAL_STATE.close();
   });
+
+  test.if(onPostgres)(
+    "PostgreSQL shares its limits in the database and wakes by NOTIFY",
+    async () => {
+      const ctx = await createTestContext();
+      expect(ctx.deps.shared.store).toBe("database");
+      expect(ctx.deps.shared.counters).not.toBeNull();
+      expect(ctx.deps.shared.wake).not.toBeNull();
+      // The failure budgets' steps run under the database's write lock.
+      expect(ctx.deps.shared.serialize).toBeInstanceOf(Function);
+    },
+  );
 
   test("REDIS_URL, or PostgreSQL, means several instances may share the database", () => {
     expect(sharesState({ redisUrl: null }, { dialect: "sqlite" })).toBe(false);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createApp } from "../../src/app";
 import { FAILURE_WINDOW_MS } from "../../src/modules/auth/address-bans";
 import { authFailures, bans } from "../../src/platform/db/tables";
-import { buildRequest, createTestContext } from "../support/app";
+import { buildRequest, createTestContext, type TestContext } from "../support/app";
 import { createUser, expectProblem } from "../support/factories";
 import { dbOf } from "../support/orm";
 import {
@@ -14,6 +14,38 @@ import {
   simultaneously,
   WRONG,
 } from "./guessing";
+
+/**
+ * Holds every password check until `answers` of the tracked requests have been answered (or 2 s
+ * have passed, so a check too many shows as a wrong count rather than a hang): the attempts that
+ * reach a check are then all in flight together, however long the database takes before one.
+ */
+function holdChecksUntilAnswered(ctx: TestContext, answers: number) {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const real = ctx.deps.passwords;
+  ctx.deps.passwords = {
+    ...real,
+    verify: async (password, hash) => {
+      await Promise.race([promise, Bun.sleep(2000)]);
+      return await real.verify(password, hash);
+    },
+    verifyAgainstDummy: async (password) => {
+      await Promise.race([promise, Bun.sleep(2000)]);
+      return await real.verifyAgainstDummy(password);
+    },
+  };
+  let answered = 0;
+  return {
+    track: (requests: Promise<Response>[]) =>
+      requests.map((request) =>
+        request.then((response) => {
+          answered += 1;
+          if (answered === answers) resolve();
+          return response;
+        }),
+      ),
+  };
+}
 
 describe("the address ban holds under concurrency", () => {
   // Wide enough per-address and per-account limits that only the ban threshold stops anything.
@@ -57,15 +89,18 @@ describe("the address ban holds under concurrency", () => {
     const fail = (i: number) =>
       attempt(ctx, { email: `nobody${i}@example.com` }, WRONG, "10.41.0.1");
     // In flight, sign-ins hold places too: five at once fill the threshold, the sixth waits.
-    const signIns = await simultaneously(Array.from({ length: 6 }, signIn));
+    const sixthAnswered = holdChecksUntilAnswered(ctx, 1);
+    const signIns = await simultaneously(sixthAnswered.track(Array.from({ length: 6 }, signIn)));
     expect(signIns.statuses).toEqual({ 200: 5, 429: 1 });
     // Done, they hold nothing: four failures do not ban...
     const four = await simultaneously([0, 1, 2, 3].map(fail));
     expect(four.statuses).toEqual({ 401: 4 });
     expect(await dbOf(ctx.deps).select().from(bans).all()).toEqual([]);
-    // ...and of three more at once, one reaches the check, bans, and the others never do.
+    // ...and of three more at once, one reaches the check, bans, and the others never do (one
+    // arriving after the ban would be a 403: the check waits for the other two answers).
     const counter = countPasswordChecks(ctx);
-    const last = await simultaneously([4, 5, 6].map(fail));
+    const othersAnswered = holdChecksUntilAnswered(ctx, 2);
+    const last = await simultaneously(othersAnswered.track([4, 5, 6].map(fail)));
     expect(last.statuses).toEqual({ 401: 1, 429: 2 });
     expect(counter.checks).toBe(1);
     await expectProblem(await signIn(), 403, "forbidden_access");

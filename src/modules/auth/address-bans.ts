@@ -60,6 +60,7 @@ export function createBanBudget(deps: Deps): FailureBudget {
       ledger: banLedger(deps),
       clock: deps.clock,
       holdPrefix: "ban-hold:",
+      serialize: deps.shared.serialize,
     });
     return fromSharedBudget(
       budget,

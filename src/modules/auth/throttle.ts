@@ -135,14 +135,16 @@ export function authThrottle(deps: Deps) {
           reservations.push(await reserve(perAccount, account, set.headers, "for this account"));
         }
         if (perBanAddress) {
-          // A ban may have landed since onRequest, while this request's body was read.
-          await assertNotBanned(deps, address);
           reservations.push(
             await reserve(perBanAddress, address, set.headers, "from your address"),
           );
+          // A ban may have landed since onRequest: checked after the place is taken, since the
+          // failure that bans is counted while holding the last place, so no place taken before
+          // the ban can reach a check after it, and one taken after it sees it here.
+          await assertNotBanned(deps, address);
         }
       } catch (error) {
-        for (const reservation of reservations) reservation.settle(false);
+        await Promise.all(reservations.map((reservation) => reservation.settle(false)));
         throw error;
       }
       held.set(request, reservations);
@@ -174,6 +176,7 @@ function accountBudget(deps: Deps): FailureBudget {
     ledger: counterLedger(counters, ACCOUNT_FAILURE_WINDOW_MS, "account-failures:"),
     clock: deps.clock,
     holdPrefix: "account-hold:",
+    serialize: deps.shared.serialize,
   });
   return fromSharedBudget(
     budget,

@@ -65,7 +65,20 @@ export interface SharedFailureBudgetOptions {
   /** Keeps this budget's places apart from another's on the same key ("account:", "ban:"). */
   holdPrefix: string;
   leaseMs?: number;
+  /**
+   * Runs each of an attempt's two steps (take a place and read the failures; count a failure
+   * and hand the place back) so that no other attempt's step runs in between: the database's
+   * write lock, when the places and failures are rows in it. Without it an attempt that reads
+   * while another settles can see that one both as a failure and as a place, and is refused a
+   * place that is free (never given one that is not).
+   */
+  serialize?: Serialize;
 }
+
+/** Runs `steps` as one step against every other serialized step, on every instance. */
+export type Serialize = <T>(steps: () => Promise<T>) => Promise<T>;
+
+const unserialized: Serialize = (steps) => steps();
 
 /**
  * A failure budget whose attempts in progress are held in the counters, as leases. An attempt
@@ -79,43 +92,48 @@ export function createSharedFailureBudget(
 ): SharedFailureBudget {
   const { limit, counters, ledger, clock, holdPrefix } = options;
   const leaseMs = options.leaseMs ?? HOLD_LEASE_MS;
+  const serialize = options.serialize ?? unserialized;
   return {
     limit,
-    async reserve(key) {
-      const holdKey = `${holdPrefix}${key}`;
-      const release = () => counters.release(holdKey, clock.now());
-      const now = clock.now();
-      const held = await counters.hold(holdKey, leaseMs, now);
-      let failures: WindowCount | null;
-      try {
-        failures = await ledger.current(key, now);
-      } catch (error) {
-        await release();
-        throw error;
-      }
-      const spent = failures?.count ?? 0;
-      if (failures && spent >= limit) {
-        await release();
-        const retryAfterSeconds = Math.max(1, Math.ceil((failures.resetAt - now) / 1000));
-        return { retryAfterSeconds, inProgress: false };
-      }
-      if (spent + held.count > limit) {
-        await release();
-        // Each attempt in progress settles within moments, one way or the other.
-        return { retryAfterSeconds: 1, inProgress: true };
-      }
-      let settled = false;
-      return {
-        async settle(failed) {
-          if (settled) return;
-          settled = true;
+    reserve: (key) => serialize(() => reserve(key)),
+  };
+
+  async function reserve(key: string): Promise<SharedReservation | BudgetRefusal> {
+    const holdKey = `${holdPrefix}${key}`;
+    const release = () => counters.release(holdKey, clock.now());
+    const now = clock.now();
+    const held = await counters.hold(holdKey, leaseMs, now);
+    let failures: WindowCount | null;
+    try {
+      failures = await ledger.current(key, now);
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    const spent = failures?.count ?? 0;
+    if (failures && spent >= limit) {
+      await release();
+      const retryAfterSeconds = Math.max(1, Math.ceil((failures.resetAt - now) / 1000));
+      return { retryAfterSeconds, inProgress: false };
+    }
+    if (spent + held.count > limit) {
+      await release();
+      // Each attempt in progress settles within moments, one way or the other.
+      return { retryAfterSeconds: 1, inProgress: true };
+    }
+    let settled = false;
+    return {
+      async settle(failed) {
+        if (settled) return;
+        settled = true;
+        await serialize(async () => {
           try {
             if (failed) await ledger.record(key, clock.now());
           } finally {
             await release();
           }
-        },
-      };
-    },
-  };
+        });
+      },
+    };
+  }
 }

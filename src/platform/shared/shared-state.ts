@@ -29,6 +29,9 @@ export async function createSharedState(
   return {
     store: "database",
     counters: new SqlWindowCounters(sql),
+    // Places (shared_counters) and failures (shared_counters, auth_failures) are rows of this
+    // database: its write lock keeps one attempt's reads from landing inside another's settle.
+    serialize: (steps) => sql.transaction(steps),
     wake,
     close: () => wake.close(),
   };

@@ -1,6 +1,7 @@
 import type { Config } from "../config";
 import type { Sql } from "../db/sql";
 import type { WindowCounters } from "./counters";
+import type { Serialize } from "./failure-budget";
 import type { FeedWake } from "./wake";
 
 /**
@@ -16,6 +17,11 @@ export interface SharedState {
   readonly counters: WindowCounters | null;
   /** Null: one instance, the feed is woken by its own commits and its poll. */
   readonly wake: FeedWake | null;
+  /**
+   * Makes the failure budgets' steps atomic across instances (see createSharedFailureBudget):
+   * the database's write lock when the counters are rows in it. Absent: steps run as they come.
+   */
+  readonly serialize?: Serialize;
   /** Closes the wake and any connection of its own; the database stays the caller's. */
   close(): Promise<void>;
 }
