@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { clockTicksPerSecond } from "./cpu-time";
 import { type LoadSpec, type LoadTool, runLoad } from "./load";
 import { inTurn } from "./measure-run";
-import { createDatabase, databaseUrl, dropDatabase, serverPids } from "./postgres";
+import { createDatabase, databaseUrl, dropDatabase, serverPids, waitForQuiet } from "./postgres";
 import { postgresProgressLine } from "./report-databases";
 import type { Measurement, ScenarioName } from "./results";
 import { type BoardFixture, scenarios } from "./scenarios";
@@ -77,6 +77,8 @@ async function measureSetup(
         tool: context.tool,
         tokensFile: tokensFile ?? context.tokensFile,
       };
+      const waited = await waitForQuiet(context.serverUrl, name);
+      if (waited > 1) context.say(`  (waited ${waited.toFixed(1)} s for PostgreSQL to go quiet)`);
       if (options.warmupSeconds > 0) {
         await sharedLoad(base, instances, [], options.warmupSeconds, context.workDir);
       }

@@ -87,3 +87,30 @@ export function serverPids(serverUrl: string, name: string): Promise<number[]> {
     return rows.map((row) => Number(row.pid));
   });
 }
+
+/**
+ * Waits until no backend on the database has been busy for `quietMs`, up to `timeoutMs`, and says
+ * how long that took in seconds. A scenario whose requests timed out leaves their queries queued
+ * in Kanbun's pool after wrk has gone; the next scenario must not pay for them.
+ */
+export function waitForQuiet(
+  serverUrl: string,
+  name: string,
+  { quietMs = 600, timeoutMs = 120_000 } = {},
+): Promise<number> {
+  return withServer(serverUrl, async (sql) => {
+    const started = performance.now();
+    let quietSince = started;
+    while (performance.now() - quietSince < quietMs) {
+      if (performance.now() - started > timeoutMs) break;
+      const [row] = (await sql`
+        SELECT count(*)::int AS busy FROM pg_stat_activity
+        WHERE datname = ${name} AND state <> 'idle' AND pid <> pg_backend_pid()`) as {
+        busy: number;
+      }[];
+      if ((row?.busy ?? 0) > 0) quietSince = performance.now();
+      await Bun.sleep(100);
+    }
+    return (performance.now() - started - quietMs) / 1000;
+  });
+}
