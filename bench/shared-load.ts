@@ -51,7 +51,8 @@ export function combineLoads(
     rps: sum(loads.map((load) => load.requests / load.seconds)),
     p50Ms:
       requests > 0 ? sum(loads.map((load) => load.p50Ms * load.requests)) / requests : Number.NaN,
-    p99Ms: Math.max(...loads.map((load) => load.p99Ms)),
+    // wrk reports 0 for the percentiles of no requests at all.
+    p99Ms: requests > 0 ? Math.max(...loads.map((load) => load.p99Ms)) : Number.NaN,
     errors: sum(loads.map((load) => load.non2xx + load.socketErrors)),
     cpuTicks: kanbunTicks,
     cpuUsPerRequest: perRequest(kanbunTicks),

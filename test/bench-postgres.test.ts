@@ -152,6 +152,7 @@ describe("two generators' results as one measurement", () => {
     expect(m.cpuUsPerRequest).toBeNaN();
     expect(m.databaseCpuUsPerRequest).toBeNaN();
     expect(m.p50Ms).toBeNaN();
+    expect(m.p99Ms).toBeNaN();
     expect(() => combineLoads(where, [], 100)).toThrow("No load results to combine");
   });
 });
