@@ -33,11 +33,16 @@ export async function stopAllChildren(): Promise<void> {
   await Promise.all([...live].map((proc) => stopChild(proc)));
 }
 
-/** On Ctrl-C or SIGTERM: stop what was started, then leave with the usual status. */
-export function stopChildrenOnSignal(): void {
+/**
+ * On Ctrl-C or SIGTERM: stop what was started, undo what `cleanUp` undoes (databases made on a
+ * server), then leave with the usual status.
+ */
+export function stopChildrenOnSignal(cleanUp: () => Promise<void> = async () => {}): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      void stopAllChildren().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+      void stopAllChildren()
+        .then(cleanUp)
+        .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
     });
   }
 }

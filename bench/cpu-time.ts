@@ -15,6 +15,15 @@ export interface ProcSnapshot {
   process: string;
   /** The aggregate "cpu" line of /proc/stat. */
   machine: string;
+  /** Further processes' stat lines (a database server's), in the order asked; "" once gone. */
+  others?: string[];
+}
+
+/** CPU time of the further processes over a window, and how many could not be read at one end. */
+export interface OthersTicks {
+  ticks: number;
+  counted: number;
+  missing: number;
 }
 
 export interface MachineTicks {
@@ -39,11 +48,45 @@ export interface WindowCpu {
   stealShare: number;
 }
 
-export function readSnapshot(pid: number): ProcSnapshot {
+export function readSnapshot(pid: number, others: readonly number[] = []): ProcSnapshot {
   return {
     process: readFileSync(`/proc/${pid}/stat`, "utf8").trim(),
     machine: readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "",
+    ...(others.length > 0 ? { others: others.map(statOrEmpty) } : {}),
   };
+}
+
+function statOrEmpty(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * utime + stime of the further processes over a window, summed. A process that ended (or began)
+ * inside the window is read at one end only: its time is left out and counted as missing.
+ */
+export function othersTicks(start: ProcSnapshot, end: ProcSnapshot): OthersTicks {
+  const before = start.others ?? [];
+  const after = end.others ?? [];
+  if (before.length !== after.length) {
+    throw new Error(`${before.length} processes read at the start, ${after.length} at the end`);
+  }
+  let ticks = 0;
+  let counted = 0;
+  for (const [index, first] of before.entries()) {
+    const last = after[index] ?? "";
+    if (first === "" || last === "" || pidOf(first) !== pidOf(last)) continue;
+    ticks += processTicks(last) - processTicks(first);
+    counted++;
+  }
+  return { ticks, counted, missing: before.length - counted };
+}
+
+function pidOf(stat: string): string {
+  return stat.slice(0, stat.indexOf(" "));
 }
 
 /** utime + stime of a /proc/<pid>/stat line, in ticks. */

@@ -27,6 +27,10 @@ export interface LoadSpec {
   tokensFile: string;
   connections: number;
   durationSeconds: number;
+  /** Further processes whose CPU time is read over the same window (a database server's). */
+  otherPids?: number[];
+  /** Where in the token and target lists to start; two generators sharing a load differ here. */
+  startAt?: number;
 }
 
 export interface LoadResult {
@@ -86,6 +90,8 @@ async function runWrk(spec: LoadSpec, workDir: string): Promise<LoadResult> {
     spec.method,
     targetsFile,
     String(spec.serverPid),
+    (spec.otherPids ?? []).join(","),
+    String(spec.startAt ?? 0),
   ]);
   const raw = parseMarker(output) as {
     requests: number;
@@ -133,9 +139,9 @@ async function autocannonMain(specFile: string): Promise<void> {
   const { default: autocannon } = await import("autocannon");
   const spec = (await Bun.file(specFile).json()) as LoadSpec;
   const tokens = (await Bun.file(spec.tokensFile).text()).split("\n").filter(Boolean);
-  let nextToken = 0;
-  let nextTarget = 0;
-  const start = readSnapshot(spec.serverPid);
+  let nextToken = spec.startAt ?? 0;
+  let nextTarget = spec.startAt ?? 0;
+  const start = readSnapshot(spec.serverPid, spec.otherPids);
   const result = await autocannon({
     url: spec.baseUrl,
     connections: spec.connections,
@@ -156,7 +162,7 @@ async function autocannonMain(specFile: string): Promise<void> {
       },
     ],
   });
-  const end = readSnapshot(spec.serverPid);
+  const end = readSnapshot(spec.serverPid, spec.otherPids);
   const summary: LoadResult = {
     requests: result.requests.total,
     seconds: result.duration,

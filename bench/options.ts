@@ -28,7 +28,14 @@ export interface BenchOptions {
   binary: string;
   /** Whether the binary is built by the benchmark (not given with --binary). */
   build: boolean;
+  /** Where the wrk scenarios run: SQLite (with the reference), PostgreSQL, two instances on it. */
+  databases: DatabaseName[];
+  /** A running PostgreSQL server for the PostgreSQL columns (any database on it). */
+  postgresUrl?: string;
 }
+
+export type DatabaseName = "sqlite" | "postgres" | "postgres-2";
+const DATABASES: readonly DatabaseName[] = ["sqlite", "postgres", "postgres-2"];
 
 // Not "realtime": it adds about a minute per run and has no reference to compare with.
 const DEFAULT_SCENARIOS = "list,search,create,board,move";
@@ -52,11 +59,18 @@ export const USAGE = `bun run bench [options]
   --binary PATH         measure this Kanbun binary instead of building dist/kanbun
   --baseline PATH       also measure a second Kanbun binary
   --skip-build          use dist/kanbun as it is
+  --databases a,b       of ${DATABASES.join(", ")}: Kanbun on SQLite beside the reference, on
+                        PostgreSQL, and two instances on PostgreSQL sharing the load (sqlite)
+  --postgres-url URL    a running PostgreSQL server to make the benchmark's databases on
+                        (TEST_DATABASE_URL; \`bun run db:postgres\` starts one)
   --profile             one run of Kanbun from source under Bun's CPU profiler, no reference`;
 
 const ROOT = resolve(import.meta.dir, "..");
 
-export function parseOptions(argv: string[]): BenchOptions {
+export function parseOptions(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -76,6 +90,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       profile: { type: "boolean", default: false },
       baseline: { type: "string" },
       binary: { type: "string" },
+      databases: { type: "string", default: "sqlite" },
+      "postgres-url": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -87,6 +103,16 @@ export function parseOptions(argv: string[]): BenchOptions {
   const scenarios = names.filter((name) => name !== REALTIME) as ScenarioName[];
   const unknown = scenarios.filter((name) => !(name in SCENARIO_LABELS));
   if (unknown.length > 0) throw new Error(`Unknown scenarios: ${unknown.join(", ")}\n${USAGE}`);
+  const databases = parseDatabases(String(values.databases));
+  const postgresUrl = values["postgres-url"] || env.TEST_DATABASE_URL || undefined;
+  if (databases.some((name) => name !== "sqlite") && !postgresUrl) {
+    throw new Error(
+      "--databases names PostgreSQL but no server is given: pass --postgres-url postgres://… or set TEST_DATABASE_URL (`bun run db:postgres` starts one)",
+    );
+  }
+  if (values.profile && databases.some((name) => name !== "sqlite")) {
+    throw new Error("--profile runs Kanbun on SQLite only; leave --databases out");
+  }
   return {
     runs: positive(values.runs, "runs"),
     durationSeconds: positive(values.duration, "duration"),
@@ -106,7 +132,19 @@ export function parseOptions(argv: string[]): BenchOptions {
     baseline: values.baseline ? resolve(values.baseline) : undefined,
     binary: values.binary ? resolve(values.binary) : join(ROOT, "dist/kanbun"),
     build: !values.binary && !values["skip-build"] && !values.profile,
+    databases,
+    ...(postgresUrl && databases.some((name) => name !== "sqlite") ? { postgresUrl } : {}),
   };
+}
+
+function parseDatabases(raw: string): DatabaseName[] {
+  const names = [...new Set(raw.split(",").map((name) => name.trim()))];
+  const unknown = names.filter((name) => !DATABASES.includes(name as DatabaseName));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(`Unknown databases: ${unknown.join(", ")} (of ${DATABASES.join(", ")})`);
+  }
+  // Always in the same order, whatever order they were named in.
+  return DATABASES.filter((name) => names.includes(name));
 }
 
 function positive(raw: string | undefined, name: string): number {

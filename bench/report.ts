@@ -1,3 +1,4 @@
+import { databasesSection } from "./report-databases";
 import { realtimeSection } from "./report-realtime";
 import {
   type BenchData,
@@ -21,10 +22,12 @@ export function markdownReport(data: BenchData): string {
       ? []
       : [...everyRun(data), "", ...medians(data), "", ...ratios(data), "", ...memory(data), ""];
   const realtime = realtimeSection(data);
+  const databases = databasesSection(data);
   const lines = [
     `### Kanbun vs reference: ${runs}, load from ${data.toolVersion}`,
     "",
     ...wrkScenarios,
+    ...(databases.length > 0 ? [...databases, ""] : []),
     ...(realtime.length > 0 ? [...realtime, ""] : []),
     ...(data.starts.length > 0 ? [...starts(data), ""] : []),
     ...targets(data),
@@ -57,8 +60,9 @@ function everyRun(data: BenchData): string[] {
     "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const scenario of scenariosIn(data)) {
+    const servers = serversIn(data);
     const rows = data.measurements
-      .filter((m) => m.scenario === scenario)
+      .filter((m) => m.scenario === scenario && servers.includes(m.server))
       .sort((a, b) => a.run - b.run || a.position - b.position);
     for (const m of rows) {
       lines.push(

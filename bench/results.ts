@@ -5,8 +5,12 @@ import type { DeliverySummary } from "./realtime-deliveries";
 /** What a benchmark records: flat lists of observations, each saying where it came from. */
 
 export type ScenarioName = "list" | "health" | "search" | "search1" | "create" | "board" | "move";
-/** "baseline" is an optional second Kanbun binary (`--baseline`), for before/after comparisons. */
-export type ServerName = "kanbun" | "baseline" | "reference";
+/**
+ * "baseline" is an optional second Kanbun binary (`--baseline`), for before/after comparisons;
+ * "postgres" is Kanbun on PostgreSQL, "postgres-2" two Kanbun processes on one PostgreSQL
+ * database sharing the load (`--databases`).
+ */
+export type ServerName = "kanbun" | "baseline" | "reference" | "postgres" | "postgres-2";
 export type StartDatabase = "empty" | "seeded";
 
 export const SCENARIO_LABELS: Record<ScenarioName, string> = {
@@ -38,6 +42,14 @@ export interface Measurement {
   serverCores: number;
   machineCores: number;
   stealShare: number;
+  /** On PostgreSQL: the Kanbun processes sharing the load (the CPU figures above are theirs). */
+  instances?: number;
+  /** On PostgreSQL: the database server's processes' CPU over the window, read beside Kanbun's. */
+  databaseCpuTicks?: number;
+  databaseCpuUsPerRequest?: number;
+  /** Database processes read at both ends of the window, and those read at one end only. */
+  databaseProcesses?: number;
+  databaseProcessesMissing?: number;
 }
 
 /** A server's memory at the end of one run's load. */

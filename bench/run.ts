@@ -4,10 +4,13 @@ import { join, resolve } from "node:path";
 import { stopAllChildren, stopChildrenOnSignal } from "./children";
 import { clockTicksPerSecond } from "./cpu-time";
 import { chooseLoadTool, type LoadTool } from "./load";
+import { measurePostgresRun, type PostgresSetup } from "./measure-postgres";
 import { measureRun } from "./measure-run";
 import { type BenchOptions, parseOptions } from "./options";
+import { benchDatabaseName, copySeed, createDatabase, databaseUrl, dropDatabase } from "./postgres";
 import { measureRealtime } from "./realtime";
 import { markdownReport } from "./report";
+import { postgresNote } from "./report-databases";
 import type {
   BenchData,
   Measurement,
@@ -80,11 +83,31 @@ async function main(options: BenchOptions): Promise<void> {
     accessTtlSeconds: ACCESS_TTL_SECONDS,
     logDir: LOGS,
   };
-  const servers: ServerName[] = options.profile
-    ? ["kanbun"]
-    : options.baseline
-      ? ["kanbun", "baseline", "reference"]
-      : ["kanbun", "reference"];
+  const servers: ServerName[] = !options.databases.includes("sqlite")
+    ? []
+    : options.profile
+      ? ["kanbun"]
+      : options.baseline
+        ? ["kanbun", "baseline", "reference"]
+        : ["kanbun", "reference"];
+  const setups = options.databases.filter((name): name is PostgresSetup => name !== "sqlite");
+  const postgres =
+    setups.length > 0 && options.postgresUrl
+      ? { serverUrl: options.postgresUrl, template: benchDatabaseName("seed") }
+      : undefined;
+  if (postgres) {
+    // Once per benchmark; each run and setup then works on its own copy of this template.
+    await createDatabase(postgres.serverUrl, postgres.template);
+    cleanups.push(() => dropDatabase(postgres.serverUrl, postgres.template));
+    const seconds = await copySeed(
+      options.binary,
+      seedFile,
+      databaseUrl(postgres.serverUrl, postgres.template),
+    );
+    say(
+      `copied the seeded database to PostgreSQL with migrate-to-postgres in ${seconds.toFixed(1)} s`,
+    );
+  }
   const runs = options.profile ? 1 : options.runs;
   const measurements: Measurement[] = [];
   const processes: ProcessFigures[] = [];
@@ -106,6 +129,22 @@ async function main(options: BenchOptions): Promise<void> {
       );
     }
     if (options.scenarios.length === 0) continue;
+    if (postgres) {
+      measurements.push(
+        ...(await measurePostgresRun(run, {
+          settings,
+          setups,
+          scenarios: options.scenarios,
+          tool,
+          ...postgres,
+          tokensFile,
+          boards,
+          workDir: WORK,
+          say,
+        })),
+      );
+    }
+    if (servers.length === 0) continue;
     const figures = await measureRun(run, {
       settings,
       servers,
@@ -125,14 +164,17 @@ async function main(options: BenchOptions): Promise<void> {
     return;
   }
   say(`start-up, ${options.starts} starts per server and database …`);
-  const starts = await measureStarts({
-    settings,
-    servers,
-    starts: options.starts,
-    files: { empty: emptyFile, seeded: seedFile },
-    workDir: WORK,
-    say,
-  });
+  const starts =
+    servers.length === 0
+      ? []
+      : await measureStarts({
+          settings,
+          servers,
+          starts: options.starts,
+          files: { empty: emptyFile, seeded: seedFile },
+          workDir: WORK,
+          say,
+        });
 
   const data: BenchData = {
     tool,
@@ -170,7 +212,10 @@ function notes(
   toolVersion: string,
   loadBefore: string,
 ): string[] {
-  const fewestTicks = Math.min(...measurements.map((m) => m.cpuTicks));
+  // A window in which no request completed (search on PostgreSQL, see the report) has no reading.
+  const fewestTicks = Math.min(
+    ...measurements.filter((m) => m.requests > 0).map((m) => m.cpuTicks),
+  );
   const words = Object.entries(seeded.searchHits)
     .map(([word, hits]) => `${word} ${hits}`)
     .join(", ");
@@ -182,6 +227,7 @@ function notes(
     "reference: raw Bun.serve + bun:sqlite running the same token check, session query, list, search, insert, board and card-move statements (with the realtime event row each change writes), no framework, no logging; ratios are Kanbun / reference within each run, then the median (min–max) of those",
     `start-up: spawn to the first 200 from /health, polled every 2 ms; empty = migrated with no rows, seeded = the ${seeded.tasks}-task database; ${options.starts} start${options.starts === 1 ? "" : "s"} each, servers in turn, page cache warm`,
     ...(options.realtime ? [realtimeNote(options)] : []),
+    ...(options.databases.some((name) => name !== "sqlite") ? [postgresNote(options)] : []),
     `machine: ${availableParallelism()} cores, Bun ${Bun.version}; the servers, the load generator and anyone else share the cores (machine cores above, minus the server's, is the load generator plus everyone else); load average ${loadBefore} before, ${loadAverage()} after`,
   ];
 }
@@ -195,9 +241,17 @@ function loadAverage(): string {
   return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 }
 
-stopChildrenOnSignal();
+/** What must be undone however the benchmark ends: the databases it made on PostgreSQL. */
+const cleanups: (() => Promise<void>)[] = [];
+
+async function runCleanups(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+}
+
+stopChildrenOnSignal(runCleanups);
 try {
   await main(parseOptions(process.argv.slice(2)));
 } finally {
   await stopAllChildren();
+  await runCleanups();
 }

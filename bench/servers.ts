@@ -21,6 +21,8 @@ export function launchServer(
   databasePath: string,
   logName: string,
   settings: ServerSettings,
+  /** More of the server's environment: DATABASE_URL for Kanbun on PostgreSQL. */
+  env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const port = freePort();
   return startServer({
@@ -36,6 +38,7 @@ export function launchServer(
       ACCESS_TOKEN_TTL: String(settings.accessTtlSeconds),
       LOG_LEVEL: settings.options.logLevel,
       RATE_LIMIT_MAX,
+      ...env,
     },
   });
 }
