@@ -41,6 +41,7 @@ describe("loadConfig defaults", () => {
       eventRetentionSeconds: 7 * 86400,
       wsMaxPerUser: 20,
       redisUrl: null,
+      schedulerIntervalSeconds: 300,
       warnings: [],
     });
   });
@@ -90,6 +91,7 @@ describe("loadConfig parsing of good values", () => {
       EVENT_RETENTION: "2d",
       WS_MAX_PER_USER: "5",
       REDIS_URL: "rediss://:s3cret@redis.internal:6380/2",
+      SCHEDULER_INTERVAL: "2s",
     });
     expect(config).toEqual({
       nodeEnv: "production",
@@ -116,6 +118,7 @@ describe("loadConfig parsing of good values", () => {
       eventRetentionSeconds: 2 * 86400,
       wsMaxPerUser: 5,
       redisUrl: "rediss://:s3cret@redis.internal:6380/2",
+      schedulerIntervalSeconds: 2,
       warnings: [],
     });
   });
@@ -214,6 +217,9 @@ describe("loadConfig rejects bad values with one line naming the variable", () =
     ["EVENT_RETENTION", { EVENT_RETENTION: "a week" }],
     ["WS_MAX_PER_USER", { WS_MAX_PER_USER: "0" }],
     ["WS_MAX_PER_USER", { WS_MAX_PER_USER: "-1" }],
+    ["SCHEDULER_INTERVAL", { SCHEDULER_INTERVAL: "0" }],
+    ["SCHEDULER_INTERVAL", { SCHEDULER_INTERVAL: "10m" }],
+    ["SCHEDULER_INTERVAL", { SCHEDULER_INTERVAL: "soon" }],
     ["ACCESS_TOKEN_TTL", { ACCESS_TOKEN_TTL: "-1" }],
     ["ACCESS_TOKEN_TTL", { ACCESS_TOKEN_TTL: "15x" }],
     ["ACCESS_TOKEN_TTL", { ACCESS_TOKEN_TTL: "0" }],

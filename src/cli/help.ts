@@ -38,5 +38,6 @@ Configuration comes from the environment (a .env file in the working directory i
   AUTH_RATE_LIMIT_MAX (10)  AUTH_BAN_THRESHOLD (50)  BODY_LIMIT (1mb)  LOG_LEVEL (info)
   REQUIRE_EMAIL_VERIFICATION (false)  ALLOW_SIGNUP (true)  NODE_ENV (development)
   EVENT_RETENTION (7d)  WS_MAX_PER_USER (20)  REDIS_URL (unset: limits shared via the database)
+  SCHEDULER_INTERVAL (5m)
 
 API documentation is served at /docs once the server runs.`;

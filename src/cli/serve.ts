@@ -47,7 +47,7 @@ export async function startServer(
   deps.realtime.feed.start();
   // Jobs left by a previous run (pending, or interrupted while running) start now.
   await deps.jobs.start();
-  const scheduler = createScheduler(deps);
+  const scheduler = createScheduler(deps, deps.config.schedulerIntervalSeconds * 1000);
   void scheduler.start();
   const stopIdleCollector = startIdleCollector(deps.metrics.requestsAnswered);
 

@@ -49,6 +49,11 @@ export interface Config {
    * shared through this Redis server (several instances). It may hold a password: never log it.
    */
   readonly redisUrl: string | null;
+  /**
+   * How often each server purges expired rows and raises due-date reminders. Only ever shorter
+   * than the default: tests of several servers use it to see their schedulers race.
+   */
+  readonly schedulerIntervalSeconds: number;
   /** Settings that work but are probably not what a production server wants; `serve` logs them. */
   readonly warnings: readonly string[];
 }
@@ -62,6 +67,7 @@ export class ConfigError extends Error {
 
 export const MIN_JWT_SECRET_LENGTH = 32;
 export const MAX_BODY_LIMIT_BYTES = 100 * 1024 * 1024;
+export const DEFAULT_SCHEDULER_INTERVAL_SECONDS = 300;
 
 type Env = Record<string, string | undefined>;
 
@@ -179,6 +185,11 @@ export function loadConfig(env: Env): Config {
   const redisUrlRaw = readString("REDIS_URL", "", (raw) =>
     isRedisUrl(raw) ? null : "must look like redis://[:password@]host:6379[/db] or rediss://…",
   );
+  const schedulerIntervalSeconds = read(
+    "SCHEDULER_INTERVAL",
+    DEFAULT_SCHEDULER_INTERVAL_SECONDS,
+    durationSeconds(1, DEFAULT_SCHEDULER_INTERVAL_SECONDS),
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -214,6 +225,7 @@ export function loadConfig(env: Env): Config {
     eventRetentionSeconds,
     wsMaxPerUser,
     redisUrl: redisUrlRaw || null,
+    schedulerIntervalSeconds,
     warnings: Object.freeze(warnings),
   });
 }
