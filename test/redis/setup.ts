@@ -3,3 +3,9 @@
 import { requireEnv } from "../support/backends";
 
 requireEnv("TEST_REDIS_URL");
+// multi-instance.redis.ts runs two Kanbun instances on PostgreSQL with Redis.
+if (!process.env.TEST_DATABASE_URL) {
+  throw new Error(
+    "TEST_DATABASE_URL is not set: the Redis tests run Kanbun on PostgreSQL too; start a server with `bun run db:postgres` and export the URL it prints",
+  );
+}

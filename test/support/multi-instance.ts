@@ -1,0 +1,117 @@
+/**
+ * The multi-instance test (issue 11): two `kanbun serve` processes of the compiled binary on one
+ * fresh PostgreSQL database, behind no proxy but told by X-Forwarded-For who calls, as a load
+ * balancer in front of them would. Run on PostgreSQL alone (test/postgres/multi-instance.pg.ts)
+ * and with Redis (test/redis/multi-instance.redis.ts); the checks are the same.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { embeddedPostgresMigrations } from "../../src/platform/db/postgres-migrate";
+import { cleanUp, ensureBinary } from "../e2e/binary-process";
+import { createScratchDatabase } from "./backends";
+import { type Instance, pairEnv, startPair } from "./instance-pair";
+import { limitChecks } from "./multi-instance-limits";
+import { realtimeChecks } from "./multi-instance-realtime";
+import { reminderChecks } from "./multi-instance-reminders";
+import { startSmtpServer, type TestSmtpServer } from "./smtp";
+
+/** Requests per minute per address on both instances together. */
+export const RATE_LIMIT_MAX = 40;
+/** Also the per-account failure budget: max(AUTH_RATE_LIMIT_MAX, 10) failures per 15 minutes. */
+export const AUTH_RATE_LIMIT_MAX = 10;
+
+export interface PairContext {
+  a: Instance;
+  b: Instance;
+  binary: string;
+  /** What both instances run with, for the command line to reach the same database. */
+  env: Record<string, string>;
+  /** The shared database, for what only its rows can show. */
+  db: SQL;
+  /** Where both instances send their mail. */
+  smtp: TestSmtpServer;
+}
+
+/** What the instances share besides PostgreSQL: nothing, or Redis (its URL, and a clean-up). */
+export interface SharedBackend {
+  setUp(): Promise<Record<string, string>>;
+  tearDown(): Promise<void>;
+}
+
+export const POSTGRES_ONLY: SharedBackend = {
+  setUp: async () => ({}),
+  tearDown: async () => {},
+};
+
+/** The log lines at level error (a failed scheduler run or job, an unexpected 500...). */
+function errorLines(stdout: string): string[] {
+  return stdout
+    .split("\n")
+    .filter(
+      (line) => line.startsWith("{") && (JSON.parse(line) as { level?: string }).level === "error",
+    );
+}
+
+export function describeMultiInstance(title: string, backend: SharedBackend): void {
+  describe(title, () => {
+    let context: PairContext | null = null;
+    const pair = (): PairContext => {
+      if (!context) throw new Error("the instances did not start (see beforeAll)");
+      return context;
+    };
+    const cleanups: (() => Promise<unknown>)[] = [];
+
+    beforeAll(async () => {
+      const binary = ensureBinary();
+      const database = await createScratchDatabase();
+      cleanups.push(() => database.drop());
+      const smtp = await startSmtpServer();
+      cleanups.push(() => smtp.close());
+      const shared = await backend.setUp();
+      cleanups.push(() => backend.tearDown());
+      const db = new SQL(database.url, { max: 2 });
+      cleanups.push(() => db.close());
+      const env = pairEnv(database.url, {
+        SMTP_URL: smtp.url,
+        RATE_LIMIT_MAX: String(RATE_LIMIT_MAX),
+        AUTH_RATE_LIMIT_MAX: String(AUTH_RATE_LIMIT_MAX),
+        // Both schedulers raise reminders every second, so their runs overlap many times.
+        SCHEDULER_INTERVAL: "1s",
+        ...shared,
+      });
+      const [a, b] = await startPair(binary, env);
+      context = { a, b, binary, env, db, smtp };
+    }, 180_000);
+
+    afterAll(async () => {
+      // The processes go before what they use.
+      cleanUp();
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    });
+
+    test("started at once on an empty database, they migrate it once", async () => {
+      const { db } = pair();
+      const embedded = embeddedPostgresMigrations();
+      const rows = (await db`SELECT hash FROM drizzle.__drizzle_migrations ORDER BY id`) as {
+        hash: string;
+      }[];
+      expect(rows.map((row) => row.hash)).toEqual(embedded.map((migration) => migration.hash));
+    });
+
+    realtimeChecks(pair);
+    limitChecks(pair);
+    reminderChecks(pair);
+
+    test("neither logged an error, and both stop cleanly on SIGTERM", async () => {
+      const { a, b } = pair();
+      expect(await Promise.all([a.server.stop(), b.server.stop()])).toEqual([0, 0]);
+      for (const { name, server } of [a, b]) {
+        expect({ name, errors: errorLines(server.stdout()), stderr: server.stderr() }).toEqual({
+          name,
+          errors: [],
+          stderr: "",
+        });
+      }
+    });
+  });
+}
