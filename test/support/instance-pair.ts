@@ -39,6 +39,11 @@ export interface Answer {
   body: any;
 }
 
+/** Requests per minute per address on both instances together. */
+export const RATE_LIMIT_MAX = 40;
+/** Also the per-account failure budget: max(AUTH_RATE_LIMIT_MAX, 10) failures per 15 minutes. */
+export const AUTH_RATE_LIMIT_MAX = 10;
+
 /** The environment both instances share: one database, one signing secret, trusted proxy. */
 export function pairEnv(databaseUrl: string, extra: Record<string, string> = {}) {
   return {

@@ -7,13 +7,15 @@ import { expect, test } from "bun:test";
 import {
   type Account,
   type Answer,
+  AUTH_RATE_LIMIT_MAX,
   createAccount,
   type Instance,
   ok,
+  RATE_LIMIT_MAX,
   randomAddress,
   signIn,
 } from "./instance-pair";
-import { AUTH_RATE_LIMIT_MAX, type PairContext, RATE_LIMIT_MAX } from "./multi-instance";
+import type { PairContext } from "./multi-instance";
 
 const TIMEOUT = 60_000;
 /** API.md: an account takes AUTH_RATE_LIMIT_MAX failed sign-ins (at least 10) per 15 minutes. */

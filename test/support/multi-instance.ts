@@ -9,16 +9,17 @@ import { SQL } from "bun";
 import { embeddedPostgresMigrations } from "../../src/platform/db/postgres-migrate";
 import { cleanUp, ensureBinary } from "../e2e/binary-process";
 import { createScratchDatabase } from "./backends";
-import { type Instance, pairEnv, startPair } from "./instance-pair";
+import {
+  AUTH_RATE_LIMIT_MAX,
+  type Instance,
+  pairEnv,
+  RATE_LIMIT_MAX,
+  startPair,
+} from "./instance-pair";
 import { limitChecks } from "./multi-instance-limits";
 import { realtimeChecks } from "./multi-instance-realtime";
 import { reminderChecks } from "./multi-instance-reminders";
 import { startSmtpServer, type TestSmtpServer } from "./smtp";
-
-/** Requests per minute per address on both instances together. */
-export const RATE_LIMIT_MAX = 40;
-/** Also the per-account failure budget: max(AUTH_RATE_LIMIT_MAX, 10) failures per 15 minutes. */
-export const AUTH_RATE_LIMIT_MAX = 10;
 
 export interface PairContext {
   a: Instance;
