@@ -224,6 +224,36 @@ describe("worker", () => {
     expect(await worker.runDueJobs()).toBe(0);
   });
 
+  test("a kick's run waits for a transaction that is still open a tick later, and never joins it", async () => {
+    const ctx = await createTestContext();
+    const { seen, handlers } = flaky(0);
+    const worker = workerFor(ctx, handlers, { pollIntervalMs: 60_000 });
+    const kicked = { clock: ctx.clock, jobs: worker };
+    await worker.start();
+    try {
+      // The kick's timer fires while each transaction is still open (as it does on PostgreSQL,
+      // where every statement is a round trip): its run must not become part of it.
+      await expect(
+        ctx.deps.sql.transaction(async () => {
+          await enqueueJob(ctx.deps.sql, kicked, "test", { n: 1 });
+          await Bun.sleep(20);
+          throw new Error("rolled back");
+        }),
+      ).rejects.toThrow("rolled back");
+      await ctx.deps.sql.transaction(async () => {
+        await enqueueJob(ctx.deps.sql, kicked, "test", { n: 2 });
+        await Bun.sleep(20);
+        expect(seen).toHaveLength(0);
+      });
+      for (let i = 0; i < 50 && seen.length === 0; i += 1) await Bun.sleep(5);
+      expect(seen).toEqual([{ n: 2 }]);
+      const rows = await dbOf(ctx.deps).select().from(jobs).all();
+      expect(rows.map((row) => [row.status, row.attempts])).toEqual([["done", 1]]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   test("a stopped worker neither polls nor wakes", async () => {
     const ctx = await createTestContext();
     const { seen, handlers } = flaky(0);

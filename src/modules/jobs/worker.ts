@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Clock } from "../../platform/clock";
 import type { Sql } from "../../platform/db/sql";
 import type { JobRow } from "../../platform/db/tables";
@@ -57,6 +58,12 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
   let kickPending = false;
   let current: Promise<number> | null = null;
   let again = false;
+  // Kicks come from inside the transaction that enqueued a job, and a timer runs in the async
+  // context it was set in: a run started there would take part in that transaction (claiming
+  // and running its job before it commits, even if it then rolls back) or use its connection
+  // after it ended. Runs happen in the worker's own context instead, where the claim waits for
+  // the transaction to end like any other.
+  const inOwnContext = AsyncLocalStorage.snapshot();
 
   const claimDue = async (): Promise<JobRow[]> => {
     const now = clock.now();
@@ -201,10 +208,14 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
     kick() {
       if (!started || stopped || kickPending) return;
       kickPending = true;
-      setTimeout(() => {
-        kickPending = false;
-        runInBackground();
-      }, 0);
+      setTimeout(
+        () =>
+          inOwnContext(() => {
+            kickPending = false;
+            runInBackground();
+          }),
+        0,
+      );
     },
     runDueJobs,
     recoverInterrupted,
