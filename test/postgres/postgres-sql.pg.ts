@@ -307,9 +307,11 @@ describe("transactions", () => {
     await sql.transaction(async () => {
       await sql.run("INSERT INTO items (name) VALUES (?)", ["inside"]);
       // Left running, as a failed sign-in's bookkeeping is after the answer.
-      later = gate.then(() =>
-        sql.transaction(() => sql.run("INSERT INTO items (name) VALUES (?)", ["after"])),
-      );
+      later = gate.then(() => {
+        // Its async context still carries the transaction, which is over all the same.
+        expect(sql.inTransaction()).toBe(false);
+        return sql.transaction(() => sql.run("INSERT INTO items (name) VALUES (?)", ["after"]));
+      });
     });
     release();
     await later;

@@ -141,7 +141,7 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
       const scope = currentScope();
       return scope ? nested(scope, work) : outermost(work);
     },
-    inTransaction: () => scopes.getStore() !== undefined,
+    inTransaction: () => currentScope() !== undefined,
     onTransactionEnd(next) {
       listener = next;
     },
