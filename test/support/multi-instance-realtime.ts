@@ -113,12 +113,12 @@ export function realtimeChecks(pair: () => PairContext): void {
       const leavingOnB = await live(b.connect(leaving.access));
       const stayingOnB = await live(b.connect(staying.access));
 
+      const sent = performance.now();
       const logout = await a.call("POST", "/auth/logout", {
         token: leaving.access,
         body: { refresh_token: leaving.refresh },
       });
       expect(logout.status).toBe(204);
-      const sent = performance.now();
       const closed = await Promise.race([
         leavingOnB.closed,
         Bun.sleep(LIVE_WITHIN_MS).then(() => null),

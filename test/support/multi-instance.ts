@@ -37,11 +37,17 @@ export interface PairContext {
 export interface SharedBackend {
   setUp(): Promise<Record<string, string>>;
   tearDown(): Promise<void>;
+  /** How many limit counters the backend holds (the database's are counted by the caller). */
+  counters(): Promise<number>;
+  /** Where the instances must have counted their limits. */
+  store: "database" | "redis";
 }
 
 export const POSTGRES_ONLY: SharedBackend = {
   setUp: async () => ({}),
   tearDown: async () => {},
+  counters: async () => 0,
+  store: "database",
 };
 
 /** The log lines at level error (a failed scheduler run or job, an unexpected 500...). */
@@ -102,6 +108,15 @@ export function describeMultiInstance(title: string, backend: SharedBackend): vo
     realtimeChecks(pair);
     limitChecks(pair);
     reminderChecks(pair);
+
+    test(`the limits were counted in ${backend.store === "redis" ? "Redis" : "the database"}`, async () => {
+      const [row] = (await pair().db`SELECT count(*)::int AS n FROM shared_counters`) as {
+        n: number;
+      }[];
+      const held = { database: row?.n ?? 0, redis: await backend.counters() };
+      expect(held[backend.store]).toBeGreaterThan(0);
+      expect(held[backend.store === "redis" ? "database" : "redis"]).toBe(0);
+    });
 
     test("neither logged an error, and both stop cleanly on SIGTERM", async () => {
       const { a, b } = pair();
