@@ -14,6 +14,13 @@ function readmeVariables(): string[] {
   return [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1] ?? "");
 }
 
+/** What the compose files read from .env themselves (`${NAME…}`), such as the database's password. */
+function composeVariables(): string[] {
+  return ["compose.yaml", "compose.scale.yaml"].flatMap((file) =>
+    [...read(`docs/deploy/${file}`).matchAll(/\$\{([A-Z_]+)/g)].map((match) => match[1] ?? ""),
+  );
+}
+
 /** Every variable loadConfig looks up, seen through an environment that records each read. */
 function variablesTheCodeReads(): string[] {
   const read = new Set<string>();
@@ -38,12 +45,12 @@ describe("configuration documents", () => {
     for (const name of variables) expect(HELP).toMatch(new RegExp(`(?<![A-Z_])${name}(?![A-Z_])`));
   });
 
-  test("env.example names only documented variables and loads as it is", () => {
+  test("env.example names only variables the README or a compose file documents, and loads as it is", () => {
     const lines = read("docs/deploy/env.example").split("\n");
     const named = lines
       .map((line) => /^#? ?([A-Z_]+)=/.exec(line)?.[1])
       .filter((name): name is string => Boolean(name));
-    const documented = new Set(readmeVariables());
+    const documented = new Set([...readmeVariables(), ...composeVariables()]);
     expect(named.filter((name) => !documented.has(name))).toEqual([]);
     const env = Object.fromEntries(
       lines
