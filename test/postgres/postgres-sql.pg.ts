@@ -239,9 +239,12 @@ describe("transactions", () => {
   });
 
   test("every outermost transaction holds the shared write lock until it ends", async () => {
+    // pg_locks lists every database's locks: other databases on the server take the same key.
     const held = () =>
       other.get<{ n: number }>(
-        "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = ? AND granted",
+        `SELECT count(*) AS n FROM pg_locks
+         WHERE locktype = 'advisory' AND objid = ? AND granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         [WRITE_LOCK_KEY],
       );
     await sql.transaction(async () => {
