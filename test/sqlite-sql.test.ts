@@ -331,3 +331,40 @@ describe("the listener and the waiting calls", () => {
     expect(seen).toEqual([false, false]);
   });
 });
+
+describe("read transactions", () => {
+  test("inside a transaction it joins it, with no savepoint of its own", async () => {
+    await sql.transaction(async () => {
+      await sql.run("INSERT INTO notes (body) VALUES ('inside')");
+      expect(await sql.readTransaction(async () => await bodies())).toEqual(["inside"]);
+      expect(sqlite.inTransaction).toBe(true);
+    });
+    expect(ends).toEqual(["committed"]);
+  });
+
+  test("outside, it is a transaction of its own that waits its turn and sees one state", async () => {
+    const order: string[] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const writer = sql.transaction(async () => {
+      await sql.run("INSERT INTO notes (body) VALUES ('first')");
+      await held;
+      order.push("writer done");
+    });
+    const reader = sql.readTransaction(async () => {
+      order.push("reader starts");
+      const seen = await bodies();
+      await settle();
+      return [seen, await bodies()];
+    });
+    await settle();
+    expect(order).toEqual([]);
+    release();
+    await writer;
+    expect(await reader).toEqual([["first"], ["first"]]);
+    expect(order).toEqual(["writer done", "reader starts"]);
+    expect(ends).toEqual(["committed", "committed"]);
+  });
+});

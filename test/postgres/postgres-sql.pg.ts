@@ -322,6 +322,61 @@ describe("transactions", () => {
   });
 });
 
+describe("read transactions", () => {
+  test("a read snapshot does not wait for the write lock another transaction holds", async () => {
+    await sql.run("INSERT INTO items (name) VALUES ('before')");
+    let releaseWriter = () => {};
+    const writerHolds = new Promise<void>((resolve) => {
+      releaseWriter = resolve;
+    });
+    let writerStarted = () => {};
+    const started = new Promise<void>((resolve) => {
+      writerStarted = resolve;
+    });
+    // Another instance's write transaction holds the write lock until told to end.
+    const writer = other.transaction(async () => {
+      writerStarted();
+      await writerHolds;
+      await other.run("INSERT INTO items (name) VALUES ('during')");
+    });
+    await started;
+    // Were the lock taken here, this would wait for the writer, which waits for this.
+    const snapshot = await sql.readTransaction(async () => await names());
+    expect(snapshot).toEqual(["before"]);
+    releaseWriter();
+    await writer;
+    expect(await names()).toEqual(["before", "during"]);
+  });
+
+  test("its two reads agree even when a write commits between them", async () => {
+    await sql.run("INSERT INTO items (name) VALUES ('a')");
+    const counts = await sql.readTransaction(async () => {
+      const first = await sql.get<{ n: number }>("SELECT count(*) AS n FROM items");
+      await other.run("INSERT INTO items (name) VALUES ('b')");
+      const second = await sql.get<{ n: number }>("SELECT count(*) AS n FROM items");
+      return [first?.n, second?.n];
+    });
+    expect(counts).toEqual([1, 1]);
+    expect(await sql.get("SELECT count(*) AS n FROM items")).toEqual({ n: 2 });
+  });
+
+  test("a write inside it fails, and inside a transaction it joins that transaction", async () => {
+    const refused = await sql
+      .readTransaction(async () => await sql.run("INSERT INTO items (name) VALUES ('x')"))
+      .then(
+        () => null,
+        (error: Error) => error.message,
+      );
+    expect(refused).toContain("read-only");
+    const ends = recordEnds(sql);
+    await sql.transaction(async () => {
+      await sql.run("INSERT INTO items (name) VALUES ('inside')");
+      expect(await sql.readTransaction(async () => await names())).toEqual(["inside"]);
+    });
+    expect(ends).toEqual(["committed"]);
+  });
+});
+
 test("PGDATABASE in the environment does not move a client off the URL's database", async () => {
   const before = process.env.PGDATABASE;
   process.env.PGDATABASE = "postgres";

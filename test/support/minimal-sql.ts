@@ -18,6 +18,7 @@ export function sqliteSql(db: Database): Sql {
       changes: db.query(text).run(...params).changes,
     }),
     transaction: () => Promise.reject(new Error("not part of the minimal Sql")),
+    readTransaction: () => Promise.reject(new Error("not part of the minimal Sql")),
     inTransaction: () => false,
     onTransactionEnd: () => {},
     close: async () => db.close(),
@@ -42,6 +43,7 @@ export function postgresSql(client: SQL): Sql {
       return { changes: Number(result.count ?? 0) };
     },
     transaction: () => Promise.reject(new Error("not part of the minimal Sql")),
+    readTransaction: () => Promise.reject(new Error("not part of the minimal Sql")),
     inTransaction: () => false,
     onTransactionEnd: () => {},
     close: () => client.close(),

@@ -86,7 +86,7 @@ export async function getBoard(
   boardId: number,
 ): Promise<BoardDetailView> {
   // One read transaction, so the parts agree with each other.
-  return await deps.sql.transaction(async () => {
+  return await deps.sql.readTransaction(async () => {
     const role = await authorizeBoard(deps.sql, actor.userId, boardId, "board.read");
     const board = await mustFindBoard(deps.sql, boardId);
     const cardsByList = await selectCardsByList(deps.sql, boardId);

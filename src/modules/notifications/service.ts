@@ -28,7 +28,7 @@ export async function listNotifications(
   const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = input.offset ?? 0;
   // One read transaction: the page, its total and the unread count agree with each other.
-  return await deps.sql.transaction(async () => {
+  return await deps.sql.readTransaction(async () => {
     const { rows, total } = await selectNotificationsOf(
       deps.sql,
       actor.userId,

@@ -25,7 +25,7 @@ export async function searchEverything(
   const commentTerms = toSearchTerms(input.q, COMMENT_TEXT);
   if (boardTerms === null || commentTerms === null) return { tasks: [], boards: [], comments: [] };
   // One read transaction, so the three kinds agree with each other.
-  return await deps.sql.transaction(async () => ({
+  return await deps.sql.readTransaction(async () => ({
     tasks: (await listTasks({ deps, actor }, { q: input.q, limit })).items,
     boards: (await searchBoards(deps.sql, actor.userId, boardTerms, limit)).map((row) =>
       presentBoard(row, row.role),

@@ -16,7 +16,7 @@ import { findUser } from "./service";
  */
 export async function exportCurrentUser({ deps, actor }: ActorContext) {
   // One read transaction, so the parts agree with each other.
-  return await deps.sql.transaction(async () => {
+  return await deps.sql.readTransaction(async () => {
     const user = await findUser(deps.sql, actor.userId);
     const taskRows = (
       await deps.sql.all<StoredTask>(

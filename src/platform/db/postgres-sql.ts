@@ -65,6 +65,32 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
     return connection.unsafe(numberPlaceholders(text), params.map(toParameter));
   }
 
+  /** A snapshot for reads: no write lock, and nothing to tell the listener. */
+  async function outermostRead<T>(work: () => Promise<T>): Promise<T> {
+    const connection = await pool.reserve();
+    const scope: TransactionScope = {
+      connection,
+      depth: 0,
+      nested: Promise.resolve(),
+      ended: false,
+    };
+    try {
+      await connection.unsafe("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      try {
+        const result = await scopes.run(scope, work);
+        scope.ended = true;
+        await connection.unsafe("COMMIT");
+        return result;
+      } catch (error) {
+        scope.ended = true;
+        await connection.unsafe("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await connection.release();
+    }
+  }
+
   async function outermost<T>(work: () => Promise<T>): Promise<T> {
     const connection = await pool.reserve();
     const scope: TransactionScope = {
@@ -140,6 +166,9 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
     transaction<T>(work: () => Promise<T>) {
       const scope = currentScope();
       return scope ? nested(scope, work) : outermost(work);
+    },
+    readTransaction<T>(work: () => Promise<T>) {
+      return currentScope() ? work() : outermostRead(work);
     },
     inTransaction: () => currentScope() !== undefined,
     onTransactionEnd(next) {

@@ -42,6 +42,15 @@ export interface Sql {
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /** Whether the caller runs inside a `transaction` of this Sql (its async context does). */
   inTransaction(): boolean;
+  /**
+   * Runs `work` on one consistent snapshot of the database, for reads whose parts must agree (a
+   * board page, a page of notifications with its counts, an export). Unlike `transaction`, it
+   * does not take the write lock on PostgreSQL (a REPEATABLE READ, READ ONLY transaction, so it
+   * neither waits for writers nor holds them up, and a write inside it fails). On SQLite, whose
+   * one connection serves everything in turn, it is `transaction`. Inside a transaction it
+   * joins it.
+   */
+  readTransaction<T>(work: () => Promise<T>): Promise<T>;
   /** Told how each outermost transaction ended; the realtime feed listens (one listener). */
   onTransactionEnd(listener: TransactionListener | null): void;
   /** Ends the connection(s); pending calls fail. */

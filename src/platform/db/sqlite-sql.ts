@@ -101,6 +101,16 @@ export function createSqliteSql(sqlite: Database): Sql {
     }
   };
 
+  /** An outermost transaction now, or once the open one and those queued before it end. */
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    if (open === null) return outermost(work);
+    return new Promise<T>((resolve, reject) => {
+      waiting.push(() => {
+        outermost(work).then(resolve, reject);
+      });
+    });
+  };
+
   return {
     dialect: "sqlite",
     // The first branch is the hot path: no transaction open elsewhere, so the statement runs now.
@@ -133,12 +143,12 @@ export function createSqliteSql(sqlite: Database): Sql {
     },
     transaction<T>(work: () => Promise<T>): Promise<T> {
       if (open !== null && joinsOpen()) return nested(open, work);
-      if (open === null) return outermost(work);
-      return new Promise<T>((resolve, reject) => {
-        waiting.push(() => {
-          outermost(work).then(resolve, reject);
-        });
-      });
+      return inTurn(work);
+    },
+    // One connection serves everything in turn, so a read's snapshot is a transaction's.
+    readTransaction<T>(work: () => Promise<T>): Promise<T> {
+      if (open !== null && joinsOpen()) return work();
+      return inTurn(work);
     },
     inTransaction: joinsOpen,
     onTransactionEnd(next) {
