@@ -1,4 +1,4 @@
-import { RedisClient, SQL } from "bun";
+import { RedisClient } from "bun";
 
 /**
  * Servers for the tests that need PostgreSQL or Redis (test/postgres/*.pg.ts,
@@ -11,27 +11,8 @@ export function requireEnv(name: "TEST_DATABASE_URL" | "TEST_REDIS_URL"): string
   return value;
 }
 
-export interface ScratchDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-/** A new, empty database on the TEST_DATABASE_URL server, with a random name. */
-export async function createScratchDatabase(): Promise<ScratchDatabase> {
-  const serverUrl = requireEnv("TEST_DATABASE_URL");
-  const name = `kanbun_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  const admin = new SQL(serverUrl, { max: 1 });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.close();
-    },
-  };
-}
+// One scratch-database helper for every PostgreSQL test (test/postgres/support.ts).
+export { createScratchDatabase, type ScratchDatabase } from "../postgres/support";
 
 /** A key prefix no other test uses, and a way to delete every key under it. */
 export function scratchPrefix(): string {

@@ -65,8 +65,12 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
     return connection.unsafe(numberPlaceholders(text), params.map(toParameter));
   }
 
-  /** A snapshot for reads: no write lock, and nothing to tell the listener. */
-  async function outermostRead<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * One transaction on a reserved connection. A write takes the shared write lock first and tells
+   * the listener how it ended; a read is a READ ONLY snapshot that takes no lock and, recording
+   * no events, has nothing to tell.
+   */
+  async function outermost<T>(work: () => Promise<T>, kind: "write" | "read"): Promise<T> {
     const connection = await pool.reserve();
     const scope: TransactionScope = {
       connection,
@@ -74,36 +78,16 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
       nested: Promise.resolve(),
       ended: false,
     };
-    try {
-      await connection.unsafe("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      try {
-        const result = await scopes.run(scope, work);
-        scope.ended = true;
-        await connection.unsafe("COMMIT");
-        return result;
-      } catch (error) {
-        scope.ended = true;
-        await connection.unsafe("ROLLBACK").catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await connection.release();
-    }
-  }
-
-  async function outermost<T>(work: () => Promise<T>): Promise<T> {
-    const connection = await pool.reserve();
-    const scope: TransactionScope = {
-      connection,
-      depth: 0,
-      nested: Promise.resolve(),
-      ended: false,
-    };
+    const tells = kind === "write";
     try {
       let result: T;
       try {
-        await connection.unsafe("BEGIN");
-        await connection.unsafe(`SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`);
+        if (kind === "write") {
+          await connection.unsafe("BEGIN");
+          await connection.unsafe(`SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`);
+        } else {
+          await connection.unsafe("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        }
         result = await scopes.run(scope, work);
         scope.ended = true;
         await connection.unsafe("COMMIT");
@@ -111,10 +95,10 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
         scope.ended = true;
         // After a failed COMMIT the transaction is over already and ROLLBACK only warns.
         await connection.unsafe("ROLLBACK").catch(() => undefined);
-        listener?.rolledBack();
+        if (tells) listener?.rolledBack();
         throw error;
       }
-      listener?.committed();
+      if (tells) listener?.committed();
       return result;
     } finally {
       await connection.release();
@@ -165,10 +149,10 @@ export function createPostgresSql(url: string, options: PostgresSqlOptions = {})
     },
     transaction<T>(work: () => Promise<T>) {
       const scope = currentScope();
-      return scope ? nested(scope, work) : outermost(work);
+      return scope ? nested(scope, work) : outermost(work, "write");
     },
     readTransaction<T>(work: () => Promise<T>) {
-      return currentScope() ? work() : outermostRead(work);
+      return currentScope() ? work() : outermost(work, "read");
     },
     inTransaction: () => currentScope() !== undefined,
     onTransactionEnd(next) {
