@@ -10,6 +10,8 @@ const MESSAGE = "Must not contain the NUL character (U+0000)";
 
 /** Throws ValidationFailed naming every string of the body (JSON pointer) that holds a NUL. */
 export function rejectNulInBody(body: unknown): void {
+  // Every body with a route passes here: look first, and name paths only for one that has a NUL.
+  if (!holdsNul(body)) return;
   const paths: string[] = [];
   collect(body, "", paths);
   if (paths.length > 0) refuse(paths);
@@ -22,6 +24,16 @@ export function rejectNulInQuery(search: string): void {
     .filter(([name, value]) => name.includes("\0") || value.includes("\0"))
     .map(([name]) => `/${pointerToken(name)}`);
   if (paths.length > 0) refuse([...new Set(paths)]);
+}
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\0");
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) return value.some(holdsNul);
+  for (const key in value) {
+    if (key.includes("\0") || holdsNul((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 function collect(value: unknown, path: string, paths: string[]): void {
