@@ -301,6 +301,33 @@ describe("what a JSON body may be", () => {
     expect(await taskTitles()).toEqual([title]);
   });
 
+  test("a declared body sent in pieces arrives whole, and the connection stays open", async () => {
+    const title = `slow ${"🚀".repeat(20)} client`;
+    const body = Buffer.from(JSON.stringify({ title, description: "d".repeat(3_000) }));
+    const head = (length: number) =>
+      `POST /api/v1/tasks HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`;
+    const connection = await RawConnection.open(server.port);
+    try {
+      await connection.write(head(body.byteLength));
+      // Split inside a multi-byte character, with pauses: the server reads on until the length.
+      for (const [start, end] of [
+        [0, 11],
+        [11, 500],
+        [500, body.byteLength],
+      ] as const) {
+        await Bun.sleep(15);
+        await connection.write(body.subarray(start, end));
+      }
+      const response = await connection.waitForResponse();
+      expect(response?.status).toBe(201);
+      expect(JSON.parse(response?.body ?? "{}")).toMatchObject({ title });
+      expect(connection.isClosed).toBe(false);
+    } finally {
+      connection.destroy();
+    }
+    expect(await taskTitles()).toContain(title);
+  });
+
   test("application/merge-patch+json and every application/*+json body is parsed as JSON", async () => {
     const created = await send(
       "POST",

@@ -1,7 +1,13 @@
 import { Elysia } from "elysia";
 import type { Config } from "../config";
 import { UnsupportedMediaType } from "../errors";
-import { declaredLength, handOverBody, readBodyWithin, urlEncodedForm } from "./request-body";
+import {
+  declaredLength,
+  handOverBody,
+  readBodyWithin,
+  readDeclaredBody,
+  urlEncodedForm,
+} from "./request-body";
 
 /** What the platform learns about one request, kept beside it without touching Elysia's types. */
 export interface RequestState {
@@ -83,7 +89,10 @@ export function bodyGuard(config: Config) {
     if (!BODY_METHODS.has(request.method) || request.body === null) return;
     // A declared body of the wrong type is refused before it is read.
     if (declared) checkMediaType(request);
-    const bytes = await readBodyWithin(request.body, config.bodyLimitBytes);
+    const bytes =
+      declared === null
+        ? await readBodyWithin(request.body, config.bodyLimitBytes)
+        : await readDeclaredBody(request);
     // Read to the end: the connection can serve the next request (see requestContext).
     delete set.headers.connection;
     if (declared === null && bytes.byteLength > 0) checkMediaType(request);
