@@ -1,31 +1,27 @@
 import type { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { migratePostgres } from "../../src/platform/db/postgres-migrate";
-import { createPostgresSql } from "../../src/platform/db/postgres-sql";
 import type { Sql } from "../../src/platform/db/sql";
 import { freshDatabase as freshSqlite } from "../support/database";
-import { createScratchDatabase, type ScratchDatabase } from "./support";
+import { createMigratedDatabase, type MigratedDatabase } from "./support";
 
 // The PostgreSQL schema (src/platform/db/pg-tables, drizzle/pg) against the SQLite one as
 // migrated: the same tables, columns, nullability, defaults, indexes, unique constraints and
 // foreign keys with their ON DELETE, read from each database's own catalogue (primary keys
 // are compared apart: PostgreSQL names their indexes, SQLite does not).
 
-let database: ScratchDatabase;
+let database: MigratedDatabase;
 let sql: Sql;
 let sqlite: Database;
 
 beforeAll(async () => {
-  database = await createScratchDatabase();
-  await migratePostgres(database.url);
-  sql = createPostgresSql(database.url, { max: 2 });
+  database = await createMigratedDatabase();
+  sql = database.sql;
   sqlite = freshSqlite();
 });
 
 afterAll(async () => {
   sqlite.close();
-  await sql.close();
-  await database.drop();
+  await database.close();
 });
 
 /** SQLite's own tables (bookkeeping, FTS5 shadow tables) have no PostgreSQL counterpart. */

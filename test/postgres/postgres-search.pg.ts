@@ -1,26 +1,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { migratePostgres } from "../../src/platform/db/postgres-migrate";
-import { createPostgresSql } from "../../src/platform/db/postgres-sql";
 import type { Sql } from "../../src/platform/db/sql";
-import { createScratchDatabase, type ScratchDatabase } from "./support";
+import { createMigratedDatabase, type MigratedDatabase } from "./support";
 
 // What the migrated PostgreSQL schema does beyond its shape: case-insensitive usernames, ids
 // that copied rows may set, event_log's row, and the search vectors used as
 // src/platform/db/pg-tables/search.ts describes.
 
-let database: ScratchDatabase;
+let database: MigratedDatabase;
 let sql: Sql;
 const NOW = 1_764_770_000_000;
 
 beforeAll(async () => {
-  database = await createScratchDatabase();
-  await migratePostgres(database.url);
-  sql = createPostgresSql(database.url, { max: 2 });
+  database = await createMigratedDatabase();
+  sql = database.sql;
 });
 
 afterAll(async () => {
-  await sql.close();
-  await database.drop();
+  await database.close();
 });
 
 beforeEach(async () => {

@@ -3,22 +3,19 @@ import {
   EXACT_TOTALS_UP_TO,
   readTotalsOnPostgres,
 } from "../../src/modules/tasks/search-rank-postgres";
-import { migratePostgres } from "../../src/platform/db/postgres-migrate";
-import { createPostgresSql } from "../../src/platform/db/postgres-sql";
 import type { Sql } from "../../src/platform/db/sql";
-import { createScratchDatabase, type ScratchDatabase } from "./support";
+import { createMigratedDatabase, type MigratedDatabase } from "./support";
 
 // BM25's totals on PostgreSQL: exact while the table is small, then a sampled estimate kept for
 // a while, so that a search never counts every task's tokens.
 
-let database: ScratchDatabase;
+let database: MigratedDatabase;
 let sql: Sql;
 const NOW = 1_764_770_000_000;
 
 beforeAll(async () => {
-  database = await createScratchDatabase();
-  await migratePostgres(database.url);
-  sql = createPostgresSql(database.url, { max: 2 });
+  database = await createMigratedDatabase();
+  sql = database.sql;
   await sql.run(
     `INSERT INTO users (username, email, password_hash, created_at, updated_at)
      VALUES ('owner', 'owner@example.test', 'x', ?, ?)`,
@@ -27,8 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sql.close();
-  await database.drop();
+  await database.close();
 });
 
 /** Adds `count` tasks whose title has `words` words (and no description). */

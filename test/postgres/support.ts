@@ -1,4 +1,7 @@
 import { SQL } from "bun";
+import { migratePostgres } from "../../src/platform/db/postgres-migrate";
+import { createPostgresSql } from "../../src/platform/db/postgres-sql";
+import type { Sql } from "../../src/platform/db/sql";
 
 /**
  * The server the PostgreSQL tests run on: TEST_DATABASE_URL, a database the tests may create
@@ -40,6 +43,27 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
       } finally {
         await admin.close();
       }
+    },
+  };
+}
+
+export interface MigratedDatabase {
+  /** A client on the database (two connections). */
+  sql: Sql;
+  /** Closes the client and drops the database. */
+  close(): Promise<void>;
+}
+
+/** A scratch database with every migration applied, and a client on it. */
+export async function createMigratedDatabase(): Promise<MigratedDatabase> {
+  const database = await createScratchDatabase();
+  await migratePostgres(database.url);
+  const sql = createPostgresSql(database.url, { max: 2 });
+  return {
+    sql,
+    async close() {
+      await sql.close();
+      await database.drop();
     },
   };
 }
