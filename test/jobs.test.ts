@@ -28,6 +28,18 @@ function flaky(failures: number, message = "mail server said no") {
   return { seen, handlers };
 }
 
+/**
+ * A started worker that polls too rarely to matter, so a job runs only when its enqueue kicks
+ * the worker; `kicked` is what enqueueJob takes to do that.
+ */
+async function startedKickWorker() {
+  const ctx = await createTestContext();
+  const { seen, handlers } = flaky(0);
+  const worker = workerFor(ctx, handlers, { pollIntervalMs: 60_000 });
+  await worker.start();
+  return { ctx, seen, worker, kicked: { clock: ctx.clock, jobs: worker } };
+}
+
 function workerFor(ctx: TestContext, handlers: JobHandlers, extra = {}) {
   return createJobWorker({
     sql: ctx.deps.sql,
@@ -199,11 +211,7 @@ describe("worker", () => {
   });
 
   test("a started worker runs a job right after the transaction commits, not on rollback", async () => {
-    const ctx = await createTestContext();
-    const { seen, handlers } = flaky(0);
-    const worker = workerFor(ctx, handlers, { pollIntervalMs: 60_000 });
-    const kicked = { clock: ctx.clock, jobs: worker };
-    await worker.start();
+    const { ctx, seen, worker, kicked } = await startedKickWorker();
     try {
       await ctx.deps.sql.transaction(async () =>
         enqueueJob(ctx.deps.sql, kicked, "test", { n: 1 }),
@@ -225,11 +233,7 @@ describe("worker", () => {
   });
 
   test("a kick's run waits for a transaction that is still open a tick later, and never joins it", async () => {
-    const ctx = await createTestContext();
-    const { seen, handlers } = flaky(0);
-    const worker = workerFor(ctx, handlers, { pollIntervalMs: 60_000 });
-    const kicked = { clock: ctx.clock, jobs: worker };
-    await worker.start();
+    const { ctx, seen, worker, kicked } = await startedKickWorker();
     try {
       // The kick's timer fires while each transaction is still open (as it does on PostgreSQL,
       // where every statement is a round trip): its run must not become part of it.
