@@ -7,8 +7,9 @@ import type { LoadResult } from "../bench/load";
 import { parseOptions } from "../bench/options";
 import { markdownReport } from "../bench/report";
 import { postgresNote, postgresProgressLine, totalUsPerRequest } from "../bench/report-databases";
-import type { BenchData, Measurement, ScenarioName, ServerName } from "../bench/results";
+import type { BenchData, Measurement } from "../bench/results";
 import { combineLoads, splitConnections, startOffsets } from "../bench/shared-load";
+import { measurement } from "./support/bench-measurements";
 
 // The PostgreSQL columns of the benchmark: splitting one load between two instances, putting
 // their figures back together, counting the database server's CPU, and printing them beside
@@ -194,32 +195,6 @@ describe("choosing the databases", () => {
     ).toThrow("--profile runs Kanbun on SQLite only");
   });
 });
-
-function measurement(
-  run: number,
-  server: ServerName,
-  scenario: ScenarioName,
-  figures: Partial<Measurement>,
-): Measurement {
-  return {
-    run,
-    server,
-    scenario,
-    position: 1,
-    requests: 50_000,
-    seconds: 10,
-    rps: 5000,
-    p50Ms: 5,
-    p99Ms: 10,
-    errors: 0,
-    cpuTicks: 1000,
-    cpuUsPerRequest: 200,
-    serverCores: 1,
-    machineCores: 1.5,
-    stealShare: 0,
-    ...figures,
-  };
-}
 
 function benchData(measurements: Measurement[]): BenchData {
   return {

@@ -1,37 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { markdownReport, progressLine } from "../bench/report";
-import type { BenchData, Measurement, ScenarioName, ServerName } from "../bench/results";
+import type { BenchData, Measurement } from "../bench/results";
 import { formatSummary, summarize } from "../bench/stats";
 import { evaluateTargets, pairedRatios } from "../bench/targets";
+import { measurement } from "./support/bench-measurements";
 
 // The verdicts the benchmark prints follow from its figures by these rules; a wrong rule would
 // print PASS where the targets are missed.
-
-function measurement(
-  run: number,
-  server: ServerName,
-  scenario: ScenarioName,
-  figures: Partial<Measurement>,
-): Measurement {
-  return {
-    run,
-    server,
-    scenario,
-    position: server === "kanbun" ? 1 : 2,
-    requests: 50_000,
-    seconds: 10,
-    rps: 5000,
-    p50Ms: 5,
-    p99Ms: 10,
-    errors: 0,
-    cpuTicks: 1000,
-    cpuUsPerRequest: 200,
-    serverCores: 1,
-    machineCores: 1.5,
-    stealShare: 0,
-    ...figures,
-  };
-}
 
 /** Three runs in which Kanbun is at the given ratios of the reference. */
 function benchData(
